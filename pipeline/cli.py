@@ -1,0 +1,182 @@
+"""The `findings` command line: thin over the stages; errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline.errors import FindingsError
+from pipeline.settings import Settings
+
+app = typer.Typer(
+    help="Findings: qualitative evidence synthesis for locality reviews.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help="DuckDB warehouse file (default data/findings.duckdb or $FINDINGS_DB)."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+class DocType(StrEnum):
+    """Document types a review leaves behind."""
+
+    report = "report"
+    transcript = "transcript"
+    focus_group = "focus_group"
+    notes = "notes"
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    """Findings: ingest locality reviews and synthesise what they say."""
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False, show_time=False)],
+    )
+    logging.getLogger("pipeline").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _settings(db: Path | None) -> Settings:
+    settings = Settings()
+    return settings.model_copy(update={"db": db}) if db else settings
+
+
+def _review_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value):
+        raise typer.BadParameter("use YYYY-MM or YYYY-MM-DD", param_hint="--date")
+    try:
+        dt.date.fromisoformat(value if len(value) == 10 else value + "-01")
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value} is not a calendar date", param_hint="--date") from exc
+    return value
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of review documents.")],
+    db: DbOption = None,
+    area: Annotated[str | None, typer.Option(help="Area for files that do not say.")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Review date YYYY-MM[-DD] for files that do not say."),
+    ] = None,
+    doc_type: Annotated[
+        DocType | None, typer.Option("--type", help="Document type for files that do not say.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest documents (txt, md, docx, pdf, html) into the warehouse.
+
+    Exit status 0 when every file was ingested or skipped as already there, 1 when some failed
+    (the others are still ingested), 2 for usage errors.
+    """
+    from pipeline.ingest import Ingester, IngestOptions, discover_files
+    from pipeline.storage import open_warehouse
+
+    settings = _settings(db)
+    options = IngestOptions(area=area, review_date=_review_date(date), doc_type=doc_type)
+    try:
+        con = open_warehouse(settings.db)
+    except (FindingsError, OSError) as exc:
+        err.print(f"[red]cannot open the warehouse {settings.db}: {exc}")
+        raise typer.Exit(1) from exc
+    with con, _progress(disable=as_json) as progress:
+        total = sum(1 for _ in discover_files(p for p in paths if p.exists()))
+        task = progress.add_task("loading the language pipeline", total=total)
+        ingester = Ingester(con, settings)
+        progress.update(task, description="ingesting")
+
+        def advance(path: Path, outcome: str) -> None:
+            progress.update(task, advance=1, description=f"{outcome}: {path.name}")
+
+        report = ingester.ingest(paths, options, on_file=advance)
+    if as_json:
+        out.print_json(json.dumps(report.as_dict()))
+    else:
+        out.print(
+            f"added {report.added} documents ({report.passages} passages), "
+            f"skipped {report.skipped}, failed {len(report.errors)} in {report.seconds:.1f} s"
+        )
+        for item in report.duplicates:
+            out.print(f"[yellow]duplicate[/] {item['path']}: same text as {item['duplicate_of']}")
+        for item in report.warnings:
+            out.print(f"[yellow]warning[/] {item['path']}: {item['reason']}")
+        for item in report.errors:
+            out.print(f"[red]error[/] {item['path']}: {item['reason']}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Counts of documents, passages, places and errors, and coverage by region."""
+    from pipeline.status import warehouse_status
+
+    settings = _settings(db)
+    if not settings.db.exists():
+        err.print(f"[red]no warehouse at {settings.db}: run `findings ingest PATH` first")
+        raise typer.Exit(1)
+    summary = warehouse_status(settings.db)
+    if as_json:
+        out.print_json(json.dumps(summary, default=str))
+        return
+    counts = summary["counts"]
+    coverage = summary["coverage"]
+    out.print(
+        f"[bold]{counts['documents']}[/] documents, [bold]{counts['passages']}[/] passages, "
+        f"{counts['places']} gazetteer places, {counts['errors']} errors, "
+        f"{counts['warnings']} warnings"
+    )
+    out.print(
+        f"{coverage['areas']} areas in {coverage['regions']} regions, "
+        f"reviews from {coverage['first_review']} to {coverage['last_review']}"
+    )
+    table = Table("region", "documents", "areas", "passages", title="Coverage by region")
+    for row in summary["by_region"]:
+        table.add_row(row["region"], str(row["documents"]), str(row["areas"]), str(row["passages"]))
+    out.print(table)
+    if summary["recent_errors"]:
+        errors = Table("path", "severity", "reason", title="Recent ingest problems")
+        for row in summary["recent_errors"]:
+            errors.add_row(row["path"], row["severity"], row["reason"])
+        out.print(errors)
+
+
+def _progress(*, disable: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=disable,
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,39 @@
+"""Named exceptions. Messages say what went wrong and, where it helps, what to do."""
+
+from __future__ import annotations
+
+
+class FindingsError(Exception):
+    """Base class for every error Findings raises on purpose."""
+
+
+class DocumentError(FindingsError):
+    """A document could not be ingested; the message gives the reason, the caller the file."""
+
+
+class UnsupportedFormatError(DocumentError):
+    """The file extension is not one Findings reads."""
+
+
+class EmptyDocumentError(DocumentError):
+    """The file holds no text once extracted."""
+
+
+class CorruptDocumentError(DocumentError):
+    """The file is damaged, truncated or not what its extension claims."""
+
+
+class FileTooLargeError(DocumentError):
+    """The file is over the configured size limit."""
+
+
+class UnreadableFileError(DocumentError):
+    """The file exists in the batch but cannot be opened."""
+
+
+class MetadataError(FindingsError):
+    """Metadata (manifest, sidecar, front matter or options) is malformed."""
+
+
+class MigrationError(FindingsError):
+    """The warehouse schema cannot be brought up to date."""

@@ -1,0 +1,90 @@
+"""Plain records passed between stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["heading", "paragraph", "bullet", "turn"]
+DOC_TYPES: tuple[str, ...] = ("report", "transcript", "focus_group", "notes")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A structural unit of a document: a heading, paragraph, bullet or speaker turn.
+
+    `prefix` is literal text shown before the content in the canonical text (a speaker label such
+    as "YOT worker: " or a bullet "• "); passages never include it.
+    """
+
+    kind: BlockKind
+    text: str
+    speaker: str | None = None
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class ExtractedDocument:
+    """What a reader got out of a file, before metadata and segmentation."""
+
+    format: str
+    blocks: list[Block]
+    title: str | None = None
+    front_matter: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CanonicalText:
+    """The document text every offset refers to, and each block's content span within it."""
+
+    text: str
+    blocks: list[Block]
+    spans: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    """Who, where, when and what a document is; `inferred` names the fields Findings guessed."""
+
+    title: str | None = None
+    area: str | None = None
+    review_date: dt.date | None = None
+    review_date_precision: str | None = None
+    doc_type: str | None = None
+    inferred: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A quotable unit: `text == document_text[char_start:char_end]`."""
+
+    ordinal: int
+    text: str
+    char_start: int
+    char_end: int
+    section: str | None
+    speaker: str | None
+    speaker_role: str | None
+    places: tuple[str, ...] = ()
+
+    @property
+    def n_words(self) -> int:
+        """Word count (whitespace-separated)."""
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Place:
+    """A gazetteer entry."""
+
+    name: str
+    kind: str
+    local_authority: str | None
+    county: str | None
+    police_force: str | None
+    region: str | None
+    nation: str | None
+    aliases: tuple[str, ...]
+    ambiguous: bool
+    status: str

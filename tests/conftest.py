@@ -1,0 +1,66 @@
+"""Shared fixtures: settings over a temporary warehouse, the sample corpus, the seed report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.ingest import Ingester
+from pipeline.settings import Settings
+from pipeline.storage import open_warehouse
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "000_39d88d9572103bf9.txt"
+CORPUS = REPO / "corpus"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings pointing at a fresh warehouse file."""
+    return Settings(db=tmp_path / "findings.duckdb")
+
+
+@pytest.fixture
+def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated DuckDB warehouse on disk."""
+    con = open_warehouse(settings.db)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def ingester(warehouse: duckdb.DuckDBPyConnection, settings: Settings) -> Ingester:
+    """An ingester writing to the temporary warehouse."""
+    return Ingester(warehouse, settings)
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    """The real national synthesis report (text extracted from a PDF)."""
+    if not SEED.is_file():
+        pytest.skip("../shared/seed is not beside this checkout")
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def seed_db(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> Path:
+    """A warehouse holding only the seed report."""
+    db = tmp_path_factory.mktemp("seed") / "seed.duckdb"
+    with open_warehouse(db) as con:
+        report = Ingester(con, Settings(db=db)).ingest([seed_path])
+    assert report.added == 1, report.errors
+    return db
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse holding the bundled sample corpus."""
+    db = tmp_path_factory.mktemp("corpus") / "corpus.duckdb"
+    with open_warehouse(db) as con:
+        report = Ingester(con, Settings(db=db)).ingest([CORPUS])
+    assert report.errors == [], report.errors
+    return db

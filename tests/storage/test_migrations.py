@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipeline.storage import applied_migrations, apply_migrations, connect
+from pipeline.storage.migrations import available_migrations
+
+CONTRACT = {
+    "documents": {
+        "doc_id",
+        "path",
+        "title",
+        "doc_type",
+        "area",
+        "region",
+        "nation",
+        "police_force",
+        "review_date",
+        "text",
+        "n_chars",
+        "ingested_at",
+    },
+    "passages": {
+        "passage_id",
+        "doc_id",
+        "ordinal",
+        "text",
+        "char_start",
+        "char_end",
+        "section",
+        "places",
+    },
+    "embeddings": {"text_sha", "model", "vector"},
+    "theme_runs": {
+        "run_id",
+        "started_at",
+        "finished_at",
+        "params",
+        "n_passages",
+        "n_themes",
+        "status",
+    },
+    "themes": {
+        "theme_id",
+        "label",
+        "keywords",
+        "description",
+        "status",
+        "first_run_id",
+        "last_run_id",
+    },
+    "passage_themes": {"run_id", "passage_id", "theme_id", "probability"},
+    "places": {"name", "kind", "local_authority", "region", "police_force", "nation"},
+    "ingest_errors": {"path", "reason", "at"},
+}
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    versions = [m.version for m in available_migrations()]
+    assert versions == list(range(1, len(versions) + 1))
+
+
+def test_apply_migrations_creates_the_storage_contract(tmp_path: Path) -> None:
+    with connect(tmp_path / "w.duckdb") as con:
+        apply_migrations(con)
+        for table, columns in CONTRACT.items():
+            found = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+            assert columns <= found, (table, columns - found)
+
+
+def test_apply_migrations_twice_is_a_no_op(tmp_path: Path) -> None:
+    with connect(tmp_path / "w.duckdb") as con:
+        first = apply_migrations(con)
+        second = apply_migrations(con)
+        assert first == [m.version for m in available_migrations()]
+        assert second == []
+        assert applied_migrations(con) == first
+
+
+def test_failed_migration_leaves_no_record(tmp_path: Path) -> None:
+    with connect(tmp_path / "w.duckdb") as con:
+        con.execute("CREATE TABLE documents (x INTEGER)")  # collides with migration 001
+        try:
+            apply_migrations(con)
+        except Exception as exc:  # noqa: BLE001
+            assert "001_create_ingest_tables" in str(exc)
+        assert applied_migrations(con) == []
+        assert con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'passages'"
+        ).fetchone() == (0,)
+        assert isinstance(con, duckdb.DuckDBPyConnection)
