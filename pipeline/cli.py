@@ -166,6 +166,112 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
         out.print(errors)
 
 
+@app.command()
+def embed(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Embed every passage that has no vector yet for the configured model (cached)."""
+    from pipeline.embed import embed_passages, load_embedder
+    from pipeline.storage import open_warehouse
+
+    settings = _settings(db)
+    with open_warehouse(settings.db) as con, _progress(disable=as_json) as progress:
+        task = progress.add_task("loading the embedding model", total=None)
+        embedder = load_embedder(settings.embedding_model)
+        progress.update(task, description="embedding")
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = embed_passages(con, embedder, settings.embed_batch_size, on_batch=advance)
+    if as_json:
+        out.print_json(json.dumps(report.as_dict()))
+    else:
+        out.print(
+            f"embedded {report.embedded} passages ({report.cached} cached) with {report.model} "
+            f"at {report.passages_per_s:.1f} passages/s"
+        )
+
+
+@app.command()
+def themes(
+    db: DbOption = None,
+    refit: Annotated[bool, typer.Option(help="Refit from scratch instead of updating.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Discover or update themes over the embedded passages and list them."""
+    from pipeline.codebook import load_codebook
+    from pipeline.embed import load_embedder
+    from pipeline.storage import named_queries, open_warehouse
+    from pipeline.theme_runs import ThemeRunner
+
+    settings = _settings(db)
+    with open_warehouse(settings.db) as con:
+        embedder = load_embedder(settings.embedding_model)
+        runner = ThemeRunner(con, embedder, load_codebook(settings.codebook), embedder.model)
+        try:
+            report = runner.run(refit=refit)
+        except ValueError as exc:
+            err.print(f"[red]{exc}: run `findings embed` first")
+            raise typer.Exit(1) from exc
+        listed = con.execute(named_queries("themes")["theme_summary"]).fetchall()
+    if as_json:
+        payload = report.as_dict() | {
+            "theme_list": [
+                {
+                    "theme_id": r[0],
+                    "label": r[1],
+                    "status": r[2],
+                    "heading": r[3],
+                    "n_passages": r[4],
+                    "keywords": list(r[5] or []),
+                }
+                for r in listed
+            ]
+        }
+        out.print_json(json.dumps(payload))
+        return
+    table = Table("id", "theme", "status", "heading", "passages", title=f"Themes ({report.mode})")
+    for theme_id, label, status_, heading, n_passages, _ in listed:
+        table.add_row(str(theme_id), label, status_, heading or "", str(n_passages))
+    out.print(table)
+    out.print(f"unassigned: {report.outlier_share:.1%} of {report.n_passages} passages")
+
+
+@app.command()
+def run(
+    corpus: Annotated[
+        Path | None, typer.Option(help="Folder of reviews to ingest (default: corpus/).")
+    ] = None,
+    db: DbOption = None,
+    refit: Annotated[bool, typer.Option(help="Refit themes from scratch.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest a folder, embed new passages and update the themes, in one go."""
+    from pipeline.refresh import refresh
+
+    settings = _settings(db)
+    with _progress(disable=as_json) as progress:
+        task = progress.add_task("starting", total=None)
+        summary = refresh(
+            settings,
+            corpus,
+            refit=refit,
+            on_stage=lambda name: progress.update(task, description=name),
+        )
+    errors = summary.pop("errors")
+    if as_json:
+        out.print_json(json.dumps(summary | {"errors": errors}))
+    else:
+        out.print(
+            f"run {summary['run_id']}: {summary['documents_added']} documents added, "
+            f"{summary['passages_embedded']} passages embedded, {summary['themes']} themes "
+            f"({summary['new_themes']} new), {summary['outlier_share']:.1%} unassigned"
+        )
+        for item in errors:
+            out.print(f"[red]error[/] {item['path']}: {item['reason']}")
+    if errors:
+        raise typer.Exit(1)
+
+
 def _progress(*, disable: bool) -> Progress:
     return Progress(
         TextColumn("{task.description}"),

@@ -223,6 +223,9 @@ class Ingester:
             known = self.con.execute(self.sql["document_by_source"], [source_sha]).fetchone()
             if known:
                 report.skipped += 1
+                if known[1] != str(path):
+                    report.duplicates.append({"path": str(path), "duplicate_of": known[1]})
+                    return "duplicate"
                 return "unchanged"
             prepared = self.prepare(path, data, source_sha, options)
             duplicate = self.con.execute(self.sql["document_by_id"], [prepared.doc_id]).fetchone()

@@ -8,6 +8,7 @@ lines, only line breaks and artefact lines are dropped.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from pipeline.records import Block
 from pipeline.text import collapse_whitespace
+from pipeline.transcripts import speaker_label
 
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE
@@ -28,11 +30,6 @@ _NUMBERED_HEADING = re.compile(
 _EXPLICIT_HEADING = re.compile(
     r"^(?:interview|session|part|section|focus group|appendix|annex)\s+[\dA-Z]{1,3}\b.*$",
     re.IGNORECASE,
-)
-# A speaker label at the start of a line ("YOT worker:", "P3:", "DS Patel (Police):").
-SPEAKER_LABEL = re.compile(
-    r"^(?P<label>(?:[A-Z][\w'’.&/-]*|P\d{1,2})(?:[ \t]+(?:[\w'’.&/-]+|\([^)]{1,40}\))){0,5})"
-    r"[ \t]*:[ \t]+(?P<rest>\S.*)$"
 )
 _TERMINAL = (".", "?", "!", '"', "”", "’", "'", ":", ";")
 
@@ -110,7 +107,7 @@ def _is_heading(line: str, typical: float) -> bool:
     if numbered:
         rest = numbered["rest"]
         return rest[:1].isupper() and len(rest.split()) <= 12 and not rest.endswith((":",))
-    if SPEAKER_LABEL.match(line):
+    if speaker_label(line):
         return False
     return (
         line[:1].isupper()
@@ -129,6 +126,14 @@ def lines_to_blocks(pages: list[list[str]]) -> list[Block]:
     typical = statistics.quantiles(lengths, n=10)[-1] if len(lengths) > 1 else float(lengths[0])
     gaps = [line.gap for line in lines[1:]]
     base_gap = statistics.median(gaps) if gaps else 0
+    # Blank lines between all lines mean double spacing only where lines are wrapped mid-
+    # sentence (PDF text); between whole paragraphs they are ordinary paragraph breaks.
+    pairs = list(itertools.pairwise(lines))
+    mid_sentence = sum(
+        1 for a, b in pairs if not _ends_sentence(a.text) and b.text[:1].islower()
+    ) / max(len(pairs), 1)
+    if mid_sentence < 0.2:
+        base_gap = 0
     wrapped = typical >= 50
 
     blocks: list[Block] = []
@@ -184,7 +189,7 @@ def lines_to_blocks(pages: list[list[str]]) -> list[Block]:
             flush()
             blocks.append(Block("heading", collapse_whitespace(text)))
             current_kind = "paragraph"
-        elif SPEAKER_LABEL.match(text) or new_block:
+        elif new_block or speaker_label(text):
             flush()
             current_kind = "paragraph"
             current = [text]

@@ -27,7 +27,7 @@ class SegmentationOptions:
 
     max_words: int = 120
     max_sentences: int = 4
-    min_words: int = 3
+    min_words: int = 4
 
 
 @cache

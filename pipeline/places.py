@@ -110,17 +110,20 @@ class Gazetteer:
 
     by_surface: dict[str, Place]
     by_name: dict[str, Place]
+    surfaces: tuple[str, ...]  # every name and alias as written (tokenised as written)
 
     @classmethod
     def build(cls, places: Iterable[Place]) -> Gazetteer:
         """Index entries by every name and alias, preferring the most specific kind."""
         by_surface: dict[str, Place] = {}
         by_name: dict[str, Place] = {}
+        surfaces: dict[str, None] = {}
         for place in sorted(places, key=_priority):
             by_name.setdefault(place.name, place)
             for surface in (place.name, *place.aliases):
                 by_surface.setdefault(surface.lower(), place)
-        return cls(by_surface, by_name)
+                surfaces.setdefault(surface)
+        return cls(by_surface, by_name, tuple(surfaces))
 
     def resolve(self, text: str) -> Place | None:
         """The entry a name or alias refers to, if any."""
@@ -156,8 +159,9 @@ class PlaceFinder:
     def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        surfaces = sorted(gazetteer.by_surface)
-        self.matcher.add("PLACE", list(nlp.tokenizer.pipe(surfaces)))
+        # Patterns keep their written case so "St. Helens" tokenises as it does in text;
+        # matching on LOWER still ignores case.
+        self.matcher.add("PLACE", list(nlp.tokenizer.pipe(gazetteer.surfaces)))
 
     def find(self, doc: Doc) -> list[PlaceMention]:
         """Place mentions in a processed doc, longest match first, in text order."""

@@ -23,9 +23,10 @@ from pipeline.errors import (
     UnreadableFileError,
     UnsupportedFormatError,
 )
-from pipeline.layout import SPEAKER_LABEL, lines_to_blocks
+from pipeline.layout import lines_to_blocks
 from pipeline.records import Block, ExtractedDocument
 from pipeline.text import collapse_whitespace, decode_bytes, normalise_text
+from pipeline.transcripts import speaker_label
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm")
 
@@ -139,7 +140,7 @@ def read_markdown(data: bytes) -> ExtractedDocument:
             flush()
             kind = "bullet"
             current = [bullet["text"]]
-        elif SPEAKER_LABEL.match(line) or not current:
+        elif not current or speaker_label(line):
             flush()
             kind = "paragraph"
             current = [line]

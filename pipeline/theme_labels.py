@@ -1,0 +1,177 @@
+"""Theme labels a practitioner would write: domain stop words, phrases over single words."""
+
+from __future__ import annotations
+
+import re
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+# Words every locality review uses: they say nothing about what distinguishes a theme.
+DOMAIN_STOP_WORDS: frozenset[str] = frozenset(
+    {
+        "young",
+        "people",
+        "person",
+        "gang",
+        "gangs",
+        "county",
+        "lines",
+        "line",
+        "area",
+        "areas",
+        "local",
+        "review",
+        "reviews",
+        "practitioner",
+        "practitioners",
+        "said",
+        "told",
+        "say",
+        "says",
+        "think",
+        "thing",
+        "things",
+        "really",
+        "just",
+        "lot",
+        "lots",
+        "know",
+        "get",
+        "got",
+        "going",
+        "yes",
+        "yeah",
+        "like",
+        "quite",
+        "actually",
+        "kind",
+        "sort",
+        "way",
+        "work",
+        "working",
+        "worker",
+        "workers",
+        "team",
+        "teams",
+        "staff",
+        "service",
+        "services",
+        "issue",
+        "issues",
+        "problem",
+        "problems",
+        "need",
+        "needs",
+        "make",
+        "makes",
+        "seen",
+        "see",
+        "seeing",
+        "time",
+        "times",
+        "year",
+        "years",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "interviewer",
+        "facilitator",
+        "participant",
+        "p1",
+        "p2",
+        "p3",
+        "p4",
+        "p5",
+        "p6",
+        "p7",
+        "q",
+        "don",
+        "didn",
+        "doesn",
+        "isn",
+        "ve",
+        "ll",
+        "re",
+        "s",
+        "t",
+        "vulnerability",
+        "also",
+        "come",
+        "comes",
+        "coming",
+        "use",
+        "used",
+        "uses",
+        "mean",
+        "means",
+        "want",
+        "case",
+        "cases",
+        "example",
+        "new",
+        "good",
+        "big",
+        "different",
+        "number",
+        "common",
+        "feature",
+        "findings",
+        "violence",
+        "violent",
+        "youth",
+        "crime",
+        "crimes",
+        "exploitation",
+        "exploited",
+        "involved",
+        "involvement",
+        "group",
+        "groups",
+        "various",
+        "reports",
+        "report",
+        "peer",
+        "support",
+        "agencies",
+        "agency",
+        "partners",
+        "level",
+        "levels",
+        "currently",
+        "particularly",
+    }
+)
+STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | DOMAIN_STOP_WORDS
+_TOKEN = re.compile(r"[a-z][a-z'’-]+")
+
+
+def is_informative(phrase: str) -> bool:
+    """False for phrases made only of stop words (or nothing at all)."""
+    words = _TOKEN.findall(phrase.lower())
+    return bool(words) and any(w not in STOP_WORDS for w in words)
+
+
+def label_from_keywords(keywords: list[str], max_phrases: int = 2) -> str:
+    """A short label from ranked keywords: the best phrases, no word repeated, capitalised.
+
+    Bigrams come first where they rank well, because "holiday lets" says more than "holiday".
+    """
+    chosen: list[str] = []
+    used: set[str] = set()
+    informative = [k for k in keywords if is_informative(k)]
+    ranked = sorted(
+        enumerate(informative), key=lambda item: (item[0] - 1.5 * (" " in item[1]), item[0])
+    )
+    for _, phrase in ranked:
+        words = set(phrase.lower().split())
+        if words & used:
+            continue
+        chosen.append(phrase)
+        used |= words
+        if len(chosen) == max_phrases:
+            break
+    if not chosen:
+        return "Unlabelled theme"
+    label = " and ".join(chosen)
+    return label[:1].upper() + label[1:]

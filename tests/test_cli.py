@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.test_ingest import TRANSCRIPT
+
+runner = CliRunner()
+
+
+def commands() -> list[str]:
+    return [c.name or c.callback.__name__ for c in app.registered_commands]
+
+
+@pytest.mark.parametrize("command", ["ingest", "status"])
+def test_every_command_has_help(command: str) -> None:
+    assert command in commands()
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "--db" in result.output
+
+
+def test_ingest_json_reports_added_skipped_and_errors(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(TRANSCRIPT)
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf")
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["ingest", str(good), str(bad), "--db", str(db), "--json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert (payload["added"], payload["skipped"]) == (1, 0)
+    assert payload["errors"][0]["path"] == str(bad)
+    again = runner.invoke(app, ["ingest", str(good), "--db", str(db), "--json"])
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["skipped"] == 1
+
+
+def test_bad_date_option_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", str(tmp_path), "--date", "March 2019"])
+    assert result.exit_code == 2
+
+
+def test_status_json_counts_the_warehouse(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(TRANSCRIPT)
+    db = tmp_path / "w.duckdb"
+    runner.invoke(app, ["ingest", str(path), "--db", str(db)])
+    result = runner.invoke(app, ["status", "--db", str(db), "--json"])
+    assert result.exit_code == 0
+    counts = json.loads(result.stdout)["counts"]
+    assert counts["documents"] == 1 and counts["passages"] >= 4 and counts["places"] > 500
+
+
+def test_findings_db_environment_variable_sets_the_warehouse(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(TRANSCRIPT)
+    db = tmp_path / "env.duckdb"
+    script = Path(sys.executable).parent / "findings"
+    completed = subprocess.run(
+        [str(script), "ingest", str(path), "--json"],
+        env={"FINDINGS_DB": str(db), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert db.is_file()
