@@ -49,9 +49,10 @@ def test_transcript_turns_become_passages_with_speakers(ingester: Ingester, tmp_
     assert report.added == 1
     rows = ingester.con.execute("SELECT speaker, text FROM passages ORDER BY ordinal").fetchall()
     speakers = [r[0] for r in rows]
-    # "And the schools?" is too short to be a passage on its own.
-    assert speakers == ["Interviewer", "YOT worker", "YOT worker", "School DSL"]
-    assert rows[2][1] == "The debt never goes away, whatever they do."
+    # "And the schools?" is too short to be a passage on its own; the unlabelled paragraph
+    # continues the YOT worker's turn.
+    assert speakers == ["Interviewer", "YOT worker", "YOT worker", "YOT worker", "School DSL"]
+    assert rows[3][1] == "The debt never goes away, whatever they do."
 
 
 def test_metadata_is_inferred_and_flagged_when_not_given(
