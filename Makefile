@@ -19,7 +19,7 @@ install: $(STAMP)
 
 ## Build the bundled sample corpus into data/findings.duckdb and show the national summary.
 run: install
-	$(BIN)/findings ingest corpus/ || test $$? -eq 1
+	$(BIN)/findings run --corpus corpus/
 	$(BIN)/findings status
 
 ## Lint, then run the whole suite (pytest exits 5 when it collects nothing: that fails too).

@@ -133,7 +133,7 @@ def ingest(
 
 @app.command()
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Counts of documents, passages, places and errors, and coverage by region."""
+    """Counts of documents, passages, places and errors; coverage; the national themes."""
     from pipeline.status import warehouse_status
 
     settings = _settings(db)
@@ -159,6 +159,27 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     for row in summary["by_region"]:
         table.add_row(row["region"], str(row["documents"]), str(row["areas"]), str(row["passages"]))
     out.print(table)
+    if summary["themes"]:
+        run_info = summary["latest_run"]
+        themes_table = Table(
+            "theme",
+            "status",
+            "reviews",
+            "areas",
+            "regions",
+            "passages",
+            title=f"National themes (run {run_info['run_id']}, ranked by reviews raising them)",
+        )
+        for row in summary["themes"]:
+            themes_table.add_row(
+                f"{row['label']} [dim]#{row['theme_id']}",
+                row["status"],
+                str(row["documents"]),
+                str(row["areas"]),
+                str(row["regions"]),
+                str(row["passages"]),
+            )
+        out.print(themes_table)
     if summary["recent_errors"]:
         errors = Table("path", "severity", "reason", title="Recent ingest problems")
         for row in summary["recent_errors"]:

@@ -146,6 +146,25 @@ STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | DOMAIN_STOP_WORDS
 _TOKEN = re.compile(r"[a-z][a-z'’-]+")
 
 
+def analyse(text: str) -> list[str]:
+    """Words and two-word phrases for c-TF-IDF, never spanning a stop word.
+
+    scikit-learn drops stop words before forming n-grams, so "victims and offenders" would
+    become the phrase "victims offenders"; here a stop word breaks the phrase instead.
+    """
+    tokens = _TOKEN.findall(text.lower().replace("’", "'"))
+    terms = [t for t in tokens if t not in STOP_WORDS and len(t) > 2]
+    for first, second in zip(tokens, tokens[1:], strict=False):
+        if first not in STOP_WORDS and second not in STOP_WORDS and len(first) > 2 < len(second):
+            terms.append(f"{first} {second}")
+    return terms
+
+
+def _same_word(a: str, b: str) -> bool:
+    """'drug' and 'drugs', 'offender' and 'offenders': one word for labelling purposes."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
 def is_informative(phrase: str) -> bool:
     """False for phrases made only of stop words (or nothing at all)."""
     words = _TOKEN.findall(phrase.lower())
@@ -165,7 +184,7 @@ def label_from_keywords(keywords: list[str], max_phrases: int = 2) -> str:
     )
     for _, phrase in ranked:
         words = set(phrase.lower().split())
-        if words & used:
+        if any(_same_word(w, u) for w in words for u in used):
             continue
         chosen.append(phrase)
         used |= words

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from pipeline.theme_labels import STOP_WORDS, is_informative, label_from_keywords
+from pipeline.theme_labels import analyse, is_informative, label_from_keywords
 
 log = logging.getLogger(__name__)
 OUTLIER = -1
@@ -109,12 +109,7 @@ def reassign_outliers(
 def _vectorizer(n_docs: int):  # noqa: ANN202 - a scikit-learn CountVectorizer
     from sklearn.feature_extraction.text import CountVectorizer
 
-    return CountVectorizer(
-        stop_words=sorted(STOP_WORDS),
-        ngram_range=(1, 2),
-        min_df=2 if n_docs >= 50 else 1,
-        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z-]+\b",
-    )
+    return CountVectorizer(analyzer=analyse, min_df=2 if n_docs >= 50 else 1)
 
 
 def fit_themes(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.theme_labels import is_informative, label_from_keywords
+from pipeline.theme_labels import analyse, is_informative, label_from_keywords
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,15 @@ def test_label_skips_uninformative_keywords() -> None:
 
 def test_label_without_informative_keywords_says_so() -> None:
     assert label_from_keywords(["young people", "said"]) == "Unlabelled theme"
+
+
+def test_analyse_never_joins_words_across_a_stop_word() -> None:
+    terms = analyse("Victims and offenders use holiday lets")
+    assert "victims offenders" not in terms
+    assert {"victims", "offenders", "holiday lets"} <= set(terms)
+
+
+def test_label_treats_plurals_as_the_same_word() -> None:
+    assert label_from_keywords(["drug markets", "drugs", "cuckooing"]) == (
+        "Drug markets and cuckooing"
+    )

@@ -27,3 +27,29 @@ ORDER BY documents DESC, region;
 
 -- name: recent_errors
 SELECT path, reason, severity, "at" FROM ingest_errors ORDER BY "at" DESC, path LIMIT ?;
+
+-- name: latest_run
+SELECT run_id, finished_at, n_passages, n_themes, outlier_share, mode
+FROM theme_runs
+WHERE status = 'succeeded'
+ORDER BY finished_at DESC, run_id DESC
+LIMIT 1;
+
+-- name: themes_overview
+SELECT
+    t.theme_id,
+    t.label,
+    t.status,
+    t.heading,
+    count(DISTINCT p.doc_id) AS documents,
+    count(DISTINCT d.area) AS areas,
+    count(DISTINCT d.region) AS regions,
+    count(*) AS passages
+FROM passage_themes AS pt
+JOIN themes AS t USING (theme_id)
+JOIN passages AS p USING (passage_id)
+JOIN documents AS d USING (doc_id)
+WHERE pt.run_id = ? AND t.status NOT IN ('dormant', 'not_relevant')
+GROUP BY ALL
+ORDER BY documents DESC, areas DESC, passages DESC, t.theme_id
+LIMIT ?;
