@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -154,7 +155,7 @@ def analyse(text: str) -> list[str]:
     """
     tokens = _TOKEN.findall(text.lower().replace("’", "'"))
     terms = [t for t in tokens if t not in STOP_WORDS and len(t) > 2]
-    for first, second in zip(tokens, tokens[1:], strict=False):
+    for first, second in itertools.pairwise(tokens):
         if first not in STOP_WORDS and second not in STOP_WORDS and len(first) > 2 < len(second):
             terms.append(f"{first} {second}")
     return terms
