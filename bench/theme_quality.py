@@ -1,8 +1,9 @@
 """Theme quality: Findings' theme fit against BERTopic's defaults and scikit-learn LDA.
 
-All three see the same passages (the bundled sample corpus) and the same MiniLM vectors. Quality
-is judged on `bench/data/labelled_passages.csv`, passages whose theme a careful reader assigned
-by hand, and on the whole corpus:
+All three see the same passages (the seed report and the bundled sample corpus) and the same
+MiniLM vectors. Quality
+is judged on `bench/data/labelled_passages.csv`, the seed report's passages, each given a theme
+by hand by a careful reader (see `bench/data/README.md`), and on everything fitted:
 - NMI and ARI against the hand labels (unassigned passages count as one more cluster, so hiding
   passages as outliers is not free);
 - outlier share (passages left unassigned, over the whole corpus);
@@ -34,15 +35,16 @@ from pipeline.storage import open_warehouse
 from pipeline.themes import OUTLIER, ThemeParams, fit_themes
 
 REPO = Path(__file__).resolve().parents[1]
+SEED = REPO.parent / "shared" / "seed" / "000_39d88d9572103bf9.txt"
 LABELS = REPO / "bench" / "data" / "labelled_passages.csv"
 TOKEN = re.compile(r"[a-z][a-z-]+")
 
 
-def corpus_passages(corpus: Path) -> tuple[list[str], np.ndarray]:
+def corpus_passages(sources: list[Path]) -> tuple[list[str], np.ndarray]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
         with open_warehouse(db) as con:
-            Ingester(con, Settings(db=db)).ingest([corpus])
+            Ingester(con, Settings(db=db)).ingest(sources)
             embedder = load_embedder()
             embed_passages(con, embedder)
             ids, vectors = passage_vectors(con, embedder.name)
@@ -81,25 +83,29 @@ def lda(texts: list[str], n_topics: int, seed: int = 42) -> tuple[np.ndarray, di
 
 
 def npmi(topic_words: dict[int, list[str]], texts: list[str]) -> float:
-    documents = [set(TOKEN.findall(t.lower())) for t in texts]
+    """Mean NPMI over each theme's top-10 terms; a phrase occurs where its words appear in order."""
+    documents = [" ".join(TOKEN.findall(t.lower())) for t in texts]
     n = len(documents)
+
+    def occurs(term: str) -> np.ndarray:
+        pattern = re.compile(r"\b" + re.escape(term.lower()) + r"\b")
+        return np.array([bool(pattern.search(d)) for d in documents])
+
     scores = []
     for words in topic_words.values():
-        unigrams = [w for w in words[:10] if " " not in w][:10]
+        present = {w: occurs(w) for w in words[:10]}
         pair_scores = []
-        for a, b in itertools.combinations(unigrams, 2):
-            pa = sum(a in d for d in documents) / n
-            pb = sum(b in d for d in documents) / n
-            pab = sum(a in d and b in d for d in documents) / n
+        for a, b in itertools.combinations(present, 2):
+            pa, pb = present[a].mean(), present[b].mean()
+            pab = (present[a] & present[b]).sum() / n
             if pa == 0 or pb == 0:
                 continue
             if pab == 0:
                 pair_scores.append(-1.0)
-                continue
-            if pab == 1:
+            elif pab == 1:
                 pair_scores.append(1.0)
-                continue
-            pair_scores.append(math.log(pab / (pa * pb)) / -math.log(pab))
+            else:
+                pair_scores.append(math.log(pab / (pa * pb)) / -math.log(pab))
         if pair_scores:
             scores.append(float(np.mean(pair_scores)))
     return float(np.mean(scores)) if scores else float("nan")
@@ -112,13 +118,19 @@ def diversity(topic_words: dict[int, list[str]]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        action="append",
+        help="files or folders to fit on (default: the seed report and corpus/)",
+    )
     parser.add_argument(
         "--out", type=Path, default=REPO / "bench" / "results" / "theme_quality.json"
     )
     args = parser.parse_args()
 
-    texts, vectors = corpus_passages(args.corpus)
+    sources = args.source or [SEED, REPO / "corpus"]
+    texts, vectors = corpus_passages(sources)
     with LABELS.open(newline="", encoding="utf-8") as handle:
         hand = {row["text"]: row["theme"] for row in csv.DictReader(handle)}
     index = {t: i for i, t in enumerate(texts)}

@@ -231,7 +231,9 @@ class ThemeRunner:
             theme_of[is_new] = placed
         keywords = {t: list(known[t][2] or []) for t in set(theme_of.tolist()) if t in known}
         pool = np.where(theme_of == OUTLIER)[0]
-        if len(pool) >= 2 * params.min_cluster_size and len(pool) >= 10:
+        # Look for new themes only when new passages arrived: with nothing new, a rerun must
+        # reproduce the earlier assignments exactly.
+        if is_new.any() and len(pool) >= 2 * params.min_cluster_size and len(pool) >= 10:
             pool_params = ThemeParams.for_corpus(len(pool), seed=params.seed)
             fitted = fit_themes(
                 [texts[i] for i in pool], vectors[pool], pool_params, self.embedding_model
