@@ -116,6 +116,10 @@ def split_into_passages(
             section_places = tuple(dict.fromkeys(m.place.name for m in found))
             continue
         role = speaker_role(block.speaker, participants) if block.speaker else None
+        if role in ("participant", "other") and section:
+            # "A:" under "Interview 2: Youth Offending Service" is the YOT practitioner.
+            from_section = speaker_role(section)
+            role = from_section if from_section not in ("participant", "other") else role
         for start, end in _chunks(_sentence_spans(doc), options):
             text = block.text[start:end]
             if len(text.split()) < options.min_words:

@@ -72,3 +72,18 @@ def test_passages_carry_their_section_and_its_places(split) -> None:
 def test_tiny_fragments_are_not_passages(split) -> None:
     _, passages = split([Block("paragraph", "Director"), Block("paragraph", SENTENCE)])
     assert [p.text for p in passages] == [SENTENCE]
+
+
+def test_generic_answer_label_takes_its_role_from_the_interview_heading(split) -> None:
+    blocks = mark_speaker_turns(
+        [
+            Block("heading", "Interview 2: Youth Offending Service"),
+            Block("paragraph", "Q: What does the caseload look like now?"),
+            Block("paragraph", "A: " + SENTENCE),
+        ]
+    )
+    _, passages = split(blocks)
+    assert [(p.speaker, p.speaker_role) for p in passages] == [
+        ("Q", "interviewer"),
+        ("A", "youth offending"),
+    ]
