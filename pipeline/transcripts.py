@@ -91,78 +91,32 @@ _DOCUMENT_WORDS = re.compile(
     re.IGNORECASE,
 )
 _PARTICIPANT = re.compile(r"\b(?P<id>P\d{1,2})\s*[–—:=-]\s*(?P<role>[^;,\n()]+)")
-_ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("interviewer", ("interviewer", "facilitator", "reviewer", "q")),
-    ("youth offending", ("yot", "youth offending", "youth justice", "yos")),
+# Role keywords, in order of precedence ("school nurse" is health, "school DSL" education).
+_ROLE_KEYS: tuple[tuple[str, str], ...] = (
+    ("interviewer", "interviewer|facilitator|reviewer|q"),
+    ("youth offending", "yot|youth offending|youth justice|yos"),
+    ("police", "police|pc|ds|dc|di|dci|ps|sergeant|pcso|inspector|detective|constable"),
     (
-        "police",
-        (
-            "police",
-            "pc",
-            "ds",
-            "dc",
-            "di",
-            "dci",
-            "ps",
-            "sergeant",
-            "pcso",
-            "inspector",
-            "detective",
-            "constable",
-            "officer in charge",
-        ),
+        "health",
+        "nurse|health|a&e|gp|doctor|consultant|camhs|drug and alcohol|substance|"
+        "paramedic|midwife|treatment",
     ),
     (
         "education",
-        (
-            "school",
-            "teacher",
-            "dsl",
-            "head",
-            "headteacher",
-            "pru",
-            "college",
-            "education",
-            "safeguarding lead",
-            "exclusions",
-        ),
+        "school|teacher|dsl|head|headteacher|pru|college|education|safeguarding lead|exclusions",
     ),
     (
         "social care",
-        (
-            "social worker",
-            "social care",
-            "children's services",
-            "children’s services",
-            "mash",
-            "early help",
-            "adult services",
-            "safeguarding",
-        ),
+        "social worker|social care|children's services|children’s services|mash|"
+        "early help|adult services|safeguarding",
     ),
-    ("housing", ("housing", "tenancy", "landlord", "homeless")),
-    (
-        "health",
-        (
-            "nurse",
-            "health",
-            "a&e",
-            "gp",
-            "doctor",
-            "consultant",
-            "camhs",
-            "drug and alcohol",
-            "substance",
-            "paramedic",
-            "midwife",
-            "treatment",
-        ),
-    ),
-    ("probation", ("probation", "crc", "offender manager")),
-    ("community safety", ("csp", "community safety", "council", "asb", "manager", "commissioner")),
-    ("voluntary sector", ("youth worker", "outreach", "voluntary", "charity", "mentor", "vcs")),
-    ("participant", ("a", "participant", "respondent")),
+    ("housing", "housing|tenancy|landlord|homeless"),
+    ("probation", "probation|crc|offender manager"),
+    ("community safety", "csp|community safety|council|asb|manager|commissioner"),
+    ("voluntary sector", "youth worker|outreach|voluntary|charity|mentor|vcs"),
+    ("participant", "a|participant|respondent"),
 )
+_ROLE_WORDS = tuple((role, tuple(keys.split("|"))) for role, keys in _ROLE_KEYS)
 
 
 def speaker_label(line: str) -> tuple[str, str] | None:

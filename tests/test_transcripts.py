@@ -40,6 +40,7 @@ def test_speaker_label_recognises_turns_and_ignores_metadata(line: str, label: s
         ("School DSL", "education"),
         ("Housing officer", "housing"),
         ("A&E consultant", "health"),
+        ("P1 (school nurse)", "health"),
         ("Social worker", "social care"),
     ],
 )
