@@ -24,9 +24,7 @@ def test_centroids_are_unit_length_means() -> None:
 
 
 def test_outliers_join_a_theme_only_when_close_enough() -> None:
-    vectors = np.array(
-        [[1, 0, 0], [0.99, 0.14, 0], [0.9, 0.44, 0], [0, 0, 1]], dtype=np.float32
-    )
+    vectors = np.array([[1, 0, 0], [0.99, 0.14, 0], [0.9, 0.44, 0], [0, 0, 1]], dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     assignments = np.array([3, 3, OUTLIER, OUTLIER])
     result, similarity = reassign_outliers(vectors, assignments, threshold=0.8)
