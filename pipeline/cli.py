@@ -227,7 +227,7 @@ def themes(
     settings = _settings(db)
     with open_warehouse(settings.db) as con:
         embedder = load_embedder(settings.embedding_model)
-        runner = ThemeRunner(con, embedder, load_codebook(settings.codebook), embedder.model)
+        runner = ThemeRunner(con, embedder, load_codebook(settings.codebook), settings.spacy_model)
         try:
             report = runner.run(refit=refit)
         except ValueError as exc:

@@ -33,7 +33,7 @@ def refresh(
         embedder = load_embedder(settings.embedding_model)
         embedded = embed_passages(con, embedder, batch_size=settings.embed_batch_size)
         stage("themes")
-        runner = ThemeRunner(con, embedder, load_codebook(settings.codebook), embedder.model)
+        runner = ThemeRunner(con, embedder, load_codebook(settings.codebook), settings.spacy_model)
         themes = runner.run(refit=refit)
     return {
         "run_id": themes.run_id,

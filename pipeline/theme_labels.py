@@ -143,8 +143,26 @@ DOMAIN_STOP_WORDS: frozenset[str] = frozenset(
         "particularly",
     }
 )
-STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | DOMAIN_STOP_WORDS
-_TOKEN = re.compile(r"[a-z][a-z'’-]+")
+
+
+def _place_words() -> frozenset[str]:
+    """One-word place names ("luton", "northamptonshire"): themes are not named after places.
+
+    Names that are also ordinary words ("Reading", "Deal") are flagged ambiguous and kept.
+    """
+    from pipeline.places import load_gazetteer
+
+    words = {"town", "towns", "city", "cities", "county", "counties", "borough", "boroughs"}
+    for place in load_gazetteer():
+        for name in (place.name, *place.aliases):
+            if " " not in name and "-" not in name and not place.ambiguous:
+                words.add(name.lower())
+    return frozenset(words)
+
+
+STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | DOMAIN_STOP_WORDS | _place_words()
+_TOKEN = re.compile(r"[a-z][a-z-]+")
+_POSSESSIVE = re.compile(r"['’]s\b")
 
 
 def analyse(text: str) -> list[str]:
@@ -153,7 +171,7 @@ def analyse(text: str) -> list[str]:
     scikit-learn drops stop words before forming n-grams, so "victims and offenders" would
     become the phrase "victims offenders"; here a stop word breaks the phrase instead.
     """
-    tokens = _TOKEN.findall(text.lower().replace("’", "'"))
+    tokens = _TOKEN.findall(_POSSESSIVE.sub("", text.lower()))
     terms = [t for t in tokens if t not in STOP_WORDS and len(t) > 2]
     for first, second in itertools.pairwise(tokens):
         if first not in STOP_WORDS and second not in STOP_WORDS and len(first) > 2 < len(second):
@@ -172,23 +190,37 @@ def is_informative(phrase: str) -> bool:
     return bool(words) and any(w not in STOP_WORDS for w in words)
 
 
-def label_from_keywords(keywords: list[str], max_phrases: int = 2) -> str:
+def label_from_keywords(keywords: list[str], max_phrases: int = 2, window: int = 10) -> str:
     """A short label from ranked keywords: the best phrases, no word repeated, capitalised.
 
-    Bigrams come first where they rank well, because "holiday lets" says more than "holiday".
+    A word gives way to a phrase that contains it when the phrase's other word also ranks
+    ("account" with "bank" becomes "bank accounts"), and overlapping phrases join
+    ("return home" + "home interviews" = "return home interviews").
     """
+    informative = [k for k in keywords[:window] if is_informative(k)]
+    words_ranked = [k for k in informative if " " not in k]
+    phrases = [k for k in informative if " " in k]
     chosen: list[str] = []
     used: set[str] = set()
-    informative = [k for k in keywords if is_informative(k)]
-    ranked = sorted(
-        enumerate(informative), key=lambda item: (item[0] - 1.5 * (" " in item[1]), item[0])
-    )
-    for _, phrase in ranked:
-        words = set(phrase.lower().split())
-        if any(_same_word(w, u) for w in words for u in used):
+    for keyword in informative:
+        phrase = keyword
+        if " " not in keyword:
+            for candidate in phrases:
+                parts = candidate.split()
+                if any(_same_word(keyword, p) for p in parts) and all(
+                    any(_same_word(p, w) for w in words_ranked) for p in parts
+                ):
+                    phrase = candidate
+                    break
+        for candidate in phrases:
+            if candidate.split()[0] == phrase.split()[-1] and candidate != phrase:
+                phrase = f"{phrase} {candidate.split(maxsplit=1)[1]}"
+                break
+        parts = set(phrase.split())
+        if any(_same_word(w, u) for w in parts for u in used):
             continue
         chosen.append(phrase)
-        used |= words
+        used |= parts
         if len(chosen) == max_phrases:
             break
     if not chosen:

