@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from tests.conftest import REPO
 from tests.test_ingest import TRANSCRIPT
 
 runner = CliRunner()
@@ -18,12 +19,16 @@ def commands() -> list[str]:
     return [c.name or c.callback.__name__ for c in app.registered_commands]
 
 
-@pytest.mark.parametrize("command", ["ingest", "status"])
+def test_the_cli_offers_the_documented_commands() -> None:
+    assert set(commands()) >= {"ingest", "status", "embed", "themes", "run"}
+
+
+@pytest.mark.parametrize("command", ["ingest", "status", "embed", "themes", "run"])
 def test_every_command_has_help(command: str) -> None:
-    assert command in commands()
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "--db" in result.output
+    assert "--json" in result.output
 
 
 def test_ingest_json_reports_added_skipped_and_errors(tmp_path: Path) -> None:
@@ -72,3 +77,34 @@ def test_findings_db_environment_variable_sets_the_warehouse(tmp_path: Path) -> 
     )
     assert completed.returncode == 0, completed.stderr
     assert db.is_file()
+
+
+def test_run_json_reports_the_whole_pipeline(tmp_path: Path) -> None:
+    corpus = tmp_path / "reviews"
+    corpus.mkdir()
+    for name in (
+        "02_bedford_practitioner_interviews.txt",
+        "19_lincoln_practitioner_interviews.txt",
+    ):
+        (corpus / name).write_bytes((REPO / "corpus" / name).read_bytes())
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["run", "--corpus", str(corpus), "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    keys = {
+        "run_id",
+        "documents_added",
+        "passages_added",
+        "passages_embedded",
+        "themes",
+        "new_themes",
+        "outlier_share",
+    }
+    assert keys <= set(payload)
+    assert payload["documents_added"] == 2
+    assert payload["passages_embedded"] == payload["passages_added"] > 20
+    assert payload["themes"] >= 1 and payload["new_themes"] == payload["themes"]
+    again = json.loads(
+        runner.invoke(app, ["run", "--corpus", str(corpus), "--db", str(db), "--json"]).stdout
+    )
+    assert (again["documents_added"], again["passages_embedded"], again["new_themes"]) == (0, 0, 0)
