@@ -252,14 +252,18 @@ class ThemeRunner:
             similarity[mask] = vectors[mask] @ centroid
         return theme_of, similarity, keywords, next_id
 
-    def _headings(self, cents: dict[int, np.ndarray]) -> dict[int, str]:
-        if not cents:
-            return {}
-        if self.codebook.guided:
-            code_vectors = self.embedder.embed_batch([g.text for g in self.codebook.guided])
-            names = [g.name for g in self.codebook.guided]
-            return {t: names[int(np.argmax(code_vectors @ c))] for t, c in cents.items()}
-        return dict.fromkeys(cents, "Themes")
+    def _headings(self, theme_of: np.ndarray, code_sims: np.ndarray | None) -> dict[int, str]:
+        """Each theme's broad heading: the guided theme most of its passages are closest to."""
+        themes = sorted(set(theme_of.tolist()) - {OUTLIER})
+        if code_sims is None:
+            return dict.fromkeys(themes, "Themes")
+        nearest = code_sims.argmax(axis=1)
+        names = [g.name for g in self.codebook.guided]
+        headings: dict[int, str] = {}
+        for theme in themes:
+            votes = np.bincount(nearest[theme_of == theme], minlength=len(names))
+            headings[theme] = names[int(votes.argmax())]
+        return headings
 
     def _write(
         self,
@@ -275,15 +279,18 @@ class ThemeRunner:
         started: float,
     ) -> ThemeRunReport:
         cents = centroids(vectors, theme_of)
-        headings = self._headings(cents)
         counts = Counter(theme_of.tolist())
         guided = self.codebook.guided
         code_rows: list[tuple[str, str, str, float]] = []
+        code_sims: np.ndarray | None = None
         if guided:
             code_vectors = self.embedder.embed_batch([g.text for g in guided])
-            sims = vectors @ code_vectors.T
-            for row, col in zip(*np.nonzero(sims >= CODE_THRESHOLD), strict=True):
-                code_rows.append((run_id, ids[row], guided[col].code_id, float(sims[row, col])))
+            code_sims = vectors @ code_vectors.T
+            for row, col in zip(*np.nonzero(code_sims >= CODE_THRESHOLD), strict=True):
+                code_rows.append(
+                    (run_id, ids[row], guided[col].code_id, float(code_sims[row, col]))
+                )
+        headings = self._headings(theme_of, code_sims)
         assignments = pd.DataFrame(
             {
                 "run_id": run_id,
