@@ -293,6 +293,211 @@ def run(
         raise typer.Exit(1)
 
 
+query_app = typer.Typer(help="Ask the warehouse: themes, quotes, trends, framework matrix.")
+app.add_typer(query_app, name="query")
+
+RegionOption = Annotated[str | None, typer.Option(help="Only reviews in this region.")]
+AreaOption = Annotated[str | None, typer.Option(help="Only reviews of this local authority.")]
+ForceOption = Annotated[str | None, typer.Option(help="Only reviews in this police force area.")]
+SinceOption = Annotated[str | None, typer.Option(help="Reviews from this month on (YYYY-MM).")]
+UntilOption = Annotated[str | None, typer.Option(help="Reviews up to this month (YYYY-MM).")]
+TypeOption = Annotated[DocType | None, typer.Option("--type", help="Only this document type.")]
+
+
+def _month(value: str | None, name: str, *, end: bool) -> dt.date | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}", value):
+        raise typer.BadParameter("use YYYY-MM", param_hint=name)
+    year, month = int(value[:4]), int(value[5:])
+    if not 1 <= month <= 12:
+        raise typer.BadParameter(f"{value} has no month {month}", param_hint=name)
+    if end:  # --until is inclusive of its month; the query bound is exclusive
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dt.date(year, month, 1)
+
+
+def _filters(region, area, force, since, until, doc_type):  # noqa: ANN001, ANN202
+    from pipeline.queries import Filters
+
+    return Filters(
+        region=region,
+        area=area,
+        police_force=force,
+        since=_month(since, "--since", end=False),
+        until=_month(until, "--until", end=True),
+        doc_type=doc_type.value if doc_type else None,
+    )
+
+
+def _read(db: Path | None):  # noqa: ANN202
+    from pipeline.storage import connect
+
+    settings = _settings(db)
+    if not settings.db.exists():
+        err.print(f"[red]no warehouse at {settings.db}: run `findings run` first")
+        raise typer.Exit(1)
+    return connect(settings.db, read_only=True)
+
+
+def _emit(frame, as_json: bool, title: str, columns: list[str] | None = None) -> None:  # noqa: ANN001
+    if as_json:
+        out.print_json(frame.to_json(orient="records", date_format="iso", default_handler=str))
+        return
+    shown = frame[columns] if columns else frame
+    table = Table(*[str(c) for c in shown.columns], title=title)
+    for row in shown.itertuples(index=False):
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    out.print(table)
+
+
+@query_app.command("themes")
+def query_themes(
+    db: DbOption = None,
+    region: RegionOption = None,
+    area: AreaOption = None,
+    force: ForceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    doc_type: TypeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Themes ranked by the reviews raising them, with prevalence and status."""
+    from pipeline.queries import theme_overview
+
+    with _read(db) as con:
+        frame = theme_overview(con, _filters(region, area, force, since, until, doc_type))
+    _emit(
+        frame,
+        as_json,
+        "Themes",
+        [
+            "theme_id",
+            "label",
+            "status",
+            "n_documents",
+            "n_areas",
+            "n_regions",
+            "n_passages",
+            "prevalence",
+            "ci_low",
+            "ci_high",
+        ]
+        if not frame.empty
+        else None,
+    )
+
+
+@query_app.command("quotes")
+def query_quotes(
+    theme: Annotated[int, typer.Option(help="Theme id.")],
+    db: DbOption = None,
+    region: RegionOption = None,
+    area: AreaOption = None,
+    force: ForceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    doc_type: TypeOption = None,
+    limit: Annotated[int, typer.Option(help="How many quotes.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """The passages behind a theme, with document, area, region, date and speaker."""
+    from pipeline.queries import quotes
+
+    with _read(db) as con:
+        frame = quotes(con, theme, _filters(region, area, force, since, until, doc_type), limit)
+    _emit(
+        frame,
+        as_json,
+        f"Quotes for theme {theme}",
+        ["text", "title", "area", "region", "review_date", "speaker"],
+    )
+
+
+@query_app.command("trends")
+def query_trends(
+    theme: Annotated[int, typer.Option(help="Theme id.")],
+    by: Annotated[str | None, typer.Option(help="Split by region, area or force.")] = None,
+    period: Annotated[str, typer.Option(help="month, quarter or year.")] = "year",
+    db: DbOption = None,
+    region: RegionOption = None,
+    area: AreaOption = None,
+    force: ForceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    doc_type: TypeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Reviews raising a theme per period (and place), with Wilson intervals."""
+    from pipeline.queries import theme_trend
+
+    if by not in (None, "region", "area", "force"):
+        raise typer.BadParameter("use region, area or force", param_hint="--by")
+    if period not in ("month", "quarter", "year"):
+        raise typer.BadParameter("use month, quarter or year", param_hint="--period")
+    with _read(db) as con:
+        frame = theme_trend(
+            con, theme, _filters(region, area, force, since, until, doc_type), by, period
+        )
+    _emit(frame, as_json, f"Trend for theme {theme}")
+
+
+@query_app.command("matrix")
+def query_matrix(
+    by: Annotated[str, typer.Option(help="Rows: area or review.")] = "area",
+    db: DbOption = None,
+    region: RegionOption = None,
+    area: AreaOption = None,
+    force: ForceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    doc_type: TypeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The framework matrix: areas (or reviews) x themes, passages and the best quote per cell."""
+    from pipeline.queries import framework_matrix
+
+    if by not in ("area", "review"):
+        raise typer.BadParameter("use area or review", param_hint="--by")
+    with _read(db) as con:
+        frame = framework_matrix(con, _filters(region, area, force, since, until, doc_type), by)
+    _emit(frame, as_json, "Framework matrix", ["row_label", "theme_id", "label", "n_passages"])
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="What to look for.")],
+    semantic: Annotated[bool, typer.Option(help="Search by meaning, not words.")] = False,
+    db: DbOption = None,
+    region: RegionOption = None,
+    area: AreaOption = None,
+    force: ForceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    doc_type: TypeOption = None,
+    limit: Annotated[int, typer.Option(help="How many results.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Search passages by keyword (BM25) or by meaning (--semantic), with provenance."""
+    from pipeline.queries import search_keyword, search_semantic
+
+    filters = _filters(region, area, force, since, until, doc_type)
+    with _read(db) as con:
+        if semantic:
+            from pipeline.embed import load_embedder
+
+            embedder = load_embedder(_settings(db).embedding_model)
+            frame = search_semantic(con, text, embedder, filters, limit)
+        else:
+            frame = search_keyword(con, text, filters, limit)
+    _emit(
+        frame,
+        as_json,
+        f"Search: {text}",
+        ["score", "text", "title", "area", "review_date", "theme_id"],
+    )
+
+
 def _progress(*, disable: bool) -> Progress:
     return Progress(
         TextColumn("{task.description}"),

@@ -38,6 +38,7 @@ from pipeline.places import (
 )
 from pipeline.readers import SUPPORTED_SUFFIXES, check_supported, extract_document, read_bytes
 from pipeline.records import DocumentMetadata, Passage
+from pipeline.search_index import build_search_index, search_index_exists
 from pipeline.settings import Settings
 from pipeline.storage import named_queries
 from pipeline.transcripts import looks_like_transcript, mark_speaker_turns
@@ -203,6 +204,8 @@ class Ingester:
             outcome = self._ingest_one(path, options, report)
             if on_file:
                 on_file(path, outcome)
+        if report.added or not search_index_exists(self.con):
+            build_search_index(self.con)
         report.seconds = time.perf_counter() - started
         log.info(
             "ingested %d documents (%d passages), skipped %d, %d errors in %.1f s",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,4 +64,20 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open_warehouse(db) as con:
         report = Ingester(con, Settings(db=db)).ingest([CORPUS])
     assert report.errors == [], report.errors
+    return db
+
+
+@pytest.fixture(scope="session")
+def themed_db(tmp_path_factory: pytest.TempPathFactory, corpus_db: Path) -> Path:
+    """The sample corpus embedded and with one theme run (read-only use, please)."""
+    from pipeline.codebook import load_codebook
+    from pipeline.embed import embed_passages, load_embedder
+    from pipeline.theme_runs import ThemeRunner
+
+    db = tmp_path_factory.mktemp("themed") / "themed.duckdb"
+    shutil.copy(corpus_db, db)
+    with open_warehouse(db) as con:
+        embedder = load_embedder()
+        embed_passages(con, embedder)
+        ThemeRunner(con, embedder, load_codebook(REPO / "models" / "codebook.yaml")).run()
     return db

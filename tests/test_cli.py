@@ -108,3 +108,26 @@ def test_run_json_reports_the_whole_pipeline(tmp_path: Path) -> None:
         runner.invoke(app, ["run", "--corpus", str(corpus), "--db", str(db), "--json"]).stdout
     )
     assert (again["documents_added"], again["passages_embedded"], again["new_themes"]) == (0, 0, 0)
+
+
+def test_query_and_search_commands_answer_in_json(themed_db: Path) -> None:
+    db = str(themed_db)
+    themes = runner.invoke(app, ["query", "themes", "--db", db, "--region", "Wales", "--json"])
+    assert themes.exit_code == 0, themes.output
+    ranked = json.loads(themes.stdout)
+    assert ranked and ranked[0]["n_documents"] <= 2
+    theme = str(ranked[0]["theme_id"])
+    quoted = runner.invoke(app, ["query", "quotes", "--theme", theme, "--db", db, "--json"])
+    assert {"text", "title", "area", "region", "review_date", "speaker"} <= set(
+        json.loads(quoted.stdout)[0]
+    )
+    trend = runner.invoke(
+        app, ["query", "trends", "--theme", theme, "--by", "region", "--db", db, "--json"]
+    )
+    assert trend.exit_code == 0 and json.loads(trend.stdout)
+    matrix = runner.invoke(app, ["query", "matrix", "--by", "review", "--db", db, "--json"])
+    assert matrix.exit_code == 0 and json.loads(matrix.stdout)
+    since = runner.invoke(app, ["query", "themes", "--db", db, "--since", "2019-13", "--json"])
+    assert since.exit_code == 2
+    found = runner.invoke(app, ["search", "Caister", "--db", db, "--json", "--limit", "3"])
+    assert "Caister" in json.loads(found.stdout)[0]["text"]

@@ -1,0 +1,381 @@
+"""The one query layer: the viewer, the CLI and the exports read the warehouse only through here.
+
+Every function takes an open (read-only is enough) DuckDB connection and `Filters`, and returns
+a pandas DataFrame. Counts are of reviews (documents) first, passages second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from pipeline.search_index import load_fts
+from pipeline.storage import named_queries
+from pipeline.trends import (
+    cochran_armitage,
+    compare_with_rest,
+    theme_status,
+    wilson_interval,
+)
+
+Level = Literal["area", "police_force", "region", "nation", "national"]
+Period = Literal["month", "quarter", "year"]
+LEVEL_COLUMNS: dict[str, str] = {
+    "area": "area",
+    "force": "police_force",
+    "police_force": "police_force",
+    "region": "region",
+    "nation": "nation",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which reviews to look at; None means no restriction. `until` is exclusive."""
+
+    region: str | None = None
+    area: str | None = None
+    police_force: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    doc_type: str | None = None
+
+    def params(self) -> dict[str, object]:
+        """Named parameters for the SQL filters."""
+        values = asdict(self)
+        values["force"] = values.pop("police_force")
+        return values
+
+    def without_place(self) -> Filters:
+        """The same filters for the whole country."""
+        return Filters(since=self.since, until=self.until, doc_type=self.doc_type)
+
+
+def _sql(name: str) -> str:
+    return named_queries("analytics")[name]
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> pd.DataFrame:
+    return con.execute(_sql(name), params).df()
+
+
+def period_label(date: dt.date, period: Period) -> str:
+    """'2019', '2019-Q3' or '2019-07'."""
+    if period == "year":
+        return f"{date.year}"
+    if period == "quarter":
+        return f"{date.year}-Q{(date.month - 1) // 3 + 1}"
+    return f"{date.year}-{date.month:02d}"
+
+
+def documents(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
+    """The reviews that pass the filters."""
+    return _frame(con, "filtered_documents", filters.params())
+
+
+def _raised(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    return _frame(con, "document_theme_rows", filters.params())
+
+
+def themes_catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every theme with its label, description, keywords, heading and lifecycle."""
+    return con.execute(_sql("theme_catalogue")).df()
+
+
+def _with_periods(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["period"] = [
+        period_label(d, period) if not pd.isna(d) else "undated" for d in frame["review_date"]
+    ]
+    return frame
+
+
+def theme_overview(
+    con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), period: Period = "year"
+) -> pd.DataFrame:
+    """Themes ranked by the reviews raising them, with prevalence, trend and status."""
+    docs = _with_periods(documents(con, filters), period)
+    raised = _with_periods(_raised(con, filters), period)
+    catalogue = themes_catalogue(con).set_index("theme_id")
+    runs = con.execute(_sql("latest_run_id")).fetchone()
+    first = con.execute(_sql("first_run_id")).fetchone()
+    latest_run = runs[0] if runs else None
+    several_runs = bool(first and latest_run and first[0] != latest_run)
+    periods = sorted(p for p in docs["period"].unique() if p != "undated")
+    totals = docs.groupby("period").size()
+    half = len(periods) // 2
+    reviewed_early = set(docs.loc[docs["period"].isin(periods[:half]), "region"].dropna())
+    reviewed_recent = set(docs.loc[docs["period"].isin(periods[half:]), "region"].dropna())
+    rows = []
+    for theme_id, group in raised.groupby("theme_id"):
+        if theme_id not in catalogue.index:
+            continue
+        meta = catalogue.loc[theme_id]
+        per_period = group.groupby("period")["doc_id"].nunique()
+        trend = cochran_armitage(
+            [int(per_period.get(p, 0)) for p in periods], [int(totals.get(p, 0)) for p in periods]
+        )
+        early = set(group.loc[group["period"].isin(periods[:half]), "region"].dropna())
+        recent = set(group.loc[group["period"].isin(periods[half:]), "region"].dropna())
+        n_docs = int(group["doc_id"].nunique())
+        low, high = wilson_interval(n_docs, len(docs))
+        rows.append(
+            {
+                "theme_id": int(theme_id),
+                "label": meta["label"],
+                "heading": meta["heading"],
+                "n_documents": n_docs,
+                "n_areas": int(group["area"].nunique()),
+                "n_regions": int(group["region"].nunique()),
+                "n_passages": int(group["n_passages"].sum()),
+                "prevalence": n_docs / len(docs) if len(docs) else 0.0,
+                "ci_low": low,
+                "ci_high": high,
+                "trend_z": trend.z,
+                "trend_p": trend.p_value,
+                "status": theme_status(
+                    lifecycle=meta["lifecycle"],
+                    first_seen_latest=several_runs and meta["first_run_id"] == latest_run,
+                    trend=trend,
+                    reach_before=len(early) / max(len(reviewed_early), 1),
+                    reach_recent=len(recent) / max(len(reviewed_recent), 1),
+                    new_regions=len(recent - early),
+                ),
+                "first_review": group["review_date"].min(),
+                "last_review": group["review_date"].max(),
+                "sparkline": [int(per_period.get(p, 0)) for p in periods],
+            }
+        )
+    overview = pd.DataFrame(rows)
+    if overview.empty:
+        return overview
+    return overview.sort_values(
+        ["n_documents", "n_areas", "n_passages", "theme_id"], ascending=[False, False, False, True]
+    ).reset_index(drop=True)
+
+
+def theme_counts(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters = Filters(),
+    level: Level = "region",
+    period: Period = "year",
+) -> pd.DataFrame:
+    """Theme x place x period: reviews, areas and passages raising each theme, and prevalence.
+
+    Prevalence is the share of that place's reviews in that period that raise the theme, with a
+    Wilson 95% interval.
+    """
+    docs = _with_periods(documents(con, filters), period)
+    raised = _with_periods(_raised(con, filters), period)
+    for frame in (docs, raised):
+        frame["place"] = "United Kingdom" if level == "national" else frame[LEVEL_COLUMNS[level]]
+    totals = docs.groupby(["place", "period"], dropna=False).size().rename("period_documents")
+    counts = (
+        raised.groupby(["theme_id", "place", "period"], dropna=False)
+        .agg(
+            n_documents=("doc_id", "nunique"),
+            n_areas=("area", "nunique"),
+            n_passages=("n_passages", "sum"),
+        )
+        .reset_index()
+        .join(totals, on=["place", "period"])
+    )
+    counts["prevalence"] = counts["n_documents"] / counts["period_documents"]
+    intervals = [
+        wilson_interval(int(k), int(n))
+        for k, n in zip(counts["n_documents"], counts["period_documents"], strict=True)
+    ]
+    counts["ci_low"] = [low for low, _ in intervals]
+    counts["ci_high"] = [high for _, high in intervals]
+    labels = themes_catalogue(con).set_index("theme_id")["label"]
+    counts.insert(1, "label", counts["theme_id"].map(labels))
+    return counts.sort_values(["theme_id", "place", "period"]).reset_index(drop=True)
+
+
+def compare_place(
+    con: duckdb.DuckDBPyConnection,
+    level: Level,
+    place: str,
+    filters: Filters = Filters(),
+) -> pd.DataFrame:
+    """Each theme in one place against the rest of the country: lift and Fisher's exact test."""
+    column = LEVEL_COLUMNS[level]
+    national = filters.without_place()
+    docs = documents(con, national)
+    raised = _raised(con, national)
+    here = docs[column] == place
+    place_total, rest_total = int(here.sum()), int((~here).sum())
+    rows = []
+    for theme_id, group in raised.groupby("theme_id"):
+        in_place = int(group.loc[group[column] == place, "doc_id"].nunique())
+        elsewhere = int(group.loc[group[column] != place, "doc_id"].nunique())
+        result = compare_with_rest(in_place, place_total, elsewhere, rest_total)
+        rows.append(
+            {
+                "theme_id": int(theme_id),
+                "place": place,
+                "in_place": in_place,
+                "place_documents": place_total,
+                "elsewhere": elsewhere,
+                "elsewhere_documents": rest_total,
+                "prevalence_here": in_place / place_total if place_total else 0.0,
+                "prevalence_elsewhere": elsewhere / rest_total if rest_total else 0.0,
+                "lift": result.lift,
+                "p_value": result.p_value,
+                "significant": result.significant,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    labels = themes_catalogue(con).set_index("theme_id")["label"]
+    frame.insert(1, "label", frame["theme_id"].map(labels))
+    return frame.sort_values(["p_value", "theme_id"]).reset_index(drop=True)
+
+
+def theme_trend(
+    con: duckdb.DuckDBPyConnection,
+    theme_id: int,
+    filters: Filters = Filters(),
+    by: Literal["region", "area", "force"] | None = None,
+    period: Period = "year",
+) -> pd.DataFrame:
+    """Reviews raising a theme per period (and per place), out of all reviews, with intervals."""
+    docs = _with_periods(documents(con, filters), period)
+    raised = _with_periods(_raised(con, filters), period)
+    raised = raised[raised["theme_id"] == theme_id]
+    keys = ["period"] if by is None else [LEVEL_COLUMNS[by], "period"]
+    totals = docs.groupby(keys, dropna=False).size().rename("documents")
+    hits = raised.groupby(keys, dropna=False)["doc_id"].nunique().rename("raising")
+    frame = pd.concat([totals, hits], axis=1).fillna(0).reset_index()
+    frame["raising"] = frame["raising"].astype(int)
+    frame["prevalence"] = frame["raising"] / frame["documents"]
+    intervals = [
+        wilson_interval(int(k), int(n))
+        for k, n in zip(frame["raising"], frame["documents"], strict=True)
+    ]
+    frame["ci_low"] = [low for low, _ in intervals]
+    frame["ci_high"] = [high for _, high in intervals]
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+def quotes(
+    con: duckdb.DuckDBPyConnection, theme_id: int, filters: Filters = Filters(), limit: int = 10
+) -> pd.DataFrame:
+    """The passages behind a theme, most representative first, with their provenance."""
+    return _frame(con, "quotes", filters.params() | {"theme": theme_id, "limit": limit})
+
+
+def cooccurrence(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
+    """Pairs of themes raised in the same reviews, with lift and PMI (frequency-corrected)."""
+    raised = _raised(con, filters)
+    n_docs = len(documents(con, filters))
+    sets = raised.groupby("theme_id")["doc_id"].apply(set).to_dict()
+    rows = []
+    ids = sorted(sets)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            both = len(sets[a] & sets[b])
+            if not both:
+                continue
+            expected = len(sets[a]) * len(sets[b]) / n_docs
+            lift = both / expected
+            rows.append(
+                {
+                    "theme_a": a,
+                    "theme_b": b,
+                    "n_documents": both,
+                    "lift": lift,
+                    "pmi": math.log2(lift),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    labels = themes_catalogue(con).set_index("theme_id")["label"]
+    frame["label_a"] = frame["theme_a"].map(labels)
+    frame["label_b"] = frame["theme_b"].map(labels)
+    return frame.sort_values(["lift", "n_documents"], ascending=False).reset_index(drop=True)
+
+
+def framework_matrix(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters = Filters(),
+    by: Literal["area", "review"] = "area",
+) -> pd.DataFrame:
+    """Rows areas (or reviews) x theme columns: passages and the most representative quote."""
+    cells = _frame(con, "matrix_cells", filters.params() | {"by": by})
+    labels = themes_catalogue(con).set_index("theme_id")["label"]
+    cells.insert(2, "label", cells["theme_id"].map(labels))
+    return cells
+
+
+def search_keyword(
+    con: duckdb.DuckDBPyConnection, query: str, filters: Filters = Filters(), limit: int = 20
+) -> pd.DataFrame:
+    """Passages ranked by BM25 (DuckDB full-text search) for a query, bound as a parameter."""
+    load_fts(con)
+    return _frame(con, "keyword_search", filters.params() | {"query": query, "limit": limit})
+
+
+_VECTOR_CACHE: dict[tuple[str, str, int], tuple[list[str], np.ndarray]] = {}
+
+
+def _cached_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[list[str], np.ndarray]:
+    """Passage vectors, read once per database file and content.
+
+    Converting 100k vectors from DuckDB lists costs about a second; a query then takes ~70 ms.
+    """
+    from pipeline.embed import passage_vectors
+
+    database = con.execute(
+        "SELECT file FROM pragma_database_list WHERE name = current_database()"
+    ).fetchone()
+    count = con.execute(_sql("embedding_count"), {"model": model}).fetchone()[0]
+    passages = con.execute("SELECT count(*) FROM passages").fetchone()[0]
+    key = (str(database[0] if database else ""), model, int(count) * 1_000_003 + int(passages))
+    if key not in _VECTOR_CACHE:
+        _VECTOR_CACHE.clear()
+        _VECTOR_CACHE[key] = passage_vectors(con, model)
+    return _VECTOR_CACHE[key]
+
+
+def search_semantic(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    embedder: object,
+    filters: Filters = Filters(),
+    limit: int = 10,
+) -> pd.DataFrame:
+    """Passages nearest in meaning to a query (exact cosine over the cached passage vectors)."""
+    ids, vectors = _cached_vectors(con, embedder.name)  # type: ignore[attr-defined]
+    if not ids:
+        return pd.DataFrame(columns=["passage_id", "text", "score"])
+    query_vector = embedder.embed_batch([query])[0]  # type: ignore[attr-defined]
+    scores = vectors @ query_vector
+    order = np.argsort(-scores, kind="stable")
+    # Rank everything, then keep the best that pass the filters: widen until enough are found.
+    wanted = limit * 5
+    while True:
+        top = order[:wanted]
+        candidates = _frame(
+            con,
+            "provenance_for_passages",
+            filters.params() | {"ids": [ids[i] for i in top]},
+        )
+        if len(candidates) >= limit or wanted >= len(order):
+            break
+        wanted *= 8
+    score_of = {ids[i]: float(scores[i]) for i in top}
+    candidates["score"] = candidates["passage_id"].map(score_of)
+    return (
+        candidates.sort_values(["score", "passage_id"], ascending=[False, True])
+        .head(limit)
+        .reset_index(drop=True)
+    )

@@ -1,0 +1,90 @@
+-- Every query takes the same named filters through the filtered_documents macro
+-- (migration 004); NULL means "no filter": $region, $area, $force, $since, $until, $doc_type.
+
+-- name: filtered_documents
+SELECT d.doc_id, d.title, d.area, d.region, d.nation, d.police_force, d.review_date, d.doc_type
+FROM filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d;
+
+-- name: document_theme_rows
+-- One row per (review, theme it raises), with the review's place and period.
+SELECT
+    d.doc_id, d.area, d.region, d.nation, d.police_force, d.review_date, d.doc_type,
+    dt.theme_id, dt.n_passages
+FROM filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d
+JOIN document_themes AS dt USING (doc_id)
+JOIN themes AS t USING (theme_id)
+WHERE t.status <> 'not_relevant';
+
+-- name: theme_catalogue
+SELECT theme_id, label, description, keywords, heading, status AS lifecycle, first_run_id,
+       quote_passage_ids
+FROM themes
+ORDER BY theme_id;
+
+-- name: latest_run_id
+SELECT run_id FROM latest_theme_run;
+
+-- name: first_run_id
+SELECT run_id FROM theme_runs WHERE status = 'succeeded'
+ORDER BY finished_at, run_id LIMIT 1;
+
+-- name: quotes
+SELECT
+    p.passage_id, p.text, d.title, d.area, d.region, d.police_force, d.review_date,
+    d.doc_type, p.speaker, p.speaker_role, p.section, cpt.probability, d.doc_id, p.char_start,
+    p.char_end
+FROM current_passage_themes AS cpt
+JOIN passages AS p USING (passage_id)
+JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id)
+WHERE cpt.theme_id = $theme
+ORDER BY cpt.probability DESC, p.passage_id
+LIMIT $limit;
+
+-- name: matrix_cells
+-- Areas (or reviews) x themes: passages and the most representative quote per cell.
+SELECT
+    CASE WHEN $by = 'review' THEN d.title ELSE d.area END AS row_label,
+    cpt.theme_id,
+    count(*) AS n_passages,
+    arg_max(p.text, cpt.probability) AS quote,
+    arg_max(p.passage_id, cpt.probability) AS quote_passage_id
+FROM current_passage_themes AS cpt
+JOIN passages AS p USING (passage_id)
+JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id)
+JOIN themes AS t USING (theme_id)
+WHERE t.status <> 'not_relevant'
+GROUP BY ALL
+ORDER BY row_label, cpt.theme_id;
+
+-- name: keyword_search
+SELECT * FROM (
+    SELECT
+        p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker,
+        fts_main_passages.match_bm25(p.passage_id, $query) AS score,
+        cpt.theme_id
+    FROM passages AS p
+    JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id)
+    LEFT JOIN current_passage_themes AS cpt USING (passage_id)
+)
+WHERE score IS NOT NULL
+ORDER BY score DESC, passage_id
+LIMIT $limit;
+
+-- name: passages_with_provenance
+SELECT
+    p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker, cpt.theme_id
+FROM passages AS p
+JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id)
+LEFT JOIN current_passage_themes AS cpt USING (passage_id)
+ORDER BY p.passage_id;
+
+-- name: provenance_for_passages
+SELECT
+    p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker, cpt.theme_id
+FROM passages AS p
+JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id)
+LEFT JOIN current_passage_themes AS cpt USING (passage_id)
+WHERE p.passage_id IN (SELECT unnest($ids));
+
+-- name: embedding_count
+SELECT count(*) FROM embeddings WHERE model = $model;

@@ -1,0 +1,177 @@
+"""The query layer on the sample corpus, against answers known from its planted patterns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.embed import load_embedder
+from pipeline.queries import (
+    Filters,
+    compare_place,
+    cooccurrence,
+    documents,
+    framework_matrix,
+    quotes,
+    search_keyword,
+    search_semantic,
+    theme_counts,
+    theme_overview,
+    theme_trend,
+)
+
+EAST = "East of England"
+
+
+@pytest.fixture(scope="module")
+def con(themed_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb.connect(str(themed_db), read_only=True) as connection:
+        yield connection
+
+
+def theme_holding(con: duckdb.DuckDBPyConnection, word: str) -> int:
+    """The theme most of the passages containing a word are on."""
+    return con.execute(
+        "SELECT theme_id FROM current_passage_themes JOIN passages USING (passage_id) "
+        "WHERE lower(text) LIKE ? GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+        [f"%{word}%"],
+    ).fetchone()[0]
+
+
+def test_prevalence_counts_reviews_with_a_wilson_interval(con) -> None:
+    mules = theme_holding(con, "bank account")
+    counts = theme_counts(con, level="region", period="year")
+    east = counts[(counts["theme_id"] == mules) & (counts["place"] == EAST)]
+    assert east["n_documents"].sum() == 4  # Bedford, Southend, Peterborough, Great Yarmouth
+    national = theme_counts(con, level="national", period="year")
+    row = theme_overview(con).set_index("theme_id").loc[mules]
+    assert row["prevalence"] == pytest.approx(row["n_documents"] / 24)
+    whole = theme_counts(con, Filters(region=EAST), level="region", period="year").query(
+        "theme_id == @mules"
+    )
+    assert set(whole["prevalence"]) == {1.0}
+    assert national["period_documents"].groupby(national["period"]).first().sum() == 24
+
+
+def test_hand_checked_interval_for_all_four_east_reviews(con) -> None:
+    mules = theme_holding(con, "bank account")
+    overview = theme_overview(con, Filters(region=EAST)).set_index("theme_id")
+    row = overview.loc[mules]
+    assert (row["n_documents"], row["prevalence"]) == (4, 1.0)
+    # Wilson 95% for 4/4: centre 0.7550, half-width 0.2449 (computed by hand).
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.5101, 1.0), abs=1e-4)
+
+
+def test_money_mules_are_over_represented_in_the_east_of_england(con) -> None:
+    mules = theme_holding(con, "bank account")
+    comparison = compare_place(con, "region", EAST).set_index("theme_id").loc[mules]
+    assert comparison["in_place"] == 4 and comparison["elsewhere"] <= 1
+    assert comparison["lift"] > 1
+    assert comparison["p_value"] < 0.01 and comparison["significant"]
+
+
+def test_the_planted_rising_issue_is_emerging(con) -> None:
+    xanax = theme_holding(con, "xanax")
+    row = theme_overview(con).set_index("theme_id").loc[xanax]
+    assert row["status"] == "emerging"
+    assert row["trend_z"] > 0
+
+
+def test_the_planted_fading_issue_is_fading(con) -> None:
+    spice = theme_holding(con, "spice")
+    row = theme_overview(con).set_index("theme_id").loc[spice]
+    assert row["status"] == "fading"
+    assert row["sparkline"][-1] == 0
+
+
+def test_region_filter_narrows_to_that_region(con) -> None:
+    national = theme_overview(con).set_index("theme_id")
+    east = theme_overview(con, Filters(region=EAST)).set_index("theme_id")
+    assert set(documents(con, Filters(region=EAST))["region"]) == {EAST}
+    assert (east["n_documents"] <= national.loc[east.index, "n_documents"]).all()
+    assert east["n_documents"].max() <= 4 < national["n_documents"].max()
+
+
+def test_date_and_type_filters_narrow_the_reviews(con) -> None:
+    recent = documents(con, Filters(since=dt.date(2019, 1, 1)))
+    assert len(recent) == 6
+    assert (recent["review_date"] >= dt.datetime(2019, 1, 1)).all()
+    reports = documents(con, Filters(doc_type="report"))
+    assert set(reports["doc_type"]) == {"report"} and 0 < len(reports) < 24
+
+
+def test_quotes_belong_to_the_theme_and_honour_filters(con) -> None:
+    xanax = theme_holding(con, "xanax")
+    found = quotes(con, xanax, Filters(region="Wales"), limit=50)
+    assert not found.empty and set(found["region"]) == {"Wales"}
+    ids = set(
+        r[0]
+        for r in con.execute(
+            "SELECT passage_id FROM current_passage_themes WHERE theme_id = ?", [xanax]
+        ).fetchall()
+    )
+    assert set(found["passage_id"]) <= ids
+
+
+def test_trend_counts_reviews_per_period(con) -> None:
+    xanax = theme_holding(con, "xanax")
+    trend = theme_trend(con, xanax, period="year")
+    assert list(trend["period"]) == ["2016", "2017", "2018", "2019"]
+    assert trend["documents"].sum() == 24
+    assert trend["raising"].iloc[-1] == 6  # every 2019 review raises it
+
+
+def test_cooccurrence_lift_corrects_for_frequency(con) -> None:
+    pairs = cooccurrence(con)
+    first = pairs.iloc[0]
+    sets = {
+        t: {
+            d
+            for (d,) in con.execute(
+                "SELECT doc_id FROM document_themes WHERE theme_id = ?", [int(t)]
+            ).fetchall()
+        }
+        for t in (first["theme_a"], first["theme_b"])
+    }
+    a, b = sets.values()
+    assert first["lift"] == pytest.approx(len(a & b) * 24 / (len(a) * len(b)))
+
+
+def test_framework_matrix_cells_hold_passages_and_a_quote_from_the_cell(con) -> None:
+    matrix = framework_matrix(con, by="area")
+    assigned = con.execute("SELECT count(*) FROM current_passage_themes").fetchone()[0]
+    assert matrix["n_passages"].sum() == assigned
+    cell = matrix.iloc[0]
+    owner = con.execute(
+        "SELECT d.area, cpt.theme_id FROM current_passage_themes cpt "
+        "JOIN passages p USING (passage_id) JOIN documents d USING (doc_id) "
+        "WHERE passage_id = ?",
+        [cell["quote_passage_id"]],
+    ).fetchone()
+    assert owner == (cell["row_label"], cell["theme_id"])
+
+
+def test_keyword_search_finds_a_rare_word(con) -> None:
+    found = search_keyword(con, "Caister", limit=5)
+    assert not found.empty
+    assert "Caister" in found.iloc[0]["text"]
+    assert found.iloc[0]["area"] == "Great Yarmouth"
+
+
+def test_keyword_search_binds_the_query(con) -> None:
+    before = con.execute("SELECT count(*) FROM passages").fetchone()[0]
+    found = search_keyword(con, "x'); DROP TABLE passages; --", limit=5)
+    assert found["score"].is_monotonic_decreasing
+    assert con.execute("SELECT count(*) FROM passages").fetchone()[0] == before
+
+
+def test_semantic_search_finds_a_paraphrase(con) -> None:
+    found = search_semantic(
+        con, "pills bought online to calm nerves before exams", load_embedder(), limit=3
+    )
+    assert any("Xanax" in text or "exam" in text for text in found["text"])
+    assert found["score"].is_monotonic_decreasing
