@@ -32,6 +32,8 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/pdf_readers.py
+	$(BIN)/python bench/theme_quality.py
+	$(BIN)/python bench/query_latency.py
 
 clean:
 	rm -rf data .pytest_cache
