@@ -267,17 +267,22 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Ingest a folder, embed new passages and update the themes, in one go."""
+    from pipeline.publish import RunInProgressError
     from pipeline.refresh import refresh
 
     settings = _settings(db)
     with _progress(disable=as_json) as progress:
         task = progress.add_task("starting", total=None)
-        summary = refresh(
-            settings,
-            corpus,
-            refit=refit,
-            on_stage=lambda name: progress.update(task, description=name),
-        )
+        try:
+            summary = refresh(
+                settings,
+                corpus,
+                refit=refit,
+                on_stage=lambda name: progress.update(task, description=name),
+            )
+        except RunInProgressError as exc:
+            err.print(f"[red]{exc}")
+            raise typer.Exit(1) from exc
     errors = summary.pop("errors")
     if as_json:
         out.print_json(json.dumps(summary | {"errors": errors}))
@@ -331,13 +336,15 @@ def _filters(region, area, force, since, until, doc_type):  # noqa: ANN001, ANN2
 
 
 def _read(db: Path | None):  # noqa: ANN202
+    """A read-only connection to the published snapshot (else the warehouse itself)."""
+    from pipeline.publish import readable_database
     from pipeline.storage import connect
 
     settings = _settings(db)
     if not settings.db.exists():
         err.print(f"[red]no warehouse at {settings.db}: run `findings run` first")
         raise typer.Exit(1)
-    return connect(settings.db, read_only=True)
+    return connect(readable_database(settings.db), read_only=True)
 
 
 def _emit(frame, as_json: bool, title: str, columns: list[str] | None = None) -> None:  # noqa: ANN001
