@@ -221,19 +221,28 @@ def themes(
     """Discover or update themes over the embedded passages and list them."""
     from pipeline.codebook import load_codebook
     from pipeline.embed import load_embedder
+    from pipeline.publish import RunInProgressError, publish_snapshot, run_lock
     from pipeline.storage import named_queries, open_warehouse
     from pipeline.theme_runs import ThemeRunner
 
     settings = _settings(db)
-    with open_warehouse(settings.db) as con:
-        embedder = load_embedder(settings.embedding_model)
-        runner = ThemeRunner(con, embedder, load_codebook(settings.codebook), settings.spacy_model)
-        try:
-            report = runner.run(refit=refit)
-        except ValueError as exc:
-            err.print(f"[red]{exc}: run `findings embed` first")
-            raise typer.Exit(1) from exc
-        listed = con.execute(named_queries("themes")["theme_summary"]).fetchall()
+    try:
+        with run_lock(settings.db):
+            with open_warehouse(settings.db) as con:
+                embedder = load_embedder(settings.embedding_model)
+                runner = ThemeRunner(
+                    con, embedder, load_codebook(settings.codebook), settings.spacy_model
+                )
+                try:
+                    report = runner.run(refit=refit)
+                except ValueError as exc:
+                    err.print(f"[red]{exc}: run `findings embed` first")
+                    raise typer.Exit(1) from exc
+                listed = con.execute(named_queries("themes")["theme_summary"]).fetchall()
+            publish_snapshot(settings.db, report.run_id)
+    except RunInProgressError as exc:
+        err.print(f"[red]{exc}")
+        raise typer.Exit(1) from exc
     if as_json:
         payload = report.as_dict() | {
             "theme_list": [
