@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -512,6 +514,40 @@ def search(
         f"Search: {text}",
         ["score", "text", "title", "area", "review_date", "theme_id"],
     )
+
+
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option(help="When to refresh (cron, Europe/London).")] = "0 2 * * *",
+    corpus: Annotated[str, typer.Option(help="Corpus folder.")] = "corpus",
+    inbox: Annotated[str, typer.Option(help="Folder where new reviews arrive.")] = "corpus/inbox",
+    port: Annotated[int, typer.Option(help="Port for the local Prefect server.")] = 4200,
+    db: DbOption = None,
+) -> None:
+    """Serve the scheduled refresh on this machine (no Prefect infrastructure needed).
+
+    Prefect's temporary in-process server cannot schedule, so unless PREFECT_API_URL points at
+    a server already, a local one is started on 127.0.0.1 for as long as this command runs.
+    """
+    import os
+
+    from pipeline.prefect_server import local_prefect_server
+
+    settings = _settings(db)
+    with local_prefect_server(port) if not os.environ.get("PREFECT_API_URL") else _nothing():
+        from pipeline.flows import refresh_flow
+
+        out.print(f"serving nightly-refresh ({cron}) over {corpus} and {inbox}; Ctrl-C stops")
+        refresh_flow.serve(
+            name="nightly-refresh",
+            cron=cron,
+            parameters={"corpus": corpus, "inbox": inbox, "db": str(settings.db)},
+        )
+
+
+@contextlib.contextmanager
+def _nothing() -> Iterator[None]:
+    yield
 
 
 def _progress(*, disable: bool) -> Progress:

@@ -23,12 +23,24 @@ def test_the_cli_offers_the_documented_commands() -> None:
     assert set(commands()) >= {"ingest", "status", "embed", "themes", "run"}
 
 
-@pytest.mark.parametrize("command", ["ingest", "status", "embed", "themes", "run"])
+@pytest.mark.parametrize("command", ["ingest", "status", "embed", "themes", "run", "search"])
 def test_every_command_has_help(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "--db" in result.output
     assert "--json" in result.output
+
+
+@pytest.mark.parametrize("command", ["themes", "quotes", "trends", "matrix"])
+def test_every_query_command_has_help(command: str) -> None:
+    result = runner.invoke(app, ["query", command, "--help"])
+    assert result.exit_code == 0
+    assert "--region" in result.output and "--json" in result.output
+
+
+def test_serve_has_help() -> None:
+    result = runner.invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0 and "--cron" in result.output
 
 
 def test_ingest_json_reports_added_skipped_and_errors(tmp_path: Path) -> None:
