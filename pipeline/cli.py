@@ -277,23 +277,24 @@ def run(
     refit: Annotated[bool, typer.Option(help="Refit themes from scratch.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Ingest a folder, embed new passages and update the themes, in one go."""
+    """Ingest a folder (and its inbox/), embed, update themes and publish: the refresh flow."""
+    import os
+
     from pipeline.publish import RunInProgressError
-    from pipeline.refresh import refresh
+
+    # Prefect's ephemeral mode: a temporary local API, nothing to start by hand.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from pipeline.flows import refresh_flow
 
     settings = _settings(db)
-    with _progress(disable=as_json) as progress:
-        task = progress.add_task("starting", total=None)
-        try:
-            summary = refresh(
-                settings,
-                corpus,
-                refit=refit,
-                on_stage=lambda name: progress.update(task, description=name),
-            )
-        except RunInProgressError as exc:
-            err.print(f"[red]{exc}")
-            raise typer.Exit(1) from exc
+    folder = corpus or settings.corpus
+    try:
+        summary = refresh_flow(
+            corpus=str(folder), inbox=str(folder / "inbox"), db=str(settings.db), refit=refit
+        )
+    except RunInProgressError as exc:
+        err.print(f"[red]{exc}")
+        raise typer.Exit(1) from exc
     errors = summary.pop("errors")
     if as_json:
         out.print_json(json.dumps(summary | {"errors": errors}))

@@ -35,6 +35,11 @@ class Embedder(Protocol):
         ...
 
 
+def model_name(model: str) -> str:
+    """The name vectors are cached under: the packaged model's name, or a folder's name."""
+    return model if model == DEFAULT_MODEL else Path(model).expanduser().name
+
+
 def resolve_model_path(model: str) -> Path:
     """The folder of a model: the packaged MiniLM for its name, else a local folder."""
     if model == DEFAULT_MODEL:
@@ -58,7 +63,7 @@ class SentenceTransformerEmbedder:
     ) -> None:
         from sentence_transformers import SentenceTransformer
 
-        self.name = model if model == DEFAULT_MODEL else Path(model).expanduser().name
+        self.name = model_name(model)
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(resolve_model_path(model)), device=device)
 
@@ -147,6 +152,12 @@ def embed_passages(
         report.passages_per_s,
     )
     return report
+
+
+def count_missing_embeddings(con: duckdb.DuckDBPyConnection, model: str) -> int:
+    """How many distinct passage texts have no vector for this model (cheap; no model load)."""
+    sql = named_queries("embed")
+    return len(con.execute(sql["texts_missing_embeddings"], [model]).fetchall())
 
 
 def passage_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[list[str], np.ndarray]:

@@ -13,7 +13,13 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from pipeline.codebook import load_codebook
-from pipeline.embed import embed_passages, load_embedder
+from pipeline.embed import (
+    EmbedReport,
+    count_missing_embeddings,
+    embed_passages,
+    load_embedder,
+    model_name,
+)
 from pipeline.ingest import Ingester
 from pipeline.publish import publish_snapshot, run_lock
 from pipeline.settings import Settings
@@ -47,6 +53,11 @@ def embed_task(db: str | None) -> dict[str, object]:
     """Embed passages that have no vector yet."""
     settings = _settings(db)
     with open_warehouse(settings.db) as con:
+        name = model_name(settings.embedding_model)
+        if not count_missing_embeddings(con, name):
+            get_run_logger().info("nothing new to embed: the model is not even loaded")
+            cached = con.execute(named_queries("embed")["count_distinct_texts"]).fetchone()[0]
+            return EmbedReport(0, cached, name, 0.0).as_dict()
         report = embed_passages(
             con, load_embedder(settings.embedding_model), settings.embed_batch_size
         )

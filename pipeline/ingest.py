@@ -13,9 +13,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
+from spacy.language import Language
 
 from pipeline.canonical import render_canonical
 from pipeline.errors import DocumentError, FindingsError, MetadataError
@@ -175,8 +177,6 @@ class Ingester:
         self.settings = settings
         self.sql = named_queries("ingest")
         self.gazetteer: Gazetteer = default_gazetteer()
-        self.nlp = load_nlp(settings.spacy_model)
-        self.finder = PlaceFinder(self.nlp, self.gazetteer)
         self.options = SegmentationOptions(
             max_words=settings.passage_max_words,
             max_sentences=settings.passage_max_sentences,
@@ -184,6 +184,16 @@ class Ingester:
         )
         self._manifests: dict[Path, dict[str, PartialMetadata]] = {}
         sync_places(con)
+
+    @cached_property
+    def nlp(self) -> Language:
+        """The language pipeline, loaded on first use: a rerun with nothing new never pays."""
+        return load_nlp(self.settings.spacy_model)
+
+    @cached_property
+    def finder(self) -> PlaceFinder:
+        """The gazetteer matcher over the language pipeline's vocabulary."""
+        return PlaceFinder(self.nlp, self.gazetteer)
 
     def ingest(
         self,

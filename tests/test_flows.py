@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import CORPUS
 
 
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    import os
-
-    os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
-    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
-def test_refresh_flow_ingests_embeds_themes_and_publishes(harness, tmp_path: Path) -> None:
+def test_refresh_flow_ingests_embeds_themes_and_publishes(tmp_path: Path) -> None:
     from pipeline.flows import refresh_flow
     from pipeline.publish import current_snapshot
 
