@@ -18,6 +18,7 @@ from typing import Protocol
 import duckdb
 import numpy as np
 
+from pipeline.faults import crash_point
 from pipeline.storage import named_queries
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ def embed_passages(
             con.execute("ROLLBACK")
             raise
         done += len(batch)
+        crash_point("embed:after-first-batch")
         if on_batch:
             on_batch(done, len(missing))
     seconds = time.perf_counter() - started

@@ -21,6 +21,7 @@ from spacy.language import Language
 
 from pipeline.canonical import render_canonical
 from pipeline.errors import DocumentError, FindingsError, MetadataError
+from pipeline.faults import crash_point
 from pipeline.metadata import (
     MANIFEST_NAME,
     PartialMetadata,
@@ -257,6 +258,7 @@ class Ingester:
             return "error"
         report.added += 1
         report.passages += len(prepared.passages)
+        crash_point("ingest:after-first-document")
         for warning in prepared.warnings:
             report.warnings.append({"path": str(path), "reason": warning})
         return "added"
@@ -393,6 +395,7 @@ class Ingester:
                     _now(),
                 ],
             )
+            crash_point("ingest:mid-document")
             self.con.executemany(self.sql["insert_passage"], rows)
             self.con.execute(self.sql["clear_ingest_errors_for_path"], [document.path])
             for warning in document.warnings:

@@ -20,6 +20,7 @@ import duckdb
 from filelock import FileLock, Timeout
 
 from pipeline.errors import FindingsError
+from pipeline.faults import crash_point
 
 CURRENT = "current"
 _SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -68,6 +69,7 @@ def publish_snapshot(db_path: Path, run_id: str, keep: int = 3) -> Path:
     with duckdb.connect(str(partial), read_only=True) as check:
         check.execute("SELECT count(*) FROM documents").fetchone()
     os.replace(partial, target)
+    crash_point("publish:before-pointer")
     pointer = folder / f".{CURRENT}.tmp"
     pointer.write_text(target.name + "\n", encoding="utf-8")
     os.replace(pointer, folder / CURRENT)  # atomic on POSIX: readers see old or new, never half

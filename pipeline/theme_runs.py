@@ -29,6 +29,7 @@ from scipy.optimize import linear_sum_assignment
 
 from pipeline.codebook import Codebook
 from pipeline.embed import Embedder, passage_vectors
+from pipeline.faults import crash_point
 from pipeline.storage import named_queries
 from pipeline.themes import OUTLIER, ThemeParams, centroids, fit_themes, label_for
 
@@ -379,6 +380,7 @@ class ThemeRunner:
                     run_id,
                 ],
             )
+            crash_point("themes:before-commit")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -1,0 +1,131 @@
+"""A run killed with SIGKILL at any point, then rerun, ends exactly as one clean run.
+
+Each case runs `findings run` in a real subprocess that kills itself (kill -9) at a named
+point (pipeline/faults.py), then runs it again normally, and compares the warehouse with a
+warehouse built by one clean run: documents, passages, embeddings, theme assignments.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.publish import current_snapshot
+from tests.conftest import CORPUS
+
+DOCUMENTS = (
+    "02_bedford_practitioner_interviews.txt",
+    "09_warrington_review_notes.txt",
+    "19_lincoln_practitioner_interviews.txt",
+)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("crash-corpus")
+    for name in DOCUMENTS:
+        shutil.copy(CORPUS / name, folder / name)
+    with (CORPUS / "manifest.csv").open() as source:
+        lines = source.read().splitlines()
+    kept = [lines[0]] + [line for line in lines[1:] if line.split(",")[0] in DOCUMENTS]
+    (folder / "manifest.csv").write_text("\n".join(kept) + "\n")
+    return folder
+
+
+def run(corpus: Path, db: Path, crash_at: str | None = None) -> subprocess.CompletedProcess:
+    env = os.environ | {
+        "PREFECT_HOME": str(db.parent / "prefect-home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "HF_HUB_OFFLINE": "1",
+        "FINDINGS_EMBED_BATCH_SIZE": "16",  # several batches, so a kill can land between them
+    }
+    env.pop("PREFECT_API_URL", None)
+    env.pop("FINDINGS_CRASH_AT", None)
+    if crash_at:
+        env["FINDINGS_CRASH_AT"] = crash_at
+    findings = Path(sys.executable).with_name("findings")
+    out, err = db.parent / "run.out", db.parent / "run.err"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w") as stdout, err.open("w") as stderr:
+        # A new session, so that a run killed with SIGKILL cannot leave its temporary Prefect
+        # server behind: the whole group is killed once the run itself has ended.
+        process = subprocess.Popen(
+            [str(findings), "run", "--corpus", str(corpus), "--db", str(db), "--json"],
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+        try:
+            returncode = process.wait(timeout=300)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+    return subprocess.CompletedProcess(process.args, returncode, out.read_text(), err.read_text())
+
+
+def state(db: Path) -> dict[str, object]:
+    with duckdb.connect(str(db), read_only=True) as con:
+
+        def one(sql: str) -> object:
+            return con.execute(sql).fetchall()
+
+        return {
+            "documents": one("SELECT doc_id, path, area, review_date FROM documents ORDER BY 1"),
+            "passages": one("SELECT passage_id, char_start, char_end FROM passages ORDER BY 1"),
+            "embeddings": one("SELECT text_sha, model FROM embeddings ORDER BY 1"),
+            "assignments": one(
+                "SELECT passage_id, theme_id FROM passage_themes "
+                "WHERE run_id = (SELECT run_id FROM latest_theme_run) ORDER BY 1"
+            ),
+            "themes": one(
+                "SELECT theme_id, label FROM themes WHERE status <> 'dormant' ORDER BY 1"
+            ),
+            "orphan_passages": one(
+                "SELECT count(*) FROM passages WHERE doc_id NOT IN (SELECT doc_id FROM documents)"
+            ),
+            "unembedded": one(
+                "SELECT count(*) FROM passages p WHERE NOT EXISTS "
+                "(SELECT 1 FROM embeddings e WHERE e.text_sha = p.text_sha)"
+            ),
+            "errors": one("SELECT count(*) FROM ingest_errors"),
+        }
+
+
+@pytest.fixture(scope="module")
+def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    db = tmp_path_factory.mktemp("clean") / "findings.duckdb"
+    completed = run(corpus, db)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    return state(db)
+
+
+@pytest.mark.parametrize(
+    "crash_at",
+    [
+        "ingest:mid-document",
+        "embed:after-first-batch",
+        "themes:before-commit",
+        "publish:before-pointer",
+    ],
+)
+def test_killed_run_then_rerun_equals_one_clean_run(
+    corpus: Path, clean: dict[str, object], tmp_path: Path, crash_at: str
+) -> None:
+    db = tmp_path / "findings.duckdb"
+    killed = run(corpus, db, crash_at)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    rerun = run(corpus, db)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    after = state(db)
+    assert after == clean
+    assert after["orphan_passages"] == [(0,)] and after["unembedded"] == [(0,)]
+    assert current_snapshot(db) is not None
