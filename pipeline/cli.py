@@ -222,7 +222,7 @@ def themes(
 ) -> None:
     """Discover or update themes over the embedded passages and list them."""
     from pipeline.codebook import load_codebook
-    from pipeline.embed import load_embedder
+    from pipeline.embed import LazyEmbedder
     from pipeline.publish import RunInProgressError, publish_snapshot, run_lock
     from pipeline.storage import named_queries, open_warehouse
     from pipeline.theme_runs import ThemeRunner
@@ -231,7 +231,7 @@ def themes(
     try:
         with run_lock(settings.db):
             with open_warehouse(settings.db) as con:
-                embedder = load_embedder(settings.embedding_model)
+                embedder = LazyEmbedder(settings.embedding_model)
                 runner = ThemeRunner(
                     con, embedder, load_codebook(settings.codebook), settings.spacy_model
                 )

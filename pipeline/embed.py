@@ -80,6 +80,21 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
+class LazyEmbedder:
+    """An embedder that loads its model on first use, so work with nothing to embed is cheap."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu") -> None:
+        self.name = model_name(model)
+        self._model = model
+        self._device = device
+        self.loaded = False
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        """Load the model if needed, then embed."""
+        self.loaded = True
+        return load_embedder(self._model, self._device).embed_batch(texts)
+
+
 @cache
 def load_embedder(model: str = DEFAULT_MODEL, device: str = "cpu") -> SentenceTransformerEmbedder:
     """One loaded model per process."""

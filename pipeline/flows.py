@@ -15,6 +15,7 @@ from prefect.artifacts import create_markdown_artifact
 from pipeline.codebook import load_codebook
 from pipeline.embed import (
     EmbedReport,
+    LazyEmbedder,
     count_missing_embeddings,
     embed_passages,
     load_embedder,
@@ -70,7 +71,7 @@ def themes_task(db: str | None, refit: bool = False) -> dict[str, object]:
     """Update (or refit) the themes and list the changes."""
     settings = _settings(db)
     with open_warehouse(settings.db) as con:
-        embedder = load_embedder(settings.embedding_model)
+        embedder = LazyEmbedder(settings.embedding_model)
         runner = ThemeRunner(con, embedder, load_codebook(settings.codebook), settings.spacy_model)
         report = runner.run(refit=refit)
         listed = con.execute(named_queries("themes")["theme_summary"]).fetchall()

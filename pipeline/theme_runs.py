@@ -71,6 +71,11 @@ class ThemeRunReport:
         }
 
 
+def sha256_text(text: str) -> str:
+    """Hex sha256 of UTF-8 text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def new_run_id(now: dt.datetime, passage_ids: list[str]) -> str:
     """A sortable run id: time, then a digest of the input."""
     digest = hashlib.sha256("\n".join(passage_ids).encode()).hexdigest()[:8]
@@ -253,6 +258,32 @@ class ThemeRunner:
             similarity[mask] = vectors[mask] @ centroid
         return theme_of, similarity, keywords, next_id
 
+    def _code_vectors(self) -> np.ndarray:
+        """The guided themes' vectors, from the cache in `codes` or embedded and cached."""
+        vectors: list[np.ndarray | None] = []
+        for guided in self.codebook.guided:
+            key = [guided.code_id, sha256_text(guided.text), self.embedder.name]
+            row = self.con.execute(self.sql["cached_code_vector"], key).fetchone()
+            vectors.append(np.asarray(row[0], dtype=np.float32) if row else None)
+        missing = [i for i, v in enumerate(vectors) if v is None]
+        if missing:
+            fresh = self.embedder.embed_batch([self.codebook.guided[i].text for i in missing])
+            for i, vector in zip(missing, fresh, strict=True):
+                guided = self.codebook.guided[i]
+                self.con.execute(
+                    self.sql["cache_code_vector"],
+                    [
+                        guided.code_id,
+                        guided.name,
+                        guided.description,
+                        sha256_text(guided.text),
+                        self.embedder.name,
+                        vector.tolist(),
+                    ],
+                )
+                vectors[i] = vector
+        return np.stack([v for v in vectors if v is not None])
+
     def _headings(self, theme_of: np.ndarray, code_sims: np.ndarray | None) -> dict[int, str]:
         """Each theme's broad heading: the guided theme most of its passages are closest to."""
         themes = sorted(set(theme_of.tolist()) - {OUTLIER})
@@ -285,7 +316,7 @@ class ThemeRunner:
         code_rows: list[tuple[str, str, str, float]] = []
         code_sims: np.ndarray | None = None
         if guided:
-            code_vectors = self.embedder.embed_batch([g.text for g in guided])
+            code_vectors = self._code_vectors()
             code_sims = vectors @ code_vectors.T
             for row, col in zip(*np.nonzero(code_sims >= CODE_THRESHOLD), strict=True):
                 code_rows.append(
@@ -354,11 +385,6 @@ class ThemeRunner:
                 "FROM run_assignments_frame"
             )
             con.unregister("run_assignments_frame")
-            for guided_theme in guided:
-                con.execute(
-                    self.sql["upsert_code"],
-                    [guided_theme.code_id, guided_theme.name, guided_theme.description],
-                )
             if len(codes):
                 con.register("run_codes_frame", codes)
                 con.execute(

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from pipeline.codebook import Codebook, Curation, load_codebook
-from pipeline.embed import embed_passages, load_embedder
+from pipeline.embed import LazyEmbedder, embed_passages, load_embedder
 from pipeline.ingest import Ingester
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
@@ -173,3 +173,13 @@ def test_match_themes_pairs_similar_centroids_only() -> None:
     a, b, c = np.eye(3, dtype=np.float32)
     matched = match_themes({10: a, 11: b}, {0: b, 1: c}, threshold=0.8)
     assert matched == {0: 11}
+
+
+def test_a_rerun_with_nothing_new_never_loads_the_model(embedded_early: Path, tmp_path: Path):
+    with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
+        runner(con).run()
+        lazy = LazyEmbedder()
+        book = load_codebook(REPO / "models" / "codebook.yaml")
+        again = ThemeRunner(con, lazy, book).run()
+    assert again.mode == "update" and again.new_themes == 0
+    assert not lazy.loaded

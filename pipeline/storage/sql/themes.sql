@@ -60,10 +60,6 @@ UPDATE themes SET status = 'dormant', n_passages = 0 WHERE theme_id = ?;
 -- name: insert_assignment
 INSERT INTO passage_themes (run_id, passage_id, theme_id, probability) VALUES (?, ?, ?, ?);
 
--- name: upsert_code
-INSERT INTO codes (code_id, name, description) VALUES (?, ?, ?)
-ON CONFLICT (code_id) DO UPDATE SET name = excluded.name, description = excluded.description;
-
 -- name: insert_passage_code
 INSERT INTO passage_codes (run_id, passage_id, code_id, similarity) VALUES (?, ?, ?, ?);
 
@@ -72,3 +68,13 @@ SELECT theme_id, label, status, heading, n_passages, keywords
 FROM themes
 WHERE status <> 'dormant'
 ORDER BY n_passages DESC, theme_id;
+
+-- name: cached_code_vector
+SELECT vector FROM codes WHERE code_id = ? AND text_sha = ? AND model = ?;
+
+-- name: cache_code_vector
+INSERT INTO codes (code_id, name, description, text_sha, model, vector)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (code_id) DO UPDATE SET
+    name = excluded.name, description = excluded.description, text_sha = excluded.text_sha,
+    model = excluded.model, vector = excluded.vector;
