@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python bench/pdf_readers.py
 	$(BIN)/python bench/theme_quality.py
 	$(BIN)/python bench/query_latency.py
+	$(BIN)/python bench/incremental.py
 
 clean:
 	rm -rf data .pytest_cache
