@@ -275,6 +275,13 @@ def run(
     ] = None,
     db: DbOption = None,
     refit: Annotated[bool, typer.Option(help="Refit themes from scratch.")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Embed on a local Dask cluster of this many processes.")
+    ] = 1,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Embed on an existing Dask cluster (e.g. tcp://scheduler:8786)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest a folder (and its inbox/), embed, update themes and publish: the refresh flow."""
@@ -290,7 +297,12 @@ def run(
     folder = corpus or settings.corpus
     try:
         summary = refresh_flow(
-            corpus=str(folder), inbox=str(folder / "inbox"), db=str(settings.db), refit=refit
+            corpus=str(folder),
+            inbox=str(folder / "inbox"),
+            db=str(settings.db),
+            refit=refit,
+            workers=workers,
+            dask_address=dask_address,
         )
     except RunInProgressError as exc:
         err.print(f"[red]{exc}")

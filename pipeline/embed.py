@@ -126,6 +126,28 @@ class EmbedReport:
         }
 
 
+def missing_texts(con: duckdb.DuckDBPyConnection, model: str) -> list[tuple[str, str]]:
+    """(text sha256, text) for every distinct passage text with no vector for this model."""
+    return con.execute(named_queries("embed")["texts_missing_embeddings"], [model]).fetchall()
+
+
+def write_vectors(
+    con: duckdb.DuckDBPyConnection,
+    model: str,
+    batch: list[tuple[str, str]],
+    vectors: np.ndarray,
+) -> None:
+    """Store one batch of vectors in one transaction, so a killed run keeps whole batches only."""
+    rows = [[sha, model, vector.tolist()] for (sha, _), vector in zip(batch, vectors, strict=True)]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.executemany(named_queries("embed")["insert_embedding"], rows)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def embed_passages(
     con: duckdb.DuckDBPyConnection,
     embedder: Embedder,
@@ -136,25 +158,13 @@ def embed_passages(
 
     `on_batch(done, total)` is called after each batch is written.
     """
-    sql = named_queries("embed")
     started = time.perf_counter()
-    missing = con.execute(sql["texts_missing_embeddings"], [embedder.name]).fetchall()
-    total_texts = con.execute(sql["count_distinct_texts"]).fetchone()[0]
+    missing = missing_texts(con, embedder.name)
+    total_texts = con.execute(named_queries("embed")["count_distinct_texts"]).fetchone()[0]
     done = 0
     for start in range(0, len(missing), batch_size):
         batch = missing[start : start + batch_size]
-        vectors = embedder.embed_batch([text for _, text in batch])
-        rows = [
-            [sha, embedder.name, vector.tolist()]
-            for (sha, _), vector in zip(batch, vectors, strict=True)
-        ]
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.executemany(sql["insert_embedding"], rows)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        write_vectors(con, embedder.name, batch, embedder.embed_batch([t for _, t in batch]))
         done += len(batch)
         crash_point("embed:after-first-batch")
         if on_batch:
@@ -173,8 +183,7 @@ def embed_passages(
 
 def count_missing_embeddings(con: duckdb.DuckDBPyConnection, model: str) -> int:
     """How many distinct passage texts have no vector for this model (cheap; no model load)."""
-    sql = named_queries("embed")
-    return len(con.execute(sql["texts_missing_embeddings"], [model]).fetchall())
+    return len(missing_texts(con, model))
 
 
 def passage_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[list[str], np.ndarray]:

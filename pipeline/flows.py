@@ -7,10 +7,17 @@ and a markdown artifact per refresh that says what changed.
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 from pathlib import Path
 
+import numpy as np
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import TaskRunner
 
 from pipeline.codebook import load_codebook
 from pipeline.embed import (
@@ -19,8 +26,11 @@ from pipeline.embed import (
     count_missing_embeddings,
     embed_passages,
     load_embedder,
+    missing_texts,
     model_name,
+    write_vectors,
 )
+from pipeline.faults import crash_point
 from pipeline.ingest import Ingester
 from pipeline.publish import publish_snapshot, run_lock
 from pipeline.settings import Settings
@@ -66,6 +76,83 @@ def embed_task(db: str | None) -> dict[str, object]:
     return report.as_dict()
 
 
+@task(cache_policy=NO_CACHE)
+def encode_task(texts: list[str], model: str, threads: int | None) -> tuple[np.ndarray, int]:
+    """Vectors for one chunk of texts, and the process that made them.
+
+    Runs wherever the task runner sends it (a Dask worker); it never touches the warehouse,
+    because DuckDB allows one writer: the flow writes each chunk as it comes back.
+    """
+    if threads:
+        import torch
+
+        # Workers share the machine's cores; without this each one would claim all of them.
+        torch.set_num_threads(threads)
+    return load_embedder(model).embed_batch(texts), os.getpid()
+
+
+def dask_task_runner(workers: int, address: str | None = None) -> TaskRunner:
+    """A Dask task runner: an existing cluster at `address`, else a local one of `workers`."""
+    from prefect_dask import DaskTaskRunner
+
+    # The scheduler's and nanny's INFO lines drown Prefect's own progress lines.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(
+        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True}
+    )
+
+
+@flow(name="embed-distributed")
+def _distributed_embed_flow(db: str | None = None, threads: int | None = None) -> dict[str, object]:
+    """Embed what is new in chunks spread over the flow's task runner's workers."""
+    settings = _settings(db)
+    logger = get_run_logger()
+    started = time.perf_counter()
+    with open_warehouse(settings.db) as con:
+        name = model_name(settings.embedding_model)
+        missing = missing_texts(con, name)
+        total = con.execute(named_queries("embed")["count_distinct_texts"]).fetchone()[0]
+        size = settings.embed_batch_size
+        chunks = {
+            encode_task.submit([t for _, t in chunk], settings.embedding_model, threads): chunk
+            for chunk in (missing[i : i + size] for i in range(0, len(missing), size))
+        }
+        pids: set[int] = set()
+        done = 0
+        for future in as_completed(list(chunks)):
+            vectors, pid = future.result()
+            write_vectors(con, name, chunks[future], vectors)
+            pids.add(pid)
+            done += len(chunks[future])
+            crash_point("embed:after-first-batch")
+            logger.info("embedded %d of %d passages", done, len(missing))
+    report = EmbedReport(len(missing), total - len(missing), name, time.perf_counter() - started)
+    logger.info(
+        "embedded %d passages in %d chunks on %d worker processes at %.1f/s",
+        report.embedded,
+        len(chunks),
+        len(pids),
+        report.passages_per_s,
+    )
+    return report.as_dict() | {"worker_processes": len(pids)}
+
+
+def _embed(db: str | None, workers: int, dask_address: str | None) -> dict[str, object]:
+    if workers <= 1 and not dask_address:
+        return embed_task(db)
+    settings = _settings(db)
+    with open_warehouse(settings.db) as con:
+        pending = count_missing_embeddings(con, model_name(settings.embedding_model))
+    if not pending:  # starting a cluster to do nothing costs seconds
+        return embed_task(db)
+    runner = dask_task_runner(workers, dask_address)
+    # Local workers split the cores; a remote cluster's workers know their own machines.
+    threads = None if dask_address else max(1, (os.cpu_count() or 1) // workers)
+    return _distributed_embed_flow.with_options(task_runner=runner)(db=db, threads=threads)
+
+
 @task
 def themes_task(db: str | None, refit: bool = False) -> dict[str, object]:
     """Update (or refit) the themes and list the changes."""
@@ -94,9 +181,11 @@ def ingest_flow(corpus: str = "corpus", db: str | None = None) -> dict[str, obje
 
 
 @flow(name="embed")
-def embed_flow(db: str | None = None) -> dict[str, object]:
-    """Embed what is new."""
-    return embed_task(db)
+def embed_flow(
+    db: str | None = None, workers: int = 1, dask_address: str | None = None
+) -> dict[str, object]:
+    """Embed what is new: in this process, or on `workers` local Dask workers, or a cluster."""
+    return _embed(db, workers, dask_address)
 
 
 @flow(name="themes")
@@ -114,11 +203,17 @@ def refresh_flow(
     inbox: str = "corpus/inbox",
     db: str | None = None,
     refit: bool = False,
+    workers: int = 1,
+    dask_address: str | None = None,
 ) -> dict[str, object]:
-    """Ingest the corpus and the inbox, embed, update themes, publish; report what changed."""
+    """Ingest the corpus and the inbox, embed, update themes, publish; report what changed.
+
+    `workers` > 1 embeds on a local Dask cluster of that many processes; `dask_address` sends
+    the embedding to an existing Dask cluster instead.
+    """
     with run_lock(_settings(db).db):
         ingested = ingest_task(db, [corpus, inbox])
-        embedded = embed_task(db)
+        embedded = _embed(db, workers, dask_address)
         themes = themes_task(db, refit)
         snapshot = publish_task(db, str(themes["run_id"]))
     summary = {

@@ -30,3 +30,29 @@ def test_refresh_flow_ingests_embeds_themes_and_publishes(tmp_path: Path) -> Non
     assert current_snapshot(db) == Path(first["snapshot"])
     again = refresh_flow(corpus=str(corpus), inbox=str(inbox), db=str(db))
     assert (again["documents_added"], again["passages_embedded"], again["new_themes"]) == (0, 0, 0)
+
+
+def test_embed_flow_on_two_dask_workers_matches_one_process(
+    tmp_path: Path, corpus_db: Path, themed_db: Path, monkeypatch
+) -> None:
+    import numpy as np
+
+    from pipeline.flows import embed_flow
+    from pipeline.storage import connect
+
+    db = tmp_path / "findings.duckdb"
+    shutil.copy(corpus_db, db)
+    # small chunks so both workers get several
+    monkeypatch.setenv("FINDINGS_EMBED_BATCH_SIZE", "64")
+    report = embed_flow(db=str(db), workers=2)
+    assert report["worker_processes"] == 2
+    sql = "SELECT text_sha, vector FROM embeddings ORDER BY text_sha"
+    with connect(db, read_only=True) as con:
+        two = con.execute(sql).fetchall()
+    with connect(themed_db, read_only=True) as con:
+        one = con.execute(sql).fetchall()
+    assert report["embedded"] == len(one) > 600
+    assert [sha for sha, _ in two] == [sha for sha, _ in one]
+    np.testing.assert_allclose(
+        np.array([v for _, v in two]), np.array([v for _, v in one]), atol=1e-5
+    )

@@ -16,7 +16,9 @@ def deployments() -> list[dict]:
 
 def test_every_flow_has_a_deployment() -> None:
     declared = {
-        name for name, obj in vars(flows).items() if hasattr(obj, "fn") and name.endswith("_flow")
+        name
+        for name, obj in vars(flows).items()
+        if hasattr(obj, "fn") and name.endswith("_flow") and not name.startswith("_")
     }
     deployed = {d["entrypoint"].split(":")[1] for d in deployments()}
     assert declared == deployed
