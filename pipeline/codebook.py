@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from filelock import FileLock
 
 from pipeline.errors import FindingsError
 
@@ -93,3 +96,76 @@ def load_codebook(path: Path | None) -> Codebook:
             not_relevant=bool(item.get("not_relevant", False)),
         )
     return Codebook(tuple(guided), curations)
+
+
+_UNSET = object()
+
+
+def update_curation(
+    path: Path,
+    theme_id: int,
+    *,
+    label: str | object | None = _UNSET,
+    description: str | object | None = _UNSET,
+    merge_into: int | object | None = _UNSET,
+    not_relevant: bool | object = _UNSET,
+) -> Codebook:
+    """Record a person's decision about a theme in the codebook file and return the new codebook.
+
+    Only the fields given change; None (or False) removes a decision. The file is rewritten
+    atomically under a lock, so two people saving at once cannot lose each other's edits or
+    leave a half-written file for a run to read. Comments at the top of the file are kept.
+    """
+    if merge_into is not _UNSET and merge_into == theme_id:
+        raise CodebookError(f"theme {theme_id} cannot be merged into itself")
+    with FileLock(str(path) + ".lock", timeout=10):
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        data = yaml.safe_load(text) or {}
+        if not isinstance(data, dict):
+            raise CodebookError(f"{path}: the codebook must be a mapping")
+        themes = {int(k): dict(v or {}) for k, v in (data.get("themes") or {}).items()}
+        entry = themes.get(theme_id, {})
+        changes = {
+            "label": label,
+            "description": description,
+            "merge_into": merge_into,
+            "not_relevant": not_relevant,
+        }
+        for key, value in changes.items():
+            if value is _UNSET:
+                continue
+            if value is None or value is False or (isinstance(value, str) and not value.strip()):
+                entry.pop(key, None)
+            else:
+                entry[key] = value.strip() if isinstance(value, str) else value
+        if entry:
+            themes[theme_id] = entry
+        else:
+            themes.pop(theme_id, None)
+        data["themes"] = dict(sorted(themes.items())) or None
+        header = "".join(line for line in text.splitlines(keepends=True)[: _header_length(text)])
+        body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        _atomic_write(path, header + body)
+    return load_codebook(path)
+
+
+def _header_length(text: str) -> int:
+    lines = text.splitlines()
+    count = 0
+    while count < len(lines) and lines[count].startswith("#"):
+        count += 1
+    return count
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

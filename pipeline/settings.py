@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     passage_max_words: int = Field(default=120, ge=20)
     passage_max_sentences: int = Field(default=4, ge=1)
     passage_min_words: int = Field(default=4, ge=1)
+    redact_quotes: bool = Field(
+        default=True,
+        description="Redact personal names, phone numbers and e-mails in displayed quotes; "
+        "set FINDINGS_REDACT_QUOTES=false only for authorised analysts.",
+    )
+    viewer_cache_seconds: int = Field(default=300, ge=0, description="How long pages cache.")
 
     @property
     def max_file_bytes(self) -> int:

@@ -379,3 +379,142 @@ def search_semantic(
         .head(limit)
         .reset_index(drop=True)
     )
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the filters can choose from."""
+
+    regions: list[str]
+    areas: list[str]
+    forces: list[str]
+    doc_types: list[str]
+    first_review: dt.date | None
+    last_review: dt.date | None
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
+    """The regions, areas, police forces, document types and date range in the warehouse."""
+    row = con.execute(_sql("filter_options")).fetchone()
+    return FilterOptions(*(list(v) if isinstance(v, list) else v for v in row))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much evidence the filtered view rests on."""
+
+    reviews: int
+    areas: int
+    regions: int
+    passages: int
+    first_review: dt.date | None
+    last_review: dt.date | None
+
+
+def coverage(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> Coverage:
+    """Reviews, areas, regions, passages and date range under the filters."""
+    docs = sources(con, filters)
+    dates = docs["review_date"].dropna()
+    return Coverage(
+        reviews=len(docs),
+        areas=int(docs["area"].nunique()),
+        regions=int(docs["region"].nunique()),
+        passages=int(docs["n_passages"].sum()) if len(docs) else 0,
+        first_review=pd.Timestamp(dates.min()).date() if len(dates) else None,
+        last_review=pd.Timestamp(dates.max()).date() if len(dates) else None,
+    )
+
+
+def sources(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
+    """The documents under the filters with their metadata and passage counts."""
+    return _frame(con, "sources", filters.params())
+
+
+def ingest_errors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every file that failed or was ingested with a warning, and why."""
+    return con.execute(_sql("ingest_errors")).df()
+
+
+def run_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Theme runs, newest first."""
+    return con.execute(_sql("run_history")).df()
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the latest run changed compared with the one before it."""
+
+    run_id: str | None
+    finished_at: dt.datetime | None
+    previous_run_id: str | None
+    new_documents: pd.DataFrame
+    new_theme_ids: list[int]
+    dormant_theme_ids: list[int]
+
+
+def changes_since_previous_run(con: duckdb.DuckDBPyConnection) -> Changes:
+    """Reviews added and themes born or gone dormant in the latest successful run."""
+    runs = run_history(con)
+    runs = runs[runs["status"] == "succeeded"]
+    empty = pd.DataFrame(columns=["title", "area", "region", "review_date", "doc_type"])
+    if runs.empty:
+        return Changes(None, None, None, empty, [], [])
+    latest = runs.iloc[0]
+    previous = runs.iloc[1] if len(runs) > 1 else None
+    catalogue = themes_catalogue(con)
+    if previous is None:
+        # the first run: everything is new, which says nothing; list what it was built on
+        added = con.execute(_sql("documents_since"), {"since": dt.datetime(1, 1, 1)}).df()
+        return Changes(latest["run_id"], latest["finished_at"], None, added, [], [])
+    added = con.execute(_sql("documents_since"), {"since": previous["finished_at"]}).df()
+    new = catalogue.loc[catalogue["first_run_id"] == latest["run_id"], "theme_id"]
+    dormant = con.execute(_sql("themes_gone_dormant"), {"previous": previous["run_id"]}).fetchall()
+    return Changes(
+        latest["run_id"],
+        latest["finished_at"],
+        previous["run_id"],
+        added,
+        [int(t) for t in new],
+        [int(t) for (t,) in dormant],
+    )
+
+
+def passage_context(
+    con: duckdb.DuckDBPyConnection, passage_id: str, width: int = 1
+) -> pd.DataFrame:
+    """A passage and its `width` neighbours either side in its document."""
+    return _frame(con, "passage_context", {"passage": passage_id, "width": width})
+
+
+def theme_places(
+    con: duckdb.DuckDBPyConnection,
+    theme_id: int,
+    filters: Filters = Filters(),
+    level: Level = "region",
+) -> pd.DataFrame:
+    """Per place: reviews raising the theme out of the place's reviews, with intervals."""
+    column = LEVEL_COLUMNS[level]
+    docs = documents(con, filters)
+    raised = _raised(con, filters)
+    raised = raised[raised["theme_id"] == theme_id]
+    totals = docs.groupby(column).size().rename("documents")
+    hits = raised.groupby(column)["doc_id"].nunique().rename("raising")
+    areas = raised.groupby(column)["area"].agg(lambda a: sorted(set(a.dropna()))).rename("areas")
+    frame = pd.concat([totals, hits, areas], axis=1).reset_index(names="place")
+    frame["raising"] = frame["raising"].fillna(0).astype(int)
+    frame["areas"] = [a if isinstance(a, list) else [] for a in frame["areas"]]
+    frame["prevalence"] = frame["raising"] / frame["documents"]
+    intervals = [
+        wilson_interval(int(k), int(n))
+        for k, n in zip(frame["raising"], frame["documents"], strict=True)
+    ]
+    frame["ci_low"] = [low for low, _ in intervals]
+    frame["ci_high"] = [high for _, high in intervals]
+    return frame.sort_values(["prevalence", "place"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def place_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """Lower-case gazetteer names and aliases (redaction leaves these alone)."""
+    return frozenset(name for (name,) in con.execute(_sql("place_names")).fetchall())

@@ -88,3 +88,60 @@ WHERE p.passage_id IN (SELECT unnest($ids));
 
 -- name: embedding_count
 SELECT count(*) FROM embeddings WHERE model = $model;
+
+-- name: filter_options
+-- What the viewer's filters can choose from.
+SELECT
+    list(DISTINCT region ORDER BY region) FILTER (WHERE region IS NOT NULL) AS regions,
+    list(DISTINCT area ORDER BY area) FILTER (WHERE area IS NOT NULL) AS areas,
+    list(DISTINCT police_force ORDER BY police_force)
+        FILTER (WHERE police_force IS NOT NULL) AS forces,
+    list(DISTINCT doc_type ORDER BY doc_type) AS doc_types,
+    min(review_date) AS first_review,
+    max(review_date) AS last_review
+FROM documents;
+
+-- name: sources
+SELECT
+    d.doc_id, d.title, d.path, d.format, d.doc_type, d.area, d.region, d.police_force,
+    d.review_date, d.inferred_fields, d.ingested_at,
+    (SELECT count(*) FROM passages AS p WHERE p.doc_id = d.doc_id) AS n_passages
+FROM filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d
+ORDER BY d.review_date, d.title;
+
+-- name: ingest_errors
+SELECT path, severity, reason, "at"
+FROM ingest_errors
+ORDER BY severity, "at" DESC, path;
+
+-- name: run_history
+SELECT run_id, started_at, finished_at, mode, model, n_passages, n_themes, n_new_themes,
+       outlier_share, status, params
+FROM theme_runs
+ORDER BY started_at DESC, run_id DESC;
+
+-- name: documents_since
+-- Reviews ingested after a moment (the previous run's end), newest first.
+SELECT title, area, region, review_date, doc_type, ingested_at
+FROM documents
+WHERE ingested_at > $since
+ORDER BY ingested_at DESC, title;
+
+-- name: passage_context
+-- A passage with its neighbours in the same document, in reading order.
+SELECT n.passage_id, n.ordinal, n.text, n.speaker_role, n.passage_id = $passage AS is_quote
+FROM passages AS p
+JOIN passages AS n ON n.doc_id = p.doc_id AND abs(n.ordinal - p.ordinal) <= $width
+WHERE p.passage_id = $passage
+ORDER BY n.ordinal;
+
+-- name: place_names
+-- Every gazetteer name and alias, so redaction can leave places alone.
+SELECT DISTINCT lower(name) AS name FROM places
+UNION
+SELECT DISTINCT lower(unnest(aliases)) FROM places;
+
+-- name: themes_gone_dormant
+-- Dormant themes last seen in the previous run went dormant in the latest one.
+SELECT theme_id FROM themes WHERE status = 'dormant' AND last_run_id = $previous
+ORDER BY theme_id;

@@ -1,0 +1,39 @@
+"""Findings viewer: `streamlit run app.py` (or `make run`). Pages live in app_pages/."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pipeline.settings import Settings
+from pipeline.viewer import data
+from pipeline.viewer.context import PageContext, remember, sidebar_filters
+
+st.set_page_config(page_title="Findings", layout="wide")
+
+settings = Settings()
+source = data.current_source(settings)
+if source is None:
+    st.title("Findings")
+    st.info(
+        f"No findings yet: nothing at `{settings.db}`. Build them with `make run` or "
+        "`.venv/bin/findings run`, then reload this page."
+    )
+    st.stop()
+
+pages = [
+    st.Page(
+        "app_pages/national.py", title="National findings", icon=":material/flag:", default=True
+    ),
+    st.Page("app_pages/theme.py", title="Theme", icon=":material/topic:"),
+    st.Page("app_pages/regions.py", title="Regions", icon=":material/map:"),
+    st.Page("app_pages/search.py", title="Search", icon=":material/search:"),
+    st.Page("app_pages/matrix.py", title="Framework matrix", icon=":material/grid_on:"),
+    st.Page("app_pages/sources.py", title="Sources", icon=":material/description:"),
+    st.Page("app_pages/codebook.py", title="Codebook", icon=":material/edit_note:"),
+]
+navigation = st.navigation(pages)
+filters = sidebar_filters(source)
+if not settings.redact_quotes:
+    st.sidebar.warning("Quotes are not redacted (FINDINGS_REDACT_QUOTES=false).")
+remember(PageContext(settings, source, filters, data.codebook(settings)))
+navigation.run()

@@ -1,0 +1,78 @@
+"""Framework matrix: areas (or reviews) by themes; a cell opens its quotes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pipeline.viewer import data
+from pipeline.viewer.context import describe, page_context
+from pipeline.viewer.widgets import show_quotes
+
+context = page_context()
+source, filters = context.source, context.filters
+labels = context.labels
+
+st.title("Framework matrix")
+by = (
+    st.segmented_control(
+        "Rows",
+        ["area", "review"],
+        default="area",
+        key="matrix_by",
+        format_func=lambda v: "areas" if v == "area" else "reviews",
+    )
+    or "area"
+)
+cells = data.matrix(source, filters, by)
+cells = cells[cells["theme_id"].isin(labels)]
+if cells.empty:
+    st.info("No coded passages under these filters.")
+    st.stop()
+names = {t: label for t, label in labels.items()}
+for t, label in labels.items():  # two themes may share a name; columns must not
+    if list(labels.values()).count(label) > 1:
+        names[t] = f"{label} (#{t})"
+cells = cells.assign(theme=cells["theme_id"].map(names))
+grid = cells.pivot_table(
+    index="row_label", columns="theme", values="n_passages", aggfunc="sum", fill_value=0
+)
+order = cells.groupby("theme")["n_passages"].sum().sort_values(ascending=False).index
+grid = grid[order]
+st.caption(
+    f"Passages per {by} and theme · {describe(filters)}. Select a cell to read its passages."
+)
+picked = st.dataframe(
+    grid,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-cell",
+    key="matrix_grid",
+)
+st.download_button(
+    "Download the matrix (CSV)",
+    grid.to_csv().encode("utf-8"),
+    file_name=f"findings-matrix-by-{by}.csv",
+    mime="text/csv",
+)
+
+selected = picked.selection.cells if picked else []
+row_names, themes = list(grid.index), list(grid.columns)
+default_row, default_theme = cells.sort_values("n_passages").iloc[-1][["row_label", "theme"]]
+if selected:
+    row_index, column = selected[0]
+    default_row, default_theme = row_names[row_index], column
+left, right = st.columns(2)
+row_label = left.selectbox(
+    by.capitalize(), row_names, index=row_names.index(default_row), key="matrix_row"
+)
+theme = right.selectbox("Theme", themes, index=themes.index(default_theme), key="matrix_theme")
+theme_id = next(t for t, name in names.items() if name == theme)
+cell = cells[(cells["row_label"] == row_label) & (cells["theme"] == theme)]
+st.subheader(f"{row_label} × {theme}")
+if cell.empty:
+    st.caption("No passages in this cell.")
+else:
+    quotes = data.quotes(source, theme_id, filters, 200)
+    key = "area" if by == "area" else "title"
+    show_quotes(context, quotes[quotes[key] == row_label].head(10))
+    st.caption(f"{int(cell['n_passages'].sum())} passages in this cell (up to 10 shown).")

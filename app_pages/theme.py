@@ -1,0 +1,112 @@
+"""One theme: what it is, how it moves, where it is, and the words behind it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pipeline.viewer import charts, data
+from pipeline.viewer.context import describe, page_context
+from pipeline.viewer.widgets import STATUS_HELP, STATUS_TEXT, show_quotes
+
+context = page_context()
+source, filters = context.source, context.filters
+catalogue = data.curate(data.catalogue(source), context.codebook)
+catalogue = catalogue[catalogue["lifecycle"] != "dormant"]
+if catalogue.empty:
+    st.info("No themes yet.")
+    st.stop()
+ids = catalogue["theme_id"].astype(int).tolist()
+labels = dict(zip(ids, catalogue["label"], strict=True))
+asked = st.query_params.get("theme")
+start = int(asked) if asked and asked.isdigit() and int(asked) in ids else ids[0]
+theme_id = st.selectbox(
+    "Theme", ids, index=ids.index(start), format_func=lambda t: f"{labels[t]} (#{t})"
+)
+st.query_params["theme"] = str(theme_id)
+meta = catalogue.set_index("theme_id").loc[theme_id]
+overview = data.curate(data.overview(source, filters), context.codebook)
+row = overview[overview["theme_id"] == theme_id]
+
+st.title(meta["label"])
+hierarchy = " › ".join(str(p) for p in (meta["heading"], meta["label"]) if p)
+st.caption(f"{hierarchy} · theme #{theme_id} · showing {describe(filters)}")
+if meta["description"]:
+    st.write(meta["description"])
+st.markdown(
+    "**Keywords:** " + ", ".join(list(meta["keywords"]) if meta["keywords"] is not None else [])
+)
+merge = context.codebook.curations.get(theme_id)
+if merge and merge.merge_into is not None:
+    st.info(
+        f"Marked to merge into “{labels.get(merge.merge_into, merge.merge_into)}” at the next run."
+    )
+if row.empty:
+    st.info("No review under these filters raises this theme.")
+    st.stop()
+stats = row.iloc[0]
+cols = st.columns(4)
+cols[0].metric("Reviews raising it", int(stats["n_documents"]))
+cols[1].metric("Areas", int(stats["n_areas"]))
+cols[2].metric("Passages", int(stats["n_passages"]))
+cols[3].metric("Status", STATUS_TEXT.get(stats["status"], stats["status"]), help=STATUS_HELP)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Over time")
+    period = (
+        st.segmented_control("Period", ["year", "quarter"], default="year", key="theme_period")
+        or "year"
+    )
+    trend = data.trend(source, theme_id, filters, period)
+    trend = trend[trend["period"] != "undated"]
+    st.altair_chart(charts.trend_chart(trend), width="stretch")
+    st.caption(
+        f"Reviews raising it out of the period's reviews, with 95% intervals. Trend test "
+        f"z = {stats['trend_z']:.2f}, p = {stats['trend_p']:.3f}."
+    )
+with right:
+    st.subheader("Where")
+    level = (
+        st.segmented_control(
+            "By",
+            ["region", "police_force"],
+            default="region",
+            key="theme_level",
+            format_func=lambda v: "region" if v == "region" else "police force",
+        )
+        or "region"
+    )
+    places = data.theme_places(source, theme_id, filters, level)
+    st.altair_chart(charts.place_bars(places), width="stretch")
+    raising = places[places["raising"] > 0]
+    areas = sorted({a for listed in raising["areas"] for a in listed})
+    st.caption(f"Areas ({len(areas)}): " + ", ".join(areas))
+
+st.subheader("What practitioners said")
+limit = st.slider("Quotes", 5, 10, 6, key="theme_quotes")
+show_quotes(context, data.quotes(source, theme_id, filters, limit))
+
+st.subheader("Raised alongside")
+pairs = data.curate(data.cooccurrence(source, filters), context.codebook)
+if not pairs.empty:
+    pairs = pairs[(pairs["theme_a"] == theme_id) | (pairs["theme_b"] == theme_id)]
+if pairs.empty:
+    st.caption("No other theme is raised in the same reviews.")
+else:
+    other_ids = [
+        b if a == theme_id else a for a, b in zip(pairs["theme_a"], pairs["theme_b"], strict=True)
+    ]
+    other = [labels.get(int(t), str(t)) for t in other_ids]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Theme": other,
+                "Reviews raising both": pairs["n_documents"],
+                "Lift": pairs["lift"].round(2),
+            }
+        ).head(8),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("Lift > 1: raised together more often than their frequencies alone would predict.")

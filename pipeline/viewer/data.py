@@ -1,0 +1,243 @@
+"""Cached reads for the viewer: the published snapshot, through the query layer, curated.
+
+Every read is keyed by the snapshot file (and its modification time), so a new run's snapshot
+is picked up on the next page load while repeated loads of the same view cost nothing. The
+codebook is applied on top at read time, so a rename shows at once, before the next run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from pipeline import queries
+from pipeline.codebook import Codebook, load_codebook
+from pipeline.publish import readable_database
+from pipeline.queries import Filters
+from pipeline.redact import Redactor, load_redaction_nlp
+from pipeline.settings import Settings
+from pipeline.storage import connect
+
+
+@dataclass(frozen=True)
+class Source:
+    """Which database file to read, and which version of it (the cache key)."""
+
+    path: str
+    version: float
+
+
+def current_source(settings: Settings) -> Source | None:
+    """The published snapshot (or the warehouse before any run); None when there is nothing."""
+    path = readable_database(settings.db)
+    if not path.is_file():
+        return None
+    return Source(str(path), path.stat().st_mtime)
+
+
+@st.cache_resource(max_entries=4)
+def _connection(path: str, version: float) -> duckdb.DuckDBPyConnection:
+    return connect(Path(path), read_only=True)
+
+
+def cursor(source: Source) -> duckdb.DuckDBPyConnection:
+    """A cursor of the shared read-only connection (one per call: pages run in threads)."""
+    return _connection(source.path, source.version).cursor()
+
+
+# Query results: cached per source and arguments. ttl bounds memory, the key bounds staleness.
+TTL = dt.timedelta(minutes=5)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def filter_options(source: Source) -> queries.FilterOptions:
+    """Regions, areas, forces, document types and dates to filter by."""
+    return queries.filter_options(cursor(source))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def catalogue(source: Source) -> pd.DataFrame:
+    """Every theme, uncurated."""
+    return queries.themes_catalogue(cursor(source))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def overview(source: Source, filters: Filters) -> pd.DataFrame:
+    """Themes ranked by reviews raising them."""
+    return queries.theme_overview(cursor(source), filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def coverage(source: Source, filters: Filters) -> queries.Coverage:
+    """Reviews, areas, regions and dates under the filters."""
+    return queries.coverage(cursor(source), filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def changes(source: Source) -> queries.Changes:
+    """What the latest run changed."""
+    return queries.changes_since_previous_run(cursor(source))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def trend(source: Source, theme_id: int, filters: Filters, period: str) -> pd.DataFrame:
+    """Reviews raising a theme per period."""
+    return queries.theme_trend(cursor(source), theme_id, filters, period=period)  # type: ignore[arg-type]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def theme_places(source: Source, theme_id: int, filters: Filters, level: str) -> pd.DataFrame:
+    """Reviews raising a theme per place."""
+    return queries.theme_places(cursor(source), theme_id, filters, level)  # type: ignore[arg-type]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def quotes(source: Source, theme_id: int, filters: Filters, limit: int) -> pd.DataFrame:
+    """The passages behind a theme, most representative first."""
+    return queries.quotes(cursor(source), theme_id, filters, limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def context(source: Source, passage_id: str, width: int = 1) -> pd.DataFrame:
+    """A passage and its neighbours."""
+    return queries.passage_context(cursor(source), passage_id, width)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def cooccurrence(source: Source, filters: Filters) -> pd.DataFrame:
+    """Theme pairs raised in the same reviews."""
+    return queries.cooccurrence(cursor(source), filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def counts(source: Source, filters: Filters, level: str) -> pd.DataFrame:
+    """Theme x place prevalence over the whole filtered period."""
+    frame = queries.theme_counts(cursor(source), filters, level=level, period="year")  # type: ignore[arg-type]
+    if frame.empty:
+        return frame
+    docs = queries.documents(cursor(source), filters)
+    column = queries.LEVEL_COLUMNS.get(level, level)
+    totals = docs.groupby(column).size()
+    summed = frame.groupby(["theme_id", "place"], as_index=False).agg(
+        n_documents=("n_documents", "sum"), n_passages=("n_passages", "sum")
+    )
+    summed["place_documents"] = summed["place"].map(totals).astype(int)
+    summed["prevalence"] = summed["n_documents"] / summed["place_documents"]
+    return summed
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def compare_place(source: Source, level: str, place: str, filters: Filters) -> pd.DataFrame:
+    """A place's themes against the rest of the country."""
+    return queries.compare_place(cursor(source), level, place, filters)  # type: ignore[arg-type]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def matrix(source: Source, filters: Filters, by: str) -> pd.DataFrame:
+    """Framework matrix cells."""
+    return queries.framework_matrix(cursor(source), filters, by)  # type: ignore[arg-type]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def keyword_search(source: Source, query: str, filters: Filters, limit: int) -> pd.DataFrame:
+    """BM25 search; the query is bound as a parameter by the query layer."""
+    return queries.search_keyword(cursor(source), query, filters, limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def semantic_search(
+    source: Source, query: str, filters: Filters, limit: int, model: str
+) -> pd.DataFrame:
+    """Search by meaning with the embedding model the passages were embedded with."""
+    from pipeline.embed import load_embedder
+
+    return queries.search_semantic(cursor(source), query, load_embedder(model), filters, limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def sources(source: Source, filters: Filters) -> pd.DataFrame:
+    """Documents with metadata and passage counts."""
+    return queries.sources(cursor(source), filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def ingest_errors(source: Source) -> pd.DataFrame:
+    """Files that failed, and why."""
+    return queries.ingest_errors(cursor(source))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def run_history(source: Source) -> pd.DataFrame:
+    """Theme runs, newest first."""
+    return queries.run_history(cursor(source))
+
+
+# The codebook, read fresh whenever the file changes.
+
+
+@st.cache_data(show_spinner=False)
+def _codebook(path: str, version: float) -> Codebook:
+    return load_codebook(Path(path))
+
+
+def codebook(settings: Settings) -> Codebook:
+    """The codebook as it is on disk now."""
+    path = settings.codebook
+    return _codebook(str(path), path.stat().st_mtime if path.is_file() else 0.0)
+
+
+def curate(frame: pd.DataFrame, book: Codebook, hide_not_relevant: bool = True) -> pd.DataFrame:
+    """Apply the codebook to any frame with theme ids: names, descriptions, hidden themes.
+
+    Merges are shown as a note: they move passages at the next theme run.
+    """
+    if frame.empty:
+        return frame
+    frame = frame.copy()
+    pairs = [("theme_id", "label")] + [(f"theme_{s}", f"label_{s}") for s in ("a", "b")]
+    for id_column, label_column in pairs:
+        if id_column not in frame or label_column not in frame:
+            continue
+        for theme_id, curation in book.curations.items():
+            rows = frame[id_column] == theme_id
+            if curation.label:
+                frame.loc[rows, label_column] = curation.label
+            if curation.description and "description" in frame and id_column == "theme_id":
+                frame.loc[rows, "description"] = curation.description
+    if hide_not_relevant:
+        hidden = {t for t, c in book.curations.items() if c.not_relevant}
+        for id_column in ("theme_id", "theme_a", "theme_b"):
+            if id_column in frame:
+                frame = frame[~frame[id_column].isin(hidden)]
+    return frame.reset_index(drop=True)
+
+
+def theme_labels(source: Source, book: Codebook) -> dict[int, str]:
+    """Theme id -> the label people see (codebook names win)."""
+    labels = curate(catalogue(source), book, hide_not_relevant=False)
+    return dict(zip(labels["theme_id"].astype(int), labels["label"], strict=True))
+
+
+# Redaction of what is displayed.
+
+
+@st.cache_resource(show_spinner=False)
+def _redactor(model: str, source: Source) -> Redactor:
+    return Redactor(load_redaction_nlp(model), queries.place_names(cursor(source)))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=5000)
+def _redacted(texts: tuple[str, ...], model: str, source: Source) -> list[str]:
+    return _redactor(model, source).redact_many(texts)
+
+
+def redact(texts: list[str], settings: Settings, source: Source) -> list[str]:
+    """Texts as they may be displayed: redacted unless the operator turned that off."""
+    if not settings.redact_quotes or not texts:
+        return list(texts)
+    return _redacted(tuple(texts), settings.spacy_model, source)
