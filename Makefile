@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8501
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -17,10 +18,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Build the bundled sample corpus into data/findings.duckdb and show the national summary.
+## Build the bundled sample corpus into data/findings.duckdb, then serve the viewer on 127.0.0.1.
 run: install
 	$(BIN)/findings run --corpus corpus/
-	$(BIN)/findings status
+	@echo "Findings viewer: http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 ## Lint, then run the whole suite (pytest exits 5 when it collects nothing: that fails too).
 test: install
@@ -31,6 +33,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
+	$(BIN)/python bench/viewer_latency.py
 	$(BIN)/python bench/pdf_readers.py
 	$(BIN)/python bench/theme_quality.py
 	$(BIN)/python bench/query_latency.py
