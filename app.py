@@ -29,6 +29,7 @@ pages = [
     st.Page("app_pages/search.py", title="Search", icon=":material/search:"),
     st.Page("app_pages/matrix.py", title="Framework matrix", icon=":material/grid_on:"),
     st.Page("app_pages/sources.py", title="Sources", icon=":material/description:"),
+    st.Page("app_pages/exports.py", title="Exports", icon=":material/download:"),
     st.Page("app_pages/codebook.py", title="Codebook", icon=":material/edit_note:"),
 ]
 navigation = st.navigation(pages)

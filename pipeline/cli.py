@@ -577,3 +577,165 @@ def _progress(*, disable: bool) -> Progress:
 
 if __name__ == "__main__":
     app()
+
+
+export_app = typer.Typer(help="Export findings: REFI-QDA for QDA tools, tables, a drafted report.")
+app.add_typer(export_app, name="export")
+import_app = typer.Typer(help="Bring work done elsewhere back in (a codebook from a QDA tool).")
+app.add_typer(import_app, name="import")
+OutFile = Annotated[Path, typer.Option("--out", help="File to write.")]
+OutDir = Annotated[Path, typer.Option("--out", help="Folder to write the tables into.")]
+
+
+def _exporting(action):  # noqa: ANN001, ANN202
+    """Run an export, turning Findings errors into a one-line message and exit code 1."""
+    try:
+        return action()
+    except (FindingsError, OSError) as exc:
+        err.print(f"[red]{exc}")
+        raise typer.Exit(1) from exc
+
+
+@export_app.command("qdpx")
+def export_qdpx(
+    out: OutFile,
+    db: DbOption = None,
+    region: RegionOption = None,
+    area: AreaOption = None,
+    force: ForceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    doc_type: TypeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+    from pipeline.codebook import load_codebook
+    from pipeline.exports.qdpx import write_qdpx
+
+    filters = _filters(region, area, force, since, until, doc_type)
+    book = load_codebook(_settings(db).codebook)
+    with _read(db) as con:
+        report = _exporting(lambda: write_qdpx(con, out, book, filters))
+    if as_json:
+        typer.echo(json.dumps(report.as_dict()))
+    else:
+        typer.echo(
+            f"wrote {out}: {report.sources} sources, {report.codes} codes, "
+            f"{report.selections} coded passages, {report.cases} cases"
+        )
+
+
+@export_app.command("codebook")
+def export_codebook(out: OutFile, db: DbOption = None) -> None:
+    """The codebook alone, as a REFI-QDA .qdc file."""
+    from pipeline.codebook import load_codebook
+    from pipeline.exports.qdpx import write_codebook
+
+    book = load_codebook(_settings(db).codebook)
+    with _read(db) as con:
+        codes = _exporting(lambda: write_codebook(con, out, book))
+    typer.echo(f"wrote {out}: {codes} codes")
+
+
+def _tables(fmt: str, out: Path, db: Path | None, filters: object) -> None:
+    from pipeline.codebook import load_codebook
+    from pipeline.exports.tables import write_tables
+
+    book = load_codebook(_settings(db).codebook)
+    with _read(db) as con:
+        written = _exporting(lambda: write_tables(con, out, book, fmt, filters))  # type: ignore[arg-type]
+    for name, path in written.items():
+        typer.echo(f"wrote {path} ({name})")
+
+
+@export_app.command("csv")
+def export_csv(
+    out: OutDir,
+    db: DbOption = None,
+    region: RegionOption = None,
+    area: AreaOption = None,
+    force: ForceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    doc_type: TypeOption = None,
+) -> None:
+    """Coded passages with provenance, themes, documents and counts, as CSV files."""
+    _tables("csv", out, db, _filters(region, area, force, since, until, doc_type))
+
+
+@export_app.command("parquet")
+def export_parquet(
+    out: OutDir,
+    db: DbOption = None,
+    region: RegionOption = None,
+    area: AreaOption = None,
+    force: ForceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    doc_type: TypeOption = None,
+) -> None:
+    """The same tables as `export csv`, as Parquet files."""
+    _tables("parquet", out, db, _filters(region, area, force, since, until, doc_type))
+
+
+@export_app.command("report")
+def export_report(
+    out: Annotated[Path, typer.Option("--out", help="A .md, .html or .docx file.")],
+    db: DbOption = None,
+    region: RegionOption = None,
+    area: AreaOption = None,
+    force: ForceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    doc_type: TypeOption = None,
+    top: Annotated[int, typer.Option(help="How many headline themes.")] = 8,
+    redact: Annotated[
+        bool, typer.Option(help="Redact names, phone numbers and e-mails in quotes.")
+    ] = True,
+) -> None:
+    """A drafted national findings report: coverage, headline themes with quotes, method."""
+    from pipeline.codebook import load_codebook
+    from pipeline.exports.report import REPORT_FORMATS, build_report, write_report
+    from pipeline.queries import place_names
+    from pipeline.redact import Redactor, load_redaction_nlp
+
+    if out.suffix.lower() not in REPORT_FORMATS:
+        err.print(f"[red]{out}: use a .md, .html or .docx file name")
+        raise typer.Exit(2)
+    settings = _settings(db)
+    filters = _filters(region, area, force, since, until, doc_type)
+    book = load_codebook(settings.codebook)
+    with _read(db) as con:
+        redactor = (
+            Redactor(load_redaction_nlp(settings.spacy_model), place_names(con)) if redact else None
+        )
+        report = _exporting(
+            lambda: build_report(
+                con, book, filters, scope=filters.describe(), top=top, redactor=redactor
+            )
+        )
+    _exporting(lambda: write_report(report, out))
+    typer.echo(f"wrote {out}: {len(report.sections)} headline themes")
+
+
+@import_app.command("codebook")
+def import_codebook_command(
+    path: Annotated[Path, typer.Argument(help="A .qdc codebook (or a .qdpx project).")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Read names, descriptions and hierarchy edited in a QDA tool back into the codebook."""
+    from pipeline.exports.qdpx import import_codebook
+
+    settings = _settings(db)
+    with _read(db) as con:
+        report = _exporting(lambda: import_codebook(con, path, settings.codebook))
+    if as_json:
+        typer.echo(json.dumps(report.as_dict()))
+        return
+    typer.echo(
+        f"{settings.codebook}: {len(report.renamed)} renamed, {len(report.described)} "
+        f"described, {len(report.moved)} moved"
+    )
+    for name in report.unmatched:
+        typer.echo(f"not a Findings theme, left out: {name}")

@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import yaml
 from filelock import FileLock
 
@@ -39,6 +40,8 @@ class Curation:
     description: str | None = None
     merge_into: int | None = None
     not_relevant: bool = False
+    heading: str | None = None  # shown above the theme instead of the nearest guided heading
+    parent: int | None = None  # a theme this one is a sub-theme of (display and exports)
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,14 @@ def load_codebook(path: Path | None) -> Codebook:
         except (TypeError, ValueError) as exc:
             raise CodebookError(f"{path}: theme keys must be theme ids, got {key!r}") from exc
         item = item or {}
-        merge = item.get("merge_into")
+        merge, parent = item.get("merge_into"), item.get("parent")
         curations[theme_id] = Curation(
             label=item.get("label"),
             description=item.get("description"),
             merge_into=int(merge) if merge is not None else None,
             not_relevant=bool(item.get("not_relevant", False)),
+            heading=item.get("heading"),
+            parent=int(parent) if parent is not None else None,
         )
     return Codebook(tuple(guided), curations)
 
@@ -109,6 +114,8 @@ def update_curation(
     description: str | object | None = _UNSET,
     merge_into: int | object | None = _UNSET,
     not_relevant: bool | object = _UNSET,
+    heading: str | object | None = _UNSET,
+    parent: int | object | None = _UNSET,
 ) -> Codebook:
     """Record a person's decision about a theme in the codebook file and return the new codebook.
 
@@ -118,6 +125,8 @@ def update_curation(
     """
     if merge_into is not _UNSET and merge_into == theme_id:
         raise CodebookError(f"theme {theme_id} cannot be merged into itself")
+    if parent is not _UNSET and parent == theme_id:
+        raise CodebookError(f"theme {theme_id} cannot be its own parent")
     with FileLock(str(path) + ".lock", timeout=10):
         text = path.read_text(encoding="utf-8") if path.is_file() else ""
         data = yaml.safe_load(text) or {}
@@ -130,6 +139,8 @@ def update_curation(
             "description": description,
             "merge_into": merge_into,
             "not_relevant": not_relevant,
+            "heading": heading,
+            "parent": parent,
         }
         for key, value in changes.items():
             if value is _UNSET:
@@ -169,3 +180,33 @@ def _atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def apply_codebook(
+    frame: pd.DataFrame, book: Codebook, hide_not_relevant: bool = True
+) -> pd.DataFrame:
+    """Apply the codebook to any frame with theme ids: names, descriptions, hidden themes.
+
+    Merges are shown as a note: they move passages at the next theme run.
+    """
+    if frame.empty:
+        return frame
+    frame = frame.copy()
+    pairs = [("theme_id", "label")] + [(f"theme_{s}", f"label_{s}") for s in ("a", "b")]
+    for id_column, label_column in pairs:
+        if id_column not in frame or label_column not in frame:
+            continue
+        for theme_id, curation in book.curations.items():
+            rows = frame[id_column] == theme_id
+            if curation.label:
+                frame.loc[rows, label_column] = curation.label
+            if curation.description and "description" in frame and id_column == "theme_id":
+                frame.loc[rows, "description"] = curation.description
+            if curation.heading and "heading" in frame and id_column == "theme_id":
+                frame.loc[rows, "heading"] = curation.heading
+    if hide_not_relevant:
+        hidden = {t for t, c in book.curations.items() if c.not_relevant}
+        for id_column in ("theme_id", "theme_a", "theme_b"):
+            if id_column in frame:
+                frame = frame[~frame[id_column].isin(hidden)]
+    return frame.reset_index(drop=True)

@@ -22,6 +22,7 @@ PAGES = {
     "matrix": "Framework matrix",
     "sources": "Sources",
     "codebook": "Codebook",
+    "exports": "Exports",
 }
 
 
@@ -209,7 +210,7 @@ def shown(app: AppTest) -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p != "codebook"])
+@pytest.mark.parametrize("page", [p for p in PAGES if p not in ("codebook", "exports")])
 def test_the_sidebar_region_filter_changes_every_page(open_app, page: str) -> None:
     app = open_app(page)
     if page == "search":
@@ -218,3 +219,20 @@ def test_the_sidebar_region_filter_changes_every_page(open_app, page: str) -> No
     app.selectbox(key="filter_region").set_value("South West").run()
     assert not app.exception
     assert shown(app) != before
+
+
+def test_exports_page_offers_report_tables_and_codebook(open_app) -> None:
+    app = open_app("exports")
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == [
+        "Download the report",
+        "Download the tables",
+        "Download the codebook (.qdc)",
+    ]
+    assert "unredacted" in app.info[0].value  # no full-text project while redacting
+
+
+def test_exports_page_offers_the_project_to_analysts(open_app, monkeypatch) -> None:
+    monkeypatch.setenv("FINDINGS_REDACT_QUOTES", "false")
+    app = open_app("exports")
+    assert "Download the project (.qdpx)" in [b.label for b in app.get("download_button")]

@@ -143,3 +143,47 @@ def test_query_and_search_commands_answer_in_json(themed_db: Path) -> None:
     assert since.exit_code == 2
     found = runner.invoke(app, ["search", "Caister", "--db", db, "--json", "--limit", "3"])
     assert "Caister" in json.loads(found.stdout)[0]["text"]
+
+
+def test_export_commands_write_each_format(themed_db: Path, tmp_path: Path) -> None:
+    db = ["--db", str(themed_db)]
+    qdpx = runner.invoke(app, ["export", "qdpx", "--out", str(tmp_path / "f.qdpx"), *db, "--json"])
+    assert qdpx.exit_code == 0, qdpx.output
+    assert json.loads(qdpx.output)["sources"] == 24
+    for args in (
+        ["export", "codebook", "--out", str(tmp_path / "c.qdc")],
+        ["export", "csv", "--out", str(tmp_path / "csv"), "--region", "Wales"],
+        ["export", "parquet", "--out", str(tmp_path / "parquet")],
+        ["export", "report", "--out", str(tmp_path / "r.md"), "--top", "3"],
+    ):
+        result = runner.invoke(app, [*args, *db])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "csv" / "passages.csv").read_text().count("Wales") > 5
+    assert (tmp_path / "r.md").read_text().count("\n### ") == 3
+    assert len(list((tmp_path / "parquet").glob("*.parquet"))) == 6
+
+
+def test_import_codebook_reads_a_qdc_back(themed_db: Path, tmp_path: Path, monkeypatch) -> None:
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_text((REPO / "models" / "codebook.yaml").read_text())
+    monkeypatch.setenv("FINDINGS_CODEBOOK", str(codebook))
+    qdc = tmp_path / "c.qdc"
+    runner.invoke(app, ["export", "codebook", "--out", str(qdc), "--db", str(themed_db)])
+    first = qdc.read_text().split('name="', 3)[2].split('"')[0]  # the first theme under a heading
+    qdc.write_text(qdc.read_text().replace(f'name="{first}"', 'name="Renamed in NVivo"', 1))
+    result = runner.invoke(app, ["import", "codebook", str(qdc), "--db", str(themed_db), "--json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.output)["renamed"]) == 1
+    assert "Renamed in NVivo" in codebook.read_text()
+
+
+def test_exports_say_what_is_wrong_in_one_line(themed_db: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["export", "report", "--out", str(tmp_path / "r.pdf"), "--db", str(themed_db)]
+    )
+    assert result.exit_code == 2 and "use a .md, .html or .docx" in " ".join(result.output.split())
+    bad = tmp_path / "bad.qdc"
+    bad.write_text("<nope/>")
+    result = runner.invoke(app, ["import", "codebook", str(bad), "--db", str(themed_db)])
+    assert result.exit_code == 1
+    assert "unexpected XML namespace" in " ".join(result.output.split())

@@ -35,6 +35,14 @@ LEVEL_COLUMNS: dict[str, str] = {
 }
 
 
+DOCUMENT_TYPE_NAMES = {
+    "report": "Review reports",
+    "transcript": "Interview transcripts",
+    "notes": "Reviewer's notes",
+    "focus_group": "Focus groups",
+}
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which reviews to look at; None means no restriction. `until` is exclusive."""
@@ -51,6 +59,18 @@ class Filters:
         values = asdict(self)
         values["force"] = values.pop("police_force")
         return values
+
+    def describe(self) -> str:
+        """The filters in words ('Croydon, London, from Jan 2018'), for captions and reports."""
+        force = f"{self.police_force} police" if self.police_force else None
+        parts = [v for v in (self.area, self.region, force) if v]
+        if self.doc_type:
+            parts.append(DOCUMENT_TYPE_NAMES.get(self.doc_type, self.doc_type).lower())
+        if self.since:
+            parts.append(f"from {self.since:%b %Y}")
+        if self.until:
+            parts.append(f"to {self.until - dt.timedelta(days=1):%b %Y}")
+        return ", ".join(parts) if parts else "all reviews"
 
     def without_place(self) -> Filters:
         """The same filters for the whole country."""
@@ -518,3 +538,19 @@ def theme_places(
 def place_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     """Lower-case gazetteer names and aliases (redaction leaves these alone)."""
     return frozenset(name for (name,) in con.execute(_sql("place_names")).fetchall())
+
+
+def coded_passages(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
+    """Passages on a theme in the latest run, with offsets, provenance and metadata."""
+    return _frame(con, "coded_passages", filters.params())
+
+
+def document_texts(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
+    """Documents under the filters with their canonical text (what every offset refers to)."""
+    return _frame(con, "document_texts", filters.params())
+
+
+def latest_run(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
+    """The latest successful theme run: id, times, model and parameters."""
+    frame = con.execute(_sql("latest_run")).df()
+    return None if frame.empty else frame.iloc[0].to_dict()

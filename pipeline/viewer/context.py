@@ -8,19 +8,14 @@ from dataclasses import dataclass
 import streamlit as st
 
 from pipeline.codebook import Codebook
-from pipeline.queries import Filters
+from pipeline.queries import DOCUMENT_TYPE_NAMES, Filters
 from pipeline.settings import Settings
 from pipeline.viewer import data
 from pipeline.viewer.data import Source
 
 _KEY = "findings_context"
 ALL = "All"
-DOC_TYPES = {
-    "report": "Review reports",
-    "transcript": "Interview transcripts",
-    "notes": "Reviewer's notes",
-    "focus_group": "Focus groups",
-}
+DOC_TYPES = DOCUMENT_TYPE_NAMES
 
 
 @dataclass(frozen=True)
@@ -92,19 +87,4 @@ def sidebar_filters(source: Source) -> Filters:
 
 def describe(filters: Filters) -> str:
     """The filters in words, for captions."""
-    parts = [
-        v
-        for v in (
-            filters.area,
-            filters.region,
-            filters.police_force and f"{filters.police_force} police",
-        )
-        if v
-    ]
-    if filters.doc_type:
-        parts.append(DOC_TYPES.get(filters.doc_type, filters.doc_type).lower())
-    if filters.since:
-        parts.append(f"from {filters.since:%b %Y}")
-    if filters.until:
-        parts.append(f"to {filters.until - dt.timedelta(days=1):%b %Y}")
-    return ", ".join(parts) if parts else "all reviews"
+    return filters.describe()

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from pipeline import queries
-from pipeline.codebook import Codebook, load_codebook
+from pipeline.codebook import Codebook, apply_codebook, load_codebook
 from pipeline.publish import readable_database
 from pipeline.queries import Filters
 from pipeline.redact import Redactor, load_redaction_nlp
@@ -177,7 +177,9 @@ def run_history(source: Source) -> pd.DataFrame:
     return queries.run_history(cursor(source))
 
 
-# The codebook, read fresh whenever the file changes.
+# The codebook, read fresh whenever the file changes, and applied to what pages show.
+
+curate = apply_codebook
 
 
 @st.cache_data(show_spinner=False)
@@ -191,35 +193,9 @@ def codebook(settings: Settings) -> Codebook:
     return _codebook(str(path), path.stat().st_mtime if path.is_file() else 0.0)
 
 
-def curate(frame: pd.DataFrame, book: Codebook, hide_not_relevant: bool = True) -> pd.DataFrame:
-    """Apply the codebook to any frame with theme ids: names, descriptions, hidden themes.
-
-    Merges are shown as a note: they move passages at the next theme run.
-    """
-    if frame.empty:
-        return frame
-    frame = frame.copy()
-    pairs = [("theme_id", "label")] + [(f"theme_{s}", f"label_{s}") for s in ("a", "b")]
-    for id_column, label_column in pairs:
-        if id_column not in frame or label_column not in frame:
-            continue
-        for theme_id, curation in book.curations.items():
-            rows = frame[id_column] == theme_id
-            if curation.label:
-                frame.loc[rows, label_column] = curation.label
-            if curation.description and "description" in frame and id_column == "theme_id":
-                frame.loc[rows, "description"] = curation.description
-    if hide_not_relevant:
-        hidden = {t for t, c in book.curations.items() if c.not_relevant}
-        for id_column in ("theme_id", "theme_a", "theme_b"):
-            if id_column in frame:
-                frame = frame[~frame[id_column].isin(hidden)]
-    return frame.reset_index(drop=True)
-
-
 def theme_labels(source: Source, book: Codebook) -> dict[int, str]:
     """Theme id -> the label people see (codebook names win)."""
-    labels = curate(catalogue(source), book, hide_not_relevant=False)
+    labels = apply_codebook(catalogue(source), book, hide_not_relevant=False)
     return dict(zip(labels["theme_id"].astype(int), labels["label"], strict=True))
 
 
@@ -241,3 +217,77 @@ def redact(texts: list[str], settings: Settings, source: Source) -> list[str]:
     if not settings.redact_quotes or not texts:
         return list(texts)
     return _redacted(tuple(texts), settings.spacy_model, source)
+
+
+# Exports offered as downloads (built on demand, cached per snapshot, filters and codebook).
+
+
+@st.cache_data(ttl=TTL, show_spinner="Drafting the report…", max_entries=16)
+def report_file(
+    source: Source,
+    filters: Filters,
+    _book: Codebook,
+    book_key: float,
+    fmt: str,
+    redact: bool,
+    spacy_model: str,
+) -> bytes:
+    """The drafted report as .md, .html or .docx bytes."""
+    import tempfile
+
+    from pipeline.exports.report import build_report, write_report
+
+    redactor = _redactor(spacy_model, source) if redact else None
+    report = build_report(
+        cursor(source), _book, filters, scope=filters.describe(), redactor=redactor
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        return write_report(report, Path(folder) / f"report.{fmt}").read_bytes()
+
+
+@st.cache_data(ttl=TTL, show_spinner="Building the REFI-QDA project…", max_entries=8)
+def qdpx_file(source: Source, filters: Filters, _book: Codebook, book_key: float) -> bytes:
+    """The .qdpx archive."""
+    from pipeline.exports.qdpx import qdpx_bytes
+
+    return qdpx_bytes(cursor(source), _book, filters)[0]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
+def codebook_file(source: Source, _book: Codebook, book_key: float) -> bytes:
+    """The .qdc codebook."""
+    from pipeline.exports.qdpx import codebook_bytes
+
+    return codebook_bytes(cursor(source), _book)
+
+
+@st.cache_data(ttl=TTL, show_spinner="Writing the tables…", max_entries=8)
+def tables_zip(
+    source: Source,
+    filters: Filters,
+    _book: Codebook,
+    book_key: float,
+    redact: bool,
+    spacy_model: str,
+) -> bytes:
+    """Every export table as CSV in one zip; passage text redacted when redaction is on."""
+    import io
+    import zipfile
+
+    from pipeline.exports.tables import export_tables
+
+    tables = export_tables(cursor(source), _book, filters)
+    if redact:
+        passages = tables["passages"]
+        passages["text"] = _redactor(spacy_model, source).redact_many(passages["text"].tolist())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, frame in tables.items():
+            archive.writestr(f"{name}.csv", frame.to_csv(index=False, lineterminator="\n"))
+    return buffer.getvalue()
+
+
+def codebook_key(settings: Settings) -> float:
+    """Changes whenever the codebook file does (part of the export cache keys)."""
+    path = settings.codebook
+    return path.stat().st_mtime if path.is_file() else 0.0

@@ -145,3 +145,25 @@ SELECT DISTINCT lower(unnest(aliases)) FROM places;
 -- Dormant themes last seen in the previous run went dormant in the latest one.
 SELECT theme_id FROM themes WHERE status = 'dormant' AND last_run_id = $previous
 ORDER BY theme_id;
+
+-- name: coded_passages
+-- Every passage on a theme in the latest run, with its document's metadata and offsets.
+SELECT
+    p.passage_id, d.doc_id, d.title, d.area, d.region, d.nation, d.police_force,
+    d.review_date, d.doc_type, p.ordinal, p.section, p.speaker_role, p.char_start,
+    p.char_end, p.text, cpt.theme_id, cpt.probability, (SELECT run_id FROM latest_theme_run) AS run_id
+FROM current_passage_themes AS cpt
+JOIN passages AS p USING (passage_id)
+JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id)
+ORDER BY d.doc_id, p.char_start;
+
+-- name: document_texts
+SELECT d.doc_id, d.title, d.path, d.format, d.area, d.region, d.nation, d.police_force,
+       d.review_date, d.doc_type, d.text, d.ingested_at
+FROM filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d
+ORDER BY d.doc_id;
+
+-- name: latest_run
+SELECT run_id, started_at, finished_at, mode, model, params, n_passages, n_themes, outlier_share
+FROM theme_runs
+WHERE run_id = (SELECT run_id FROM latest_theme_run);

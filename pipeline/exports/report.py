@@ -1,0 +1,424 @@
+"""A drafted national findings report, in the spirit of the unit's own synthesis reports.
+
+Coverage first, then one section per headline theme (how many reviews and areas raise it, where
+it is concentrated, whether it is emerging, and a few quotes with their area and date), then a
+method note that names the model, the parameters and the run, so a reader can trace every
+figure. Markdown, self-contained HTML, or DOCX; quotes are redacted unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline import queries
+from pipeline.codebook import Codebook, apply_codebook
+from pipeline.errors import FindingsError
+from pipeline.queries import Filters
+from pipeline.redact import Redactor
+
+STATUS_WORDS = {
+    "new": "new in the latest run",
+    "emerging": "emerging: raised by a growing share of reviews",
+    "spreading": "spreading: raised in more regions than before",
+    "fading": "fading: raised by a falling share of reviews",
+    "stable": "stable over the period",
+    "dormant": "dormant",
+}
+
+
+REPORT_FORMATS = (".md", ".html", ".htm", ".docx")
+
+
+class ReportError(FindingsError):
+    """The report cannot be drafted."""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A passage quoted in the report, with what traces it back."""
+
+    text: str
+    title: str
+    area: str | None
+    region: str | None
+    review_date: dt.date | None
+    passage_id: str
+
+    @property
+    def attribution(self) -> str:
+        """'Bedford, East of England, May 2016'."""
+        when = f"{self.review_date:%B %Y}" if self.review_date else "undated"
+        return ", ".join(p for p in (self.area, self.region, when) if p)
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """A region where a theme is raised more often than in the rest of the country."""
+
+    region: str
+    raising: int
+    reviews: int
+    lift: float
+    p_value: float
+
+
+@dataclass(frozen=True)
+class ThemeSection:
+    """One headline theme."""
+
+    theme_id: int
+    label: str
+    heading: str | None
+    description: str
+    reviews: int
+    total_reviews: int
+    areas: int
+    regions: int
+    prevalence: float
+    ci_low: float
+    ci_high: float
+    status: str
+    trend_z: float
+    trend_p: float
+    per_year: list[int]
+    concentrated: list[Concentration]
+    quotes: list[Quote]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the renderers need; built once from the query layer."""
+
+    scope: str
+    coverage: queries.Coverage
+    reviews_by_region: dict[str, int]
+    periods: list[str]
+    sections: list[ThemeSection]
+    run: dict[str, object]
+    redacted: bool
+    generated: str
+    method: list[str] = field(default_factory=list)
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    book: Codebook,
+    filters: Filters = Filters(),
+    *,
+    scope: str = "all reviews",
+    top: int = 8,
+    quotes_per_theme: int = 3,
+    redactor: Redactor | None = None,
+) -> Report:
+    """Gather the report's figures and quotes (redacted when a redactor is given)."""
+    run = queries.latest_run(con)
+    if run is None:
+        raise ReportError("no theme run yet: run `findings run` before drafting a report")
+    coverage = queries.coverage(con, filters)
+    if coverage.reviews == 0:
+        raise ReportError(f"no reviews match {scope}")
+    docs = queries.documents(con, filters)
+    by_region = docs["region"].fillna("unknown").value_counts().sort_index().to_dict()
+    periods = sorted({d.year for d in pd.to_datetime(docs["review_date"].dropna())})
+    overview = apply_codebook(queries.theme_overview(con, filters), book).head(top)
+    catalogue = apply_codebook(queries.themes_catalogue(con), book).set_index("theme_id")
+    comparisons = {
+        region: queries.compare_place(con, "region", region, filters)
+        for region in sorted(docs["region"].dropna().unique())
+    }
+    sections = []
+    for row in overview.itertuples():
+        theme_id = int(row.theme_id)
+        concentrated = []
+        for region, frame in comparisons.items():
+            hit = frame[
+                (frame["theme_id"] == theme_id) & frame["significant"] & (frame["lift"] > 1)
+            ]
+            for h in hit.itertuples():
+                concentrated.append(
+                    Concentration(region, h.in_place, h.place_documents, h.lift, h.p_value)
+                )
+        sections.append(
+            ThemeSection(
+                theme_id=theme_id,
+                label=str(row.label),
+                heading=row.heading if isinstance(row.heading, str) else None,
+                description=str(catalogue.loc[theme_id, "description"] or ""),
+                reviews=int(row.n_documents),
+                total_reviews=coverage.reviews,
+                areas=int(row.n_areas),
+                regions=int(row.n_regions),
+                prevalence=float(row.prevalence),
+                ci_low=float(row.ci_low),
+                ci_high=float(row.ci_high),
+                status=str(row.status),
+                trend_z=float(row.trend_z),
+                trend_p=float(row.trend_p),
+                per_year=list(row.sparkline),
+                concentrated=sorted(concentrated, key=lambda c: c.p_value),
+                quotes=_quotes(con, theme_id, filters, quotes_per_theme, redactor),
+            )
+        )
+    params = json.loads(run["params"]) if isinstance(run["params"], str) else run["params"] or {}
+    method = [
+        f"Documents were split into passages and each passage embedded with the sentence-"
+        f"transformers model {run['model']}; themes were found by clustering the passages "
+        f"(BERTopic: UMAP {params.get('n_components')} dimensions, {params.get('n_neighbors')} "
+        f"neighbours; HDBSCAN minimum cluster size {params.get('min_cluster_size')}, minimum "
+        f"samples {params.get('min_samples')}; seed {params.get('seed')}) in theme run "
+        f"{run['run_id']}, finished {pd.Timestamp(run['finished_at']):%d %B %Y %H:%M} UTC, over "
+        f"{run['n_passages']} passages ({float(run['outlier_share']):.1%} left unassigned).",
+        "Counts are of reviews: a theme is raised by a review when any of its passages is on "
+        "that theme. Shares carry Wilson 95% intervals. A theme is emerging or fading when the "
+        "Cochran–Armitage test over years finds a trend (p < 0.05); a region is named where a "
+        "theme is raised there significantly more often than in the rest of the country "
+        "(Fisher's exact test, p < 0.05).",
+        "Each quote ends with its passage id: `findings query quotes --theme N` (or the viewer) "
+        "finds it with its document and surrounding passages.",
+        f"Drafted by Findings {version('findings')}; a draft for analysts to check and edit, "
+        "not a finished publication.",
+    ]
+    return Report(
+        scope=scope,
+        coverage=coverage,
+        reviews_by_region={str(k): int(v) for k, v in by_region.items()},
+        periods=[str(p) for p in periods],
+        sections=sections,
+        run=run,
+        redacted=redactor is not None,
+        generated=f"{pd.Timestamp(run['finished_at']):%d %B %Y}",
+        method=method,
+    )
+
+
+def _quotes(
+    con: duckdb.DuckDBPyConnection,
+    theme_id: int,
+    filters: Filters,
+    wanted: int,
+    redactor: Redactor | None,
+) -> list[Quote]:
+    """The most representative passages, from different areas where possible."""
+    candidates = queries.quotes(con, theme_id, filters, limit=40)
+    chosen, areas = [], set()
+    for row in candidates.itertuples():
+        if row.area in areas or len(row.text.split()) < 12:
+            continue
+        areas.add(row.area)
+        chosen.append(row)
+        if len(chosen) == wanted:
+            break
+    texts = [row.text for row in chosen]
+    if redactor is not None:
+        texts = redactor.redact_many(texts)
+    return [
+        Quote(
+            text=" ".join(text.split()),
+            title=row.title,
+            area=row.area,
+            region=row.region,
+            review_date=pd.Timestamp(row.review_date).date() if pd.notna(row.review_date) else None,
+            passage_id=row.passage_id,
+        )
+        for row, text in zip(chosen, texts, strict=True)
+    ]
+
+
+def _figure_line(section: ThemeSection) -> str:
+    return (
+        f"Raised in {section.reviews} of {section.total_reviews} reviews "
+        f"({section.prevalence:.0%}; 95% interval {section.ci_low:.0%}–{section.ci_high:.0%}), "
+        f"in {section.areas} areas across {section.regions} regions."
+    )
+
+
+def _where_line(section: ThemeSection) -> str:
+    if not section.concentrated:
+        return "No region raises it significantly more often than the rest of the country."
+    parts = [
+        f"{c.region} ({c.raising} of {c.reviews} reviews, {_lift(c.lift)}, p = {c.p_value:.3f})"
+        for c in section.concentrated
+    ]
+    return "Concentrated in " + "; ".join(parts) + "."
+
+
+def _lift(lift: float) -> str:
+    return "raised only there" if lift == float("inf") else f"{lift:.1f} times the rest"
+
+
+def _trend_line(section: ThemeSection, periods: list[str]) -> str:
+    years = ", ".join(f"{p}: {n}" for p, n in zip(periods, section.per_year, strict=True))
+    status = STATUS_WORDS.get(section.status, section.status)
+    return (
+        f"Over time it is {status} (trend z = {section.trend_z:.2f}, "
+        f"p = {section.trend_p:.3f}; reviews raising it by year — {years})."
+    )
+
+
+def _coverage_lines(report: Report) -> list[str]:
+    cover = report.coverage
+    span = (
+        f"{cover.first_review:%B %Y} to {cover.last_review:%B %Y}"
+        if cover.first_review and cover.last_review
+        else "undated"
+    )
+    regions = ", ".join(f"{r} ({n})" for r, n in report.reviews_by_region.items())
+    return [
+        f"This draft synthesises {cover.reviews} locality reviews ({report.scope}) covering "
+        f"{cover.areas} areas in {cover.regions} regions, carried out from {span}: "
+        f"{cover.passages} passages of practitioners' evidence.",
+        f"Reviews by region: {regions}.",
+    ]
+
+
+def render_markdown(report: Report) -> str:
+    """The report as Markdown."""
+    lines = [
+        "# National findings from locality reviews",
+        "",
+        f"*Draft of {report.generated} · theme run `{report.run['run_id']}` · {report.scope}*",
+        "",
+        "## Coverage",
+        "",
+        *[line + "\n" for line in _coverage_lines(report)],
+        "## Headline themes",
+        "",
+    ]
+    for number, section in enumerate(report.sections, 1):
+        lines += [f"### {number}. {section.label}", ""]
+        if section.heading:
+            lines += [f"*{section.heading}*", ""]
+        lines += [
+            _figure_line(section)
+            + " "
+            + _where_line(section)
+            + " "
+            + _trend_line(section, report.periods),
+            "",
+        ]
+        for quote in section.quotes:
+            lines += [
+                f"> {quote.text}",
+                ">",
+                f"> — {quote.attribution} (passage `{quote.passage_id[:12]}`)",
+                "",
+            ]
+    lines += ["## Method", ""]
+    lines += [line + "\n" for line in report.method]
+    if report.redacted:
+        lines += ["Personal names, phone numbers and e-mail addresses in quotes are redacted.\n"]
+    return "\n".join(lines)
+
+
+CSS = """
+body{font-family:Georgia,'Times New Roman',serif;max-width:46em;margin:2em auto;padding:0 1em;
+color:#222;line-height:1.5}
+h1,h2,h3{font-family:Helvetica,Arial,sans-serif;line-height:1.2}
+.meta{color:#555;font-style:italic}
+blockquote{border-left:4px solid #888;margin:1em 0;padding:.2em 1em;background:#f6f6f6}
+blockquote footer{color:#555;font-size:.9em}
+code{font-size:.85em}
+"""
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML page (no external fonts, scripts or images)."""
+    e = html.escape
+    body = [
+        "<h1>National findings from locality reviews</h1>",
+        f"<p class='meta'>Draft of {e(report.generated)} · theme run "
+        f"<code>{e(str(report.run['run_id']))}</code> · {e(report.scope)}</p>",
+        "<h2>Coverage</h2>",
+        *[f"<p>{e(line)}</p>" for line in _coverage_lines(report)],
+        "<h2>Headline themes</h2>",
+    ]
+    for number, section in enumerate(report.sections, 1):
+        body.append(f"<h3>{number}. {e(section.label)}</h3>")
+        if section.heading:
+            body.append(f"<p class='meta'>{e(section.heading)}</p>")
+        body.append(
+            f"<p>{e(_figure_line(section))} {e(_where_line(section))} "
+            f"{e(_trend_line(section, report.periods))}</p>"
+        )
+        for quote in section.quotes:
+            body.append(
+                f"<blockquote><p>{e(quote.text)}</p><footer>— {e(quote.attribution)} "
+                f"(passage <code>{e(quote.passage_id[:12])}</code>)</footer></blockquote>"
+            )
+    body.append("<h2>Method</h2>")
+    body += [f"<p>{e(line)}</p>" for line in report.method]
+    if report.redacted:
+        body.append(
+            "<p>Personal names, phone numbers and e-mail addresses in quotes are redacted.</p>"
+        )
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<title>National findings from locality reviews</title>"
+        f"<style>{CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def render_docx(report: Report, out: Path) -> None:
+    """The report as a Word document."""
+    from docx import Document
+
+    document = Document()
+    document.core_properties.title = "National findings from locality reviews"
+    document.core_properties.author = "Findings"
+    document.add_heading("National findings from locality reviews", 0)
+    meta = document.add_paragraph(
+        f"Draft of {report.generated} · theme run {report.run['run_id']} · {report.scope}"
+    )
+    meta.runs[0].italic = True
+    document.add_heading("Coverage", 1)
+    for line in _coverage_lines(report):
+        document.add_paragraph(line)
+    document.add_heading("Headline themes", 1)
+    for number, section in enumerate(report.sections, 1):
+        document.add_heading(f"{number}. {section.label}", 2)
+        if section.heading:
+            document.add_paragraph(section.heading).runs[0].italic = True
+        document.add_paragraph(
+            f"{_figure_line(section)} {_where_line(section)} {_trend_line(section, report.periods)}"
+        )
+        for quote in section.quotes:
+            document.add_paragraph(quote.text, style="Quote")
+            document.add_paragraph(f"— {quote.attribution} (passage {quote.passage_id[:12]})").runs[
+                0
+            ].italic = True
+    document.add_heading("Method", 1)
+    for line in report.method:
+        document.add_paragraph(line)
+    if report.redacted:
+        document.add_paragraph(
+            "Personal names, phone numbers and e-mail addresses in quotes are redacted."
+        )
+    # python-docx stamps the current time; a fixed one keeps repeated exports identical
+    stamp = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    document.core_properties.created = document.core_properties.modified = stamp
+    document.save(str(out))
+
+
+def write_report(report: Report, out: Path) -> Path:
+    """Write the report in the format its suffix names (.md, .html or .docx)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.partial")
+    suffix = out.suffix.lower()
+    if suffix == ".md":
+        partial.write_text(render_markdown(report), encoding="utf-8")
+    elif suffix in (".html", ".htm"):
+        partial.write_text(render_html(report), encoding="utf-8")
+    elif suffix == ".docx":
+        render_docx(report, partial)
+    else:
+        raise ReportError(f"{out}: use a .md, .html or .docx file name")
+    partial.replace(out)
+    return out
