@@ -29,7 +29,9 @@ overview = data.curate(data.overview(source, filters), context.codebook)
 row = overview[overview["theme_id"] == theme_id]
 
 st.title(meta["label"])
-hierarchy = " › ".join(str(p) for p in (meta["heading"], meta["label"]) if p)
+curation = context.codebook.curations.get(theme_id)
+parent = labels.get(curation.parent) if curation and curation.parent is not None else None
+hierarchy = " › ".join(str(p) for p in (meta["heading"], parent, meta["label"]) if p)
 st.caption(f"{hierarchy} · theme #{theme_id} · showing {describe(filters)}")
 if meta["description"]:
     st.write(meta["description"])
