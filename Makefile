@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,12 +32,13 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+## All benchmarks (about half an hour on 2 cores): bench/results.json and bench/RESULTS.md.
 bench: install
-	$(BIN)/python bench/viewer_latency.py
-	$(BIN)/python bench/pdf_readers.py
-	$(BIN)/python bench/theme_quality.py
-	$(BIN)/python bench/query_latency.py
-	$(BIN)/python bench/incremental.py
+	$(BIN)/python bench/run.py
+
+## Small sizes, a few minutes (what CI may run): bench/results-quick.json, bench/RESULTS-quick.md.
+bench-quick: install
+	$(BIN)/python bench/run.py --quick
 
 clean:
 	rm -rf data .pytest_cache

@@ -1,0 +1,168 @@
+"""Run every benchmark and write bench/results.json and bench/RESULTS.md.
+
+Each bench runs in its own process (so one's memory and threads do not colour another's) and
+writes its own JSON; this runner adds the machine, package versions, the exact commands and
+their printed figures. `--quick` runs small sizes (for CI, a few minutes) and writes
+results-quick.json / RESULTS-quick.md instead, so it never overwrites the full figures.
+
+Run: .venv/bin/python bench/run.py [--quick] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# name: (script, full arguments, quick arguments or None to skip in quick mode, what it measures)
+BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
+    "embedding": (
+        "embedding.py", [], ["--texts", "300", "--repeat", "1"],
+        "findings embed vs the raw model's encode, same texts, same process (goal >= 0.90)",
+    ),
+    "incremental": (
+        "incremental.py", [], ["--reviews", "30"],
+        "rerun with one new review / full refresh of 70 reviews (goal <= 0.10)",
+    ),
+    "theme_scaling": (
+        "theme_scaling.py", [], ["--sizes", "500", "2000"],
+        "theme fit time and peak memory by corpus size; power-law exponent",
+    ),
+    "query_latency": (
+        "query_latency.py", [], ["--passages", "10000", "--repeat", "3"],
+        "the viewer's queries on the sample corpus and a synthetic large one",
+    ),
+    "viewer_latency": (
+        "viewer_latency.py", [], ["--passages", "10000", "--repeat", "1"],
+        "every viewer page's render time, cold and warm",
+    ),
+    "theme_quality": (
+        "theme_quality.py", [], None,
+        "Findings' themes vs BERTopic defaults and LDA against hand labels",
+    ),
+    "pdf_readers": (
+        "pdf_readers.py", [], ["--repeat", "1"],
+        "PDF libraries: speed ratio to the fastest and text quality",
+    ),
+}  # fmt: skip
+PACKAGES = [
+    "torch", "sentence-transformers", "bertopic", "umap-learn", "hdbscan", "duckdb", "prefect",
+    "streamlit", "spacy", "pandas", "numpy",
+]  # fmt: skip
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {name: version(name) for name in PACKAGES},
+    }
+
+
+def run(name: str, quick: bool, folder: Path) -> dict[str, object]:
+    script, full, short, what = BENCHES[name]
+    out = folder / f"{name}.json"
+    command = [sys.executable, str(REPO / "bench" / script), *(short if quick else full)]
+    command += ["--out", str(out)]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+    seconds = time.perf_counter() - started
+    printed = [line for line in done.stdout.splitlines() if line.strip()]
+    print(f"[{name}] {seconds:.0f} s, exit {done.returncode}", flush=True)
+    for line in printed[-20:]:
+        print(f"    {line}", flush=True)
+    if done.returncode:
+        print(done.stderr[-3000:], file=sys.stderr)
+    return {
+        "measures": what,
+        "command": " ".join(["python", f"bench/{script}", *(short if quick else full)]),
+        "seconds": round(seconds, 1),
+        "exit_code": done.returncode,
+        "printed": printed[-40:],
+        "result": json.loads(out.read_text()) if out.is_file() else None,
+    }
+
+
+def markdown(results: dict[str, object]) -> str:
+    """RESULTS.md: machine, versions, then each bench's command and printed figures."""
+    info = results["machine"]
+    lines = [
+        f"# Benchmark results ({results['mode']})",
+        "",
+        f"Measured {results['when']} on {info['cpu']}, {info['cores']} cores, "
+        f"{info['memory_gib']} GiB, Python {info['python']} ({info['platform']}).",
+        "",
+        "Packages: " + ", ".join(f"{k} {v}" for k, v in info["packages"].items()) + ".",
+        "",
+        "Every figure is compared with a baseline measured in the same run (ratios), because "
+        "these machines are shared and noisy. Regenerate with `make bench` "
+        "(or `.venv/bin/python bench/run.py --quick`).",
+        "",
+    ]
+    for name, bench in results["benches"].items():
+        lines += [
+            f"## {name}",
+            "",
+            f"{bench['measures']}. `{bench['command']}` — {bench['seconds']} s"
+            + ("" if bench["exit_code"] == 0 else f", **failed (exit {bench['exit_code']})**"),
+            "",
+            "```",
+            *bench["printed"],
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, a few minutes")
+    parser.add_argument("--only", nargs="+", choices=list(BENCHES), help="just these benches")
+    args = parser.parse_args()
+    names = args.only or [n for n in BENCHES if not args.quick or BENCHES[n][2] is not None]
+    suffix = "-quick" if args.quick else ""
+    folder = REPO / "bench" / ("results-quick" if args.quick else "results")
+    folder.mkdir(parents=True, exist_ok=True)
+    results: dict[str, object] = {
+        "mode": "quick" if args.quick else "full",
+        "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "benches": {},
+    }
+    target = REPO / "bench" / f"results{suffix}.json"
+    if args.only and target.is_file():  # keep the other benches' last figures
+        results["benches"] = json.loads(target.read_text()).get("benches", {})
+    for name in names:
+        results["benches"][name] = run(name, args.quick, folder)
+    target.write_text(json.dumps(results, indent=2, default=str))
+    (REPO / "bench" / f"RESULTS{suffix}.md").write_text(markdown(results))
+    failed = [n for n, b in results["benches"].items() if b["exit_code"]]
+    print(
+        f"wrote {target} and bench/RESULTS{suffix}.md" + (f"; failed: {failed}" if failed else "")
+    )
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""Theme fit scaling: fit time and peak memory at 1k, 10k and 100k passages, and the exponent.
+
+Synthetic passages are 2-4 sentences drawn (fixed seed) from the sample corpus's sentences;
+each passage's vector is the normalised mean of its sentences' MiniLM vectors, so 100k
+passages need only the ~700 sentences embedded. Each size is fitted in its own process (the
+same `fit_themes` the theme runs use) so its peak RSS is its own. The exponent b of
+time = a * n^b is fitted over the sizes (b = 1 is linear).
+
+Run: .venv/bin/python bench/theme_scaling.py [--sizes 1000 10000 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def synthetic(size: int, folder: Path, seed: int = 5) -> tuple[Path, Path]:
+    """Texts (JSON) and vectors (.npy) for `size` passages."""
+    from incremental import sentence_pool
+
+    from pipeline.embed import load_embedder
+
+    pool = sentence_pool()
+    sentence_vectors = load_embedder().embed_batch(pool)
+    rng = random.Random(seed)
+    texts, vectors = [], np.zeros((size, sentence_vectors.shape[1]), dtype=np.float32)
+    for row in range(size):
+        picked = rng.sample(range(len(pool)), rng.randint(2, 4))
+        texts.append(" ".join(pool[i] for i in picked))
+        mean = sentence_vectors[picked].mean(axis=0)
+        vectors[row] = mean / np.linalg.norm(mean)
+    text_path, vector_path = folder / f"texts-{size}.json", folder / f"vectors-{size}.npy"
+    text_path.write_text(json.dumps(texts))
+    np.save(vector_path, vectors)
+    return text_path, vector_path
+
+
+def fit_one(text_path: Path, vector_path: Path) -> None:
+    """In a child process: fit once, print the figures as JSON."""
+    from pipeline.themes import ThemeParams, fit_themes
+
+    texts = json.loads(text_path.read_text())
+    vectors = np.load(vector_path)
+    started = time.perf_counter()
+    fitted = fit_themes(texts, vectors, ThemeParams.for_corpus(len(texts)))
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "passages": len(texts),
+                "seconds": seconds,
+                "peak_rss_mb": peak_mb,
+                "themes": len(fitted.keywords),
+                "unassigned": float((fitted.assignments == -1).mean()),
+                "timings": fitted.timings,
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--fit", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "bench" / "results" / "theme_scaling.json"
+    )
+    args = parser.parse_args()
+    if args.fit:
+        fit_one(*args.fit)
+        return
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        # A small fit first, so numba's one-off compilation is not charged to the first size.
+        warm = synthetic(300, Path(tmp))
+        subprocess.run([sys.executable, __file__, "--fit", *map(str, warm)], check=True,
+                       capture_output=True)  # fmt: skip
+        for size in args.sizes:
+            paths = synthetic(size, Path(tmp))
+            done = subprocess.run(
+                [sys.executable, __file__, "--fit", *map(str, paths)],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            figure = json.loads(done.stdout.strip().splitlines()[-1])
+            results.append(figure)
+            print(
+                f"{size:>7} passages: fit {figure['seconds']:.1f} s, peak RSS "
+                f"{figure['peak_rss_mb']:.0f} MB, {figure['themes']} themes, "
+                f"{figure['unassigned']:.1%} unassigned"
+            )
+    sizes = np.log([r["passages"] for r in results])
+    times = np.log([r["seconds"] for r in results])
+    exponent = float(np.polyfit(sizes, times, 1)[0]) if len(results) > 1 else float("nan")
+    print(f"time ~ n^{exponent:.2f} over {[r['passages'] for r in results]}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"sizes": results, "exponent": exponent}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
