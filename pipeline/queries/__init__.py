@@ -366,6 +366,14 @@ def _cached_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[list[st
     return _VECTOR_CACHE[key]
 
 
+def _best(scores: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the `count` highest scores, best first."""
+    if count >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    top = np.argpartition(-scores, count - 1)[:count]
+    return top[np.argsort(-scores[top], kind="stable")]
+
+
 def search_semantic(
     con: duckdb.DuckDBPyConnection,
     query: str,
@@ -379,17 +387,17 @@ def search_semantic(
         return pd.DataFrame(columns=["passage_id", "text", "score"])
     query_vector = embedder.embed_batch([query])[0]  # type: ignore[attr-defined]
     scores = vectors @ query_vector
-    order = np.argsort(-scores, kind="stable")
-    # Rank everything, then keep the best that pass the filters: widen until enough are found.
+    # Take the best few (a partial sort: O(n), not O(n log n)) and keep those that pass the
+    # filters; widen until enough are found.
     wanted = limit * 5
     while True:
-        top = order[:wanted]
+        top = _best(scores, wanted)
         candidates = _frame(
             con,
             "provenance_for_passages",
             filters.params() | {"ids": [ids[i] for i in top]},
         )
-        if len(candidates) >= limit or wanted >= len(order):
+        if len(candidates) >= limit or wanted >= len(scores):
             break
         wanted *= 8
     score_of = {ids[i]: float(scores[i]) for i in top}

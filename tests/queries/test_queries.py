@@ -175,3 +175,19 @@ def test_semantic_search_finds_a_paraphrase(con) -> None:
     )
     assert any("Xanax" in text or "exam" in text for text in found["text"])
     assert found["score"].is_monotonic_decreasing
+
+
+def test_keyword_scores_equal_the_fts_extensions_own_bm25(con) -> None:
+    query = "holiday lets caravan cuckooing"
+    ours = search_keyword(con, query, limit=50).set_index("passage_id")["score"]
+    theirs = dict(
+        con.execute(
+            "SELECT passage_id, fts_main_passages.match_bm25(passage_id, ?) AS score "
+            "FROM passages WHERE score IS NOT NULL ORDER BY score DESC LIMIT 50",
+            [query],
+        ).fetchall()
+    )
+    assert len(ours) == len(theirs) > 10
+    assert set(ours.index) == set(theirs)
+    for passage_id, score in theirs.items():
+        assert ours[passage_id] == pytest.approx(score, rel=1e-9)

@@ -57,17 +57,41 @@ GROUP BY ALL
 ORDER BY row_label, cpt.theme_id;
 
 -- name: keyword_search
-SELECT * FROM (
+-- BM25 over the full-text index, computed once for the query's terms (the same formula and
+-- constants as fts_main_passages.match_bm25, k = 1.2, b = 0.75) rather than once per passage:
+-- the cost follows the query terms' postings, not the size of the corpus.
+WITH tokens AS (
+    SELECT DISTINCT stem(unnest(fts_main_passages.tokenize($query)), 'porter') AS t
+),
+term_tf AS (
+    SELECT terms.termid, terms.docid, count(*) AS tf
+    FROM fts_main_passages.terms AS terms
+    JOIN fts_main_passages.dict AS dict USING (termid)
+    JOIN tokens ON dict.term = tokens.t
+    GROUP BY ALL
+),
+scores AS (
     SELECT
-        p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker,
-        fts_main_passages.match_bm25(p.passage_id, $query) AS score,
-        cpt.theme_id
-    FROM passages AS p
-    JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id)
-    LEFT JOIN current_passage_themes AS cpt USING (passage_id)
+        docs.name AS passage_id,
+        sum(
+            log((stats.num_docs - dict.df + 0.5) / (dict.df + 0.5) + 1)
+            * (term_tf.tf * 2.2)
+            / (term_tf.tf + 1.2 * (0.25 + 0.75 * docs.len / stats.avgdl))
+        ) AS score
+    FROM term_tf
+    JOIN fts_main_passages.docs AS docs USING (docid)
+    JOIN fts_main_passages.dict AS dict USING (termid)
+    CROSS JOIN fts_main_passages.stats AS stats
+    GROUP BY docs.name
 )
-WHERE score IS NOT NULL
-ORDER BY score DESC, passage_id
+SELECT
+    p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker, s.score,
+    cpt.theme_id
+FROM scores AS s
+JOIN passages AS p USING (passage_id)
+JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id)
+LEFT JOIN current_passage_themes AS cpt USING (passage_id)
+ORDER BY s.score DESC, p.passage_id
 LIMIT $limit;
 
 -- name: passages_with_provenance
