@@ -33,7 +33,8 @@ def bench_texts(count: int) -> list[str]:
         db = Path(tmp) / "texts.duckdb"
         with open_warehouse(db) as con:
             Ingester(con, Settings(db=db, spacy_model="blank")).ingest([REPO / "corpus"])
-            base = [t for (t,) in con.execute("SELECT DISTINCT text FROM passages ORDER BY 1")]
+            rows = con.execute("SELECT DISTINCT text FROM passages ORDER BY 1").fetchall()
+            base = [t for (t,) in rows]
     texts = []
     for round_ in range(count // len(base) + 1):
         texts += [t if round_ == 0 else f"{t} ({round_})" for t in base]

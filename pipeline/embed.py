@@ -137,15 +137,33 @@ def write_vectors(
     batch: list[tuple[str, str]],
     vectors: np.ndarray,
 ) -> None:
-    """Store one batch of vectors in one transaction, so a killed run keeps whole batches only."""
-    rows = [[sha, model, vector.tolist()] for (sha, _), vector in zip(batch, vectors, strict=True)]
+    """Store one batch of vectors in one transaction, so a killed run keeps whole batches only.
+
+    The batch goes in as one Arrow table: row-by-row inserts of 384 floats cost a third of
+    the model's own time.
+    """
+    import pyarrow as pa
+
+    if len(batch) != len(vectors):
+        raise ValueError(f"{len(batch)} texts but {len(vectors)} vectors")
+    flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).ravel(), pa.float32())
+    table = pa.table(
+        {
+            "text_sha": [sha for sha, _ in batch],
+            "model": [model] * len(batch),
+            "vector": pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1]),
+        }
+    )
+    con.register("vector_batch", table)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.executemany(named_queries("embed")["insert_embedding"], rows)
+        con.execute(named_queries("embed")["insert_embedding_batch"])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        con.unregister("vector_batch")
 
 
 def embed_passages(
@@ -159,7 +177,8 @@ def embed_passages(
     `on_batch(done, total)` is called after each batch is written.
     """
     started = time.perf_counter()
-    missing = missing_texts(con, embedder.name)
+    # Similar lengths in a batch mean little padding: the model's own encode sorts the same way.
+    missing = sorted(missing_texts(con, embedder.name), key=lambda row: len(row[1]))
     total_texts = con.execute(named_queries("embed")["count_distinct_texts"]).fetchone()[0]
     done = 0
     for start in range(0, len(missing), batch_size):

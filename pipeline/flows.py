@@ -112,7 +112,7 @@ def _distributed_embed_flow(db: str | None = None, threads: int | None = None) -
     started = time.perf_counter()
     with open_warehouse(settings.db) as con:
         name = model_name(settings.embedding_model)
-        missing = missing_texts(con, name)
+        missing = sorted(missing_texts(con, name), key=lambda row: len(row[1]))
         total = con.execute(named_queries("embed")["count_distinct_texts"]).fetchone()[0]
         size = settings.embed_batch_size
         chunks = {

@@ -19,3 +19,9 @@ SELECT p.passage_id, e.vector
 FROM passages AS p
 JOIN embeddings AS e ON e.text_sha = p.text_sha AND e.model = ?
 ORDER BY p.passage_id;
+
+-- name: insert_embedding_batch
+-- A whole batch from the registered Arrow table `vector_batch` in one statement.
+INSERT INTO embeddings (text_sha, model, vector)
+SELECT text_sha, model, CAST(vector AS FLOAT[]) FROM vector_batch
+ON CONFLICT DO NOTHING;
