@@ -104,6 +104,12 @@ def build_synthetic(sample: Path, db: Path, target_passages: int, seed: int = 7)
             "INSERT INTO passage_themes SELECT pt.run_id, m.new_id, pt.theme_id, pt.probability "
             "FROM passage_map m JOIN passage_themes pt ON pt.passage_id = m.old_id"
         )
+        # as a theme run leaves it: reviews x themes per run for the new reviews
+        con.execute(
+            "INSERT INTO document_theme_counts SELECT dtc.run_id, r.new_doc_id, dtc.theme_id, "
+            "dtc.n_passages FROM replicas r "
+            "JOIN document_theme_counts dtc ON dtc.doc_id = r.orig_doc_id"
+        )
         build_search_index(con)
         return con.execute("SELECT count(*) FROM passages").fetchone()[0]
 

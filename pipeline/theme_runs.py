@@ -385,6 +385,7 @@ class ThemeRunner:
                 "FROM run_assignments_frame"
             )
             con.unregister("run_assignments_frame")
+            con.execute(self.sql["count_document_themes"], [run_id])
             if len(codes):
                 con.register("run_codes_frame", codes)
                 con.execute(

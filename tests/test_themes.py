@@ -8,7 +8,7 @@ from pipeline.themes import OUTLIER, ThemeParams, centroids, reassign_outliers
 
 @pytest.mark.parametrize(
     ("n", "min_cluster", "neighbours"),
-    [(150, 6, 10), (800, 14, 14), (10_000, 50, 50), (100_000, 158, 50)],
+    [(150, 5, 10), (800, 9, 14), (10_000, 33, 50), (100_000, 105, 50)],
 )
 def test_params_scale_with_the_corpus(n: int, min_cluster: int, neighbours: int) -> None:
     params = ThemeParams.for_corpus(n)

@@ -78,3 +78,12 @@ VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (code_id) DO UPDATE SET
     name = excluded.name, description = excluded.description, text_sha = excluded.text_sha,
     model = excluded.model, vector = excluded.vector;
+
+-- name: count_document_themes
+-- One run's reviews x themes (read by the document_themes view).
+INSERT INTO document_theme_counts
+SELECT pt.run_id, p.doc_id, pt.theme_id, count(*)
+FROM passage_themes AS pt
+JOIN passages AS p USING (passage_id)
+WHERE pt.run_id = ? AND pt.theme_id <> -1
+GROUP BY ALL;
