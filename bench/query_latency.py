@@ -1,14 +1,14 @@
-"""Query latency of the viewer's main queries, on the sample corpus and on a synthetic 100k corpus.
+"""Query latency of the viewer's main queries: the sample corpus and synthetic 100k and 1M corpora.
 
 The synthetic corpus is the sample corpus replicated with a fixed seed: each replica of a review
 gets a random local authority (with its region and police force) and a random date in
 2016-2019, and its passages keep their text, vector and theme. So keyword and semantic search
-run over 100,000 real passage texts and vectors without embedding anything new.
+run over real passage texts and vectors without embedding anything new.
 
 Each query runs `--repeat` times; the bench prints p50/p95 in milliseconds for both corpora and
-the ratio 100k / sample measured in the same run (machines here are shared and noisy).
+the ratio largest / sample measured in the same run (machines here are shared and noisy).
 
-Run: .venv/bin/python bench/query_latency.py [--passages 100000] [--repeat 15]
+Run: .venv/bin/python bench/query_latency.py [--passages 100000 1000000] [--repeat 15]
 """
 
 from __future__ import annotations
@@ -147,31 +147,43 @@ def time_queries(db: Path, repeat: int) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--passages", type=int, default=100_000)
+    parser.add_argument("--passages", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=15)
     default_out = REPO / "bench" / "results" / "query_latency.json"
     parser.add_argument("--out", type=Path, default=default_out)
     args = parser.parse_args()
+    large: dict[int, dict[str, dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample.duckdb"
-        big = Path(tmp) / "synthetic.duckdb"
         build_sample(sample)
-        started = time.perf_counter()
-        n_big = build_synthetic(sample, big, args.passages)
-        print(f"synthetic corpus: {n_big} passages built in {time.perf_counter() - started:.1f} s")
         small = time_queries(sample, args.repeat)
-        large = time_queries(big, args.repeat)
-    print(f"{'query':<28}{'sample p50':>11}{'p95':>8}{'100k p50':>10}{'p95':>8}{'ratio':>7}")
+        for size in args.passages:
+            big = Path(tmp) / f"synthetic-{size}.duckdb"
+            started = time.perf_counter()
+            n_big = build_synthetic(sample, big, size)
+            seconds = time.perf_counter() - started
+            print(f"synthetic corpus: {n_big} passages built in {seconds:.1f} s", flush=True)
+            large[n_big] = time_queries(big, args.repeat)
+            big.unlink()
+    header = f"{'query (ms)':<28}{'sample p50':>11}{'p95':>7}"
+    for n in large:
+        header += f"{_size(n) + ' p50':>11}{'p95':>7}"
+    print(header + f"{'ratio':>7}")
+    biggest = max(large)
     for name in small:
-        s, b = small[name], large[name]
-        print(
-            f"{name:<28}{s['p50_ms']:>11.1f}{s['p95_ms']:>8.1f}{b['p50_ms']:>10.1f}"
-            f"{b['p95_ms']:>8.1f}{b['p50_ms'] / s['p50_ms']:>7.1f}"
-        )
+        line = f"{name:<28}{small[name]['p50_ms']:>11.1f}{small[name]['p95_ms']:>7.1f}"
+        for figures in large.values():
+            line += f"{figures[name]['p50_ms']:>11.1f}{figures[name]['p95_ms']:>7.1f}"
+        print(line + f"{large[biggest][name]['p50_ms'] / small[name]['p50_ms']:>7.1f}")
+    print(f"ratio: p50 at {_size(biggest)} / p50 on the sample corpus, measured in this run")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
-        json.dumps({"sample": small, "synthetic": large, "synthetic_passages": n_big}, indent=2)
+        json.dumps({"sample": small, "synthetic": {str(n): f for n, f in large.items()}}, indent=2)
     )
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f}M" if n >= 1_000_000 else f"{round(n / 1000)}k"
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ writes its own JSON; this runner adds the machine, package versions, the exact c
 their printed figures. `--quick` runs small sizes (for CI, a few minutes) and writes
 results-quick.json / RESULTS-quick.md instead, so it never overwrites the full figures.
 
-Run: .venv/bin/python bench/run.py [--quick] [--only NAME ...]
+`--long` adds the full run at 100k passages (about an hour on 2 cores).
+
+Run: .venv/bin/python bench/run.py [--quick | --long] [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 # name: (script, full arguments, quick arguments or None to skip in quick mode, what it measures)
 BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
     "embedding": (
-        "embedding.py", [], ["--texts", "300", "--repeat", "1"],
+        "embedding.py", [], ["--texts", "300", "--repeat", "1", "--no-backends"],
         "findings embed vs the raw model's encode, same texts, same process (goal >= 0.90)",
     ),
     "incremental": (
@@ -38,7 +40,7 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
     ),
     "query_latency": (
         "query_latency.py", [], ["--passages", "10000", "--repeat", "3"],
-        "the viewer's queries on the sample corpus and a synthetic large one",
+        "the viewer's queries on the sample corpus and synthetic 100k and 1M passage corpora",
     ),
     "viewer_latency": (
         "viewer_latency.py", [], ["--passages", "10000", "--repeat", "1"],
@@ -48,11 +50,20 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
         "theme_quality.py", [], None,
         "Findings' themes vs BERTopic defaults and LDA against hand labels",
     ),
+    "full_run": (
+        "full_run.py", ["--passages", "10000"], ["--passages", "2000"],
+        "peak memory and stage times of a full `findings run` at 10k passages vs the sample",
+    ),
+    "full_run_100k": (
+        "full_run.py", ["--passages", "100000"], None,
+        "the same at 100k passages (about an hour on 2 cores: only with --long or --only)",
+    ),
     "pdf_readers": (
         "pdf_readers.py", [], ["--repeat", "1"],
         "PDF libraries: speed ratio to the fastest and text quality",
     ),
 }  # fmt: skip
+LONG = {"full_run_100k"}  # left out of `make bench` (keep it under 30 minutes)
 PACKAGES = [
     "torch", "sentence-transformers", "bertopic", "umap-learn", "hdbscan", "duckdb", "prefect",
     "streamlit", "spacy", "pandas", "numpy",
@@ -138,9 +149,13 @@ def markdown(results: dict[str, object]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few minutes")
+    parser.add_argument("--long", action="store_true", help="also the hour-long benches")
     parser.add_argument("--only", nargs="+", choices=list(BENCHES), help="just these benches")
     args = parser.parse_args()
-    names = args.only or [n for n in BENCHES if not args.quick or BENCHES[n][2] is not None]
+    names = args.only or [
+        n for n in BENCHES
+        if (not args.quick or BENCHES[n][2] is not None) and (args.long or n not in LONG)
+    ]  # fmt: skip
     suffix = "-quick" if args.quick else ""
     folder = REPO / "bench" / ("results-quick" if args.quick else "results")
     folder.mkdir(parents=True, exist_ok=True)

@@ -289,8 +289,11 @@ def run(
 
     from pipeline.publish import RunInProgressError
 
-    # Prefect's ephemeral mode: a temporary local API, nothing to start by hand.
+    # Prefect's ephemeral mode: a temporary local API, nothing to start by hand. Its first start
+    # in a new PREFECT_HOME migrates Prefect's database, which on a busy 2-core machine can take
+    # longer than Prefect's 20 s default wait.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from pipeline.flows import refresh_flow
 
     settings = _settings(db)

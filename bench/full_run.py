@@ -1,0 +1,150 @@
+"""Peak memory and stage times of a full `findings run` at 100k passages, against the sample corpus.
+
+The large corpus is the sample corpus plus generated reviews (sentences of the sample corpus,
+fixed seed; see incremental.py) until about `--passages` passages. Each run is a fresh
+`findings run --json` in its own process tree, as a user would start it; the bench samples the
+resident memory of the whole tree (the run and the temporary Prefect API it starts) every
+0.2 s and notes when each stage finishes from its log line. The baseline is the
+same command on the bundled sample corpus in the same bench run: the figures are given as
+ratios to it as well (memory growth, seconds per passage).
+
+Run: .venv/bin/python bench/full_run.py [--passages 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+FINDINGS = Path(sys.executable).with_name("findings")
+PASSAGES_PER_REVIEW = 18  # generate_reviews writes 14-22 paragraphs, about one passage each
+# The stages' own closing log lines (Prefect's task names are not printed without a terminal).
+STAGE_DONE = {
+    "ingest": re.compile(r"^INFO\s+ingested \d+ documents"),
+    "embed": re.compile(r"^INFO\s+(embedded \d+ passages at|nothing new to embed)"),
+    "themes": re.compile(r"^INFO\s+theme run "),
+}
+
+
+def big_corpus(folder: Path, passages: int) -> Path:
+    """The sample corpus and enough generated reviews to reach about `passages` passages."""
+    from incremental import generate_reviews
+
+    shutil.copytree(REPO / "corpus", folder, ignore=shutil.ignore_patterns("inbox"))
+    rows = generate_reviews(folder, max(1, passages // PASSAGES_PER_REVIEW - 24))
+    with (folder / "manifest.csv").open("a", newline="", encoding="utf-8") as manifest:
+        csv.DictWriter(manifest, fieldnames=list(rows[0])).writerows(rows)
+    return folder
+
+
+def tree_rss(process: psutil.Process) -> tuple[int, int]:
+    """Resident bytes of a process and its descendants: the sum, and the largest one."""
+    sizes = []
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            sizes.append(member.memory_info().rss)
+        except psutil.Error:  # it ended between listing and reading
+            continue
+    return sum(sizes), max(sizes, default=0)
+
+
+def measured_run(corpus: Path, workdir: Path) -> dict[str, object]:
+    """`findings run` on `corpus` with a fresh database; its time, stages and peak memory."""
+    env = os.environ | {
+        "PREFECT_HOME": str(workdir / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "HF_HUB_OFFLINE": "1",
+        "FINDINGS_CODEBOOK": str(workdir / "codebook.yaml"),
+    }
+    command = [str(FINDINGS), "run", "--corpus", str(corpus),
+               "--db", str(workdir / "findings.duckdb"), "--json"]  # fmt: skip
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=workdir, env=env
+    )
+    stages: dict[str, float] = {}
+    output: list[str] = []
+
+    def read() -> None:
+        assert child.stdout is not None
+        for line in child.stdout:
+            output.append(line)
+            for stage, pattern in STAGE_DONE.items():
+                if stage not in stages and pattern.search(line):
+                    stages[stage] = time.perf_counter() - started
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    watched = psutil.Process(child.pid)
+    peak_total = peak_single = 0
+    while child.poll() is None:
+        total, single = tree_rss(watched)
+        peak_total, peak_single = max(peak_total, total), max(peak_single, single)
+        time.sleep(0.2)
+    seconds = time.perf_counter() - started
+    reader.join()
+    if child.returncode:
+        sys.exit(f"findings run failed ({child.returncode}):\n{''.join(output[-30:])}")
+    printed = "".join(output)
+    summary, _ = json.JSONDecoder().raw_decode(printed[printed.rindex('{\n  "run_id"') :])
+    return {
+        "seconds": seconds,
+        "stage_done_at_s": stages,
+        "peak_tree_rss_mb": peak_total / 2**20,
+        "peak_process_rss_mb": peak_single / 2**20,
+        "documents": summary["documents_added"],
+        "passages": summary["passages_added"],
+        "themes": summary["themes"],
+    }
+
+
+def describe(name: str, run: dict[str, object]) -> str:
+    stages = ", ".join(f"{k} done {v:.0f} s" for k, v in run["stage_done_at_s"].items())
+    return (
+        f"{name}: {run['documents']} documents, {run['passages']} passages, {run['themes']} "
+        f"themes in {run['seconds']:.0f} s ({stages}); peak RSS {run['peak_tree_rss_mb']:.0f} MB "
+        f"(largest process {run['peak_process_rss_mb']:.0f} MB)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passages", type=int, default=100_000)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "full_run.json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "sample").mkdir()
+        sample = measured_run(REPO / "corpus", Path(tmp) / "sample")
+        print(describe("sample corpus", sample), flush=True)
+        corpus = big_corpus(Path(tmp) / "corpus", args.passages)
+        (Path(tmp) / "big").mkdir()
+        big = measured_run(corpus, Path(tmp) / "big")
+        print(describe("large corpus", big))
+    memory_ratio = big["peak_tree_rss_mb"] / sample["peak_tree_rss_mb"]
+    per_passage = (big["seconds"] / big["passages"]) / (sample["seconds"] / sample["passages"])
+    print(
+        f"peak RSS {big['peak_tree_rss_mb'] / 1024:.2f} GiB at {big['passages']} passages "
+        f"(goal: comfortably under 8 GiB), {memory_ratio:.1f}x the sample run's; "
+        f"seconds per passage {per_passage:.2f}x the sample run's"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    result = {"sample": sample, "large": big, "memory_ratio": memory_ratio,
+              "seconds_per_passage_ratio": per_passage}  # fmt: skip
+    args.out.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
