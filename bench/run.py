@@ -166,10 +166,14 @@ def main() -> None:
         "benches": {},
     }
     target = REPO / "bench" / f"results{suffix}.json"
-    if args.only and target.is_file():  # keep the other benches' last figures
-        results["benches"] = json.loads(target.read_text()).get("benches", {})
     for name in names:
         results["benches"][name] = run(name, args.quick, folder)
+    if target.is_file():
+        # Keep the last figures of benches not run; read only now, as a --long run beside this
+        # one may have just written its own.
+        kept = json.loads(target.read_text()).get("benches", {})
+        kept = {name: bench for name, bench in kept.items() if name in BENCHES}
+        results["benches"] = kept | results["benches"]
     target.write_text(json.dumps(results, indent=2, default=str))
     (REPO / "bench" / f"RESULTS{suffix}.md").write_text(markdown(results))
     failed = [n for n, b in results["benches"].items() if b["exit_code"]]
