@@ -285,16 +285,10 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Ingest a folder (and its inbox/), embed, update themes and publish: the refresh flow."""
-    import os
-
-    from pipeline.publish import RunInProgressError
-
-    # Prefect's ephemeral mode: a temporary local API, nothing to start by hand. Its first start
-    # in a new PREFECT_HOME migrates Prefect's database, which on a busy 2-core machine can take
-    # longer than Prefect's 20 s default wait.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # Prefect's ephemeral mode: a temporary local API, nothing to start by hand (pipeline.flows
+    # sets how long to wait for it before Prefect is imported).
     from pipeline.flows import refresh_flow
+    from pipeline.publish import RunInProgressError
 
     settings = _settings(db)
     folder = corpus or settings.corpus
