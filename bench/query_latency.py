@@ -183,7 +183,7 @@ def main() -> None:
 
 
 def _size(n: int) -> str:
-    return f"{n / 1e6:.1f}M" if n >= 1_000_000 else f"{round(n / 1000)}k"
+    return f"{n / 1e6:.1f}M" if n >= 950_000 else f"{round(n / 1000)}k"
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -127,41 +128,57 @@ def theme_overview(
     con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), period: Period = "year"
 ) -> pd.DataFrame:
     """Themes ranked by the reviews raising them, with prevalence, trend and status."""
-    docs = _with_periods(documents(con, filters), period)
-    raised = _with_periods(_raised(con, filters), period)
-    catalogue = themes_catalogue(con).set_index("theme_id")
+    params = filters.params() | {"period": period}
+    reviewed = _frame(con, "reviews_by_period_region", params)
+    counts = _frame(con, "theme_period_region_counts", params)
     runs = con.execute(_sql("latest_run_id")).fetchone()
     first = con.execute(_sql("first_run_id")).fetchone()
     latest_run = runs[0] if runs else None
     several_runs = bool(first and latest_run and first[0] != latest_run)
-    periods = sorted(p for p in docs["period"].unique() if p != "undated")
-    totals = docs.groupby("period").size()
+    periods = sorted(p for p in reviewed["period"].unique() if p != "undated")
+    totals = reviewed.groupby("period")["n_documents"].sum()
+    n_reviews = int(reviewed["n_documents"].sum())
     half = len(periods) // 2
-    reviewed_early = set(docs.loc[docs["period"].isin(periods[:half]), "region"].dropna())
-    reviewed_recent = set(docs.loc[docs["period"].isin(periods[half:]), "region"].dropna())
+    early_periods, recent_periods = set(periods[:half]), set(periods[half:])
+    reviewed_early = set(reviewed.loc[reviewed["period"].isin(early_periods), "region"].dropna())
+    reviewed_recent = set(reviewed.loc[reviewed["period"].isin(recent_periods), "region"].dropna())
+    # A few thousand small rows: plain dicts, as pandas' per-group indexing costs more than the
+    # database's whole aggregate.
+    catalogue = themes_catalogue(con).set_index("theme_id").to_dict("index")
+    whole = counts[counts["whole_theme"]].set_index("theme_id").to_dict("index")
+    per_period: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    regions: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for theme_id, label, region, n in counts.loc[
+        ~counts["whole_theme"], ["theme_id", "period", "region", "n_documents"]
+    ].itertuples(index=False):
+        # A review has one period and one region, so its theme's per-cell counts add up.
+        per_period[theme_id][label] += int(n)
+        if isinstance(region, str):
+            half_of = "early" if label in early_periods else "recent"
+            regions[theme_id]["all"].add(region)
+            if label != "undated":
+                regions[theme_id][half_of].add(region)
     rows = []
-    for theme_id, group in raised.groupby("theme_id"):
-        if theme_id not in catalogue.index:
+    for theme_id, theme in whole.items():
+        if theme_id not in catalogue:
             continue
-        meta = catalogue.loc[theme_id]
-        per_period = group.groupby("period")["doc_id"].nunique()
+        meta, counted = catalogue[theme_id], per_period[theme_id]
         trend = cochran_armitage(
-            [int(per_period.get(p, 0)) for p in periods], [int(totals.get(p, 0)) for p in periods]
+            [counted.get(p, 0) for p in periods], [int(totals.get(p, 0)) for p in periods]
         )
-        early = set(group.loc[group["period"].isin(periods[:half]), "region"].dropna())
-        recent = set(group.loc[group["period"].isin(periods[half:]), "region"].dropna())
-        n_docs = int(group["doc_id"].nunique())
-        low, high = wilson_interval(n_docs, len(docs))
+        early, recent = regions[theme_id]["early"], regions[theme_id]["recent"]
+        n_docs = int(theme["n_documents"])
+        low, high = wilson_interval(n_docs, n_reviews)
         rows.append(
             {
                 "theme_id": int(theme_id),
                 "label": meta["label"],
                 "heading": meta["heading"],
                 "n_documents": n_docs,
-                "n_areas": int(group["area"].nunique()),
-                "n_regions": int(group["region"].nunique()),
-                "n_passages": int(group["n_passages"].sum()),
-                "prevalence": n_docs / len(docs) if len(docs) else 0.0,
+                "n_areas": int(theme["n_areas"]),
+                "n_regions": len(regions[theme_id]["all"]),
+                "n_passages": int(theme["n_passages"]),
+                "prevalence": n_docs / n_reviews if n_reviews else 0.0,
                 "ci_low": low,
                 "ci_high": high,
                 "trend_z": trend.z,
@@ -174,9 +191,9 @@ def theme_overview(
                     reach_recent=len(recent) / max(len(reviewed_recent), 1),
                     new_regions=len(recent - early),
                 ),
-                "first_review": group["review_date"].min(),
-                "last_review": group["review_date"].max(),
-                "sparkline": [int(per_period.get(p, 0)) for p in periods],
+                "first_review": theme["first_review"],
+                "last_review": theme["last_review"],
+                "sparkline": [counted.get(p, 0) for p in periods],
             }
         )
     overview = pd.DataFrame(rows)

@@ -16,6 +16,7 @@ from pipeline.queries import (
     cooccurrence,
     documents,
     framework_matrix,
+    period_label,
     quotes,
     search_keyword,
     search_semantic,
@@ -55,6 +56,25 @@ def test_prevalence_counts_reviews_with_a_wilson_interval(con) -> None:
     )
     assert set(whole["prevalence"]) == {1.0}
     assert national["period_documents"].groupby(national["period"]).first().sum() == 24
+
+
+@pytest.mark.parametrize("period", ["year", "quarter", "month"])
+def test_overview_counts_match_the_review_by_theme_rows(con, period) -> None:
+    rows = con.execute(
+        "SELECT dt.doc_id, dt.theme_id, d.area, d.review_date FROM document_themes AS dt "
+        "JOIN documents AS d USING (doc_id) JOIN themes AS t USING (theme_id) "
+        "WHERE t.status <> 'not_relevant'"
+    ).df()
+    overview = theme_overview(con, period=period).set_index("theme_id")
+    dates = documents(con)["review_date"].dropna()
+    periods = sorted({period_label(date, period) for date in dates})
+    assert set(overview.index) == set(rows["theme_id"])
+    for theme_id, group in rows.groupby("theme_id"):
+        row = overview.loc[theme_id]
+        assert row["n_documents"] == group["doc_id"].nunique()
+        assert row["n_areas"] == group["area"].nunique()
+        labels = group["review_date"].dropna().map(lambda date: period_label(date, period))
+        assert row["sparkline"] == [int((labels == p).sum()) for p in periods]
 
 
 def test_hand_checked_interval_for_all_four_east_reviews(con) -> None:

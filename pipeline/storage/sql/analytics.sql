@@ -15,6 +15,61 @@ JOIN document_themes AS dt USING (doc_id)
 JOIN themes AS t USING (theme_id)
 WHERE t.status <> 'not_relevant';
 
+-- name: reviews_by_period_region
+-- How many reviews pass the filters, by period (as period_label writes it) and region.
+SELECT
+    CASE
+        WHEN d.review_date IS NULL THEN 'undated'
+        WHEN $period = 'year' THEN strftime(d.review_date, '%Y')
+        WHEN $period = 'quarter' THEN strftime(d.review_date, '%Y') || '-Q' || quarter(d.review_date)
+        ELSE strftime(d.review_date, '%Y-%m')
+    END AS period,
+    d.region,
+    count(*) AS n_documents
+FROM filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d
+GROUP BY ALL;
+
+-- name: theme_period_region_counts
+-- Reviews and passages raising each theme by period and region, then one row per theme with
+-- its distinct areas (whole_theme): a few thousand rows whatever the corpus size, so pages
+-- aggregate in the database rather than pulling every review x theme row into Python. Periods
+-- are worked out once per review, not once per review x theme.
+WITH reviews AS (
+    SELECT
+        d.doc_id, d.area, d.region, d.review_date,
+        CASE
+            WHEN d.review_date IS NULL THEN 'undated'
+            WHEN $period = 'year' THEN strftime(d.review_date, '%Y')
+            WHEN $period = 'quarter'
+                THEN strftime(d.review_date, '%Y') || '-Q' || quarter(d.review_date)
+            ELSE strftime(d.review_date, '%Y-%m')
+        END AS period
+    FROM filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d
+),
+raised AS MATERIALIZED (
+    SELECT dt.theme_id, dt.n_passages, r.*
+    FROM reviews AS r
+    JOIN document_themes AS dt USING (doc_id)
+    JOIN themes AS t USING (theme_id)
+    WHERE t.status <> 'not_relevant'
+)
+SELECT
+    theme_id, period, region,
+    count(*) AS n_documents,  -- a review raises a theme once in document_themes
+    NULL::BIGINT AS n_areas,
+    sum(n_passages) AS n_passages,
+    min(review_date) AS first_review,
+    max(review_date) AS last_review,
+    false AS whole_theme
+FROM raised
+GROUP BY theme_id, period, region
+UNION ALL
+SELECT
+    theme_id, NULL, NULL, count(*), count(DISTINCT area), sum(n_passages),
+    min(review_date), max(review_date), true
+FROM raised
+GROUP BY theme_id;
+
 -- name: theme_catalogue
 SELECT theme_id, label, description, keywords, heading, status AS lifecycle, first_run_id,
        quote_passage_ids
