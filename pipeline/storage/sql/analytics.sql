@@ -158,12 +158,21 @@ LEFT JOIN current_passage_themes AS cpt USING (passage_id)
 ORDER BY p.passage_id;
 
 -- name: provenance_for_passages
-SELECT
-    p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker, cpt.theme_id
-FROM passages AS p
+-- The few passages a search found, looked up by key (= ANY uses the primary-key index) before
+-- any join: joined first, a million passages and their theme rows were scanned per search.
+WITH picked AS MATERIALIZED (
+    SELECT passage_id, doc_id, text, speaker FROM passages WHERE passage_id = ANY($ids)
+),
+themed AS MATERIALIZED (
+    SELECT passage_id, theme_id
+    FROM passage_themes
+    WHERE passage_id = ANY($ids) AND theme_id <> -1
+      AND run_id = (SELECT run_id FROM latest_theme_run)
+)
+SELECT p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker, th.theme_id
+FROM picked AS p
 JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id)
-LEFT JOIN current_passage_themes AS cpt USING (passage_id)
-WHERE p.passage_id IN (SELECT unnest($ids));
+LEFT JOIN themed AS th USING (passage_id);
 
 -- name: embedding_count
 SELECT count(*) FROM embeddings WHERE model = $model;
