@@ -368,13 +368,23 @@ def search_keyword(
     return _frame(con, "keyword_search", filters.params() | {"query": query, "limit": limit})
 
 
-_VECTOR_CACHE: dict[tuple[str, str, int], tuple[list[str], np.ndarray]] = {}
+@dataclass(frozen=True)
+class _VectorIndex:
+    """Passage vectors and each passage's current theme (-1: none), rows aligned."""
+
+    ids: list[str]
+    vectors: np.ndarray
+    themes: np.ndarray
 
 
-def _cached_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[list[str], np.ndarray]:
-    """Passage vectors, read once per database file and content.
+_VECTOR_CACHE: dict[tuple[str, str, int, str], _VectorIndex] = {}
+
+
+def _vector_index(con: duckdb.DuckDBPyConnection, model: str) -> _VectorIndex:
+    """Passage vectors and current themes, read once per database file, content and theme run.
 
     Converting 100k vectors from DuckDB lists costs about a second; a query then takes ~70 ms.
+    The themes ride along so that a search need not look them up among a million rows.
     """
     from pipeline.embed import passage_vectors
 
@@ -383,10 +393,19 @@ def _cached_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[list[st
     ).fetchone()
     count = con.execute(_sql("embedding_count"), {"model": model}).fetchone()[0]
     passages = con.execute("SELECT count(*) FROM passages").fetchone()[0]
-    key = (str(database[0] if database else ""), model, int(count) * 1_000_003 + int(passages))
+    run = con.execute(_sql("latest_run_id")).fetchone()
+    key = (
+        str(database[0] if database else ""),
+        model,
+        int(count) * 1_000_003 + int(passages),
+        run[0] if run else "",
+    )
     if key not in _VECTOR_CACHE:
         _VECTOR_CACHE.clear()
-        _VECTOR_CACHE[key] = passage_vectors(con, model)
+        ids, vectors = passage_vectors(con, model)
+        theme_of = dict(con.execute(_sql("current_theme_of_passages")).fetchall())
+        themes = np.array([theme_of.get(i, -1) for i in ids], dtype=np.int32)
+        _VECTOR_CACHE[key] = _VectorIndex(ids, vectors, themes)
     return _VECTOR_CACHE[key]
 
 
@@ -406,24 +425,27 @@ def search_semantic(
     limit: int = 10,
 ) -> pd.DataFrame:
     """Passages nearest in meaning to a query (exact cosine over the cached passage vectors)."""
-    ids, vectors = _cached_vectors(con, embedder.name)  # type: ignore[attr-defined]
+    index = _vector_index(con, embedder.name)  # type: ignore[attr-defined]
+    ids = index.ids
     if not ids:
         return pd.DataFrame(columns=["passage_id", "text", "score"])
     query_vector = embedder.embed_batch([query])[0]  # type: ignore[attr-defined]
-    scores = vectors @ query_vector
+    scores = index.vectors @ query_vector
     # Take the best few (a partial sort: O(n), not O(n log n)) and keep those that pass the
     # filters; widen until enough are found.
     wanted = limit * 5
     while True:
         top = _best(scores, wanted)
         candidates = _frame(
-            con,
-            "provenance_for_passages",
-            filters.params() | {"ids": [ids[i] for i in top]},
+            con, "passages_by_id", filters.params() | {"ids": [ids[i] for i in top]}
         )
         if len(candidates) >= limit or wanted >= len(scores):
             break
         wanted *= 8
+    theme_of = {ids[i]: int(index.themes[i]) for i in top if index.themes[i] != -1}
+    candidates["theme_id"] = pd.array(
+        [theme_of.get(i) for i in candidates["passage_id"]], dtype="Int32"
+    )
     score_of = {ids[i]: float(scores[i]) for i in top}
     candidates["score"] = candidates["passage_id"].map(score_of)
     return (

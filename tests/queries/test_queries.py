@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from pipeline.embed import load_embedder
@@ -195,6 +196,17 @@ def test_semantic_search_finds_a_paraphrase(con) -> None:
     )
     assert any("Xanax" in text or "exam" in text for text in found["text"])
     assert found["score"].is_monotonic_decreasing
+
+
+def test_semantic_results_carry_each_passages_current_theme(con) -> None:
+    found = search_semantic(con, "county lines drug runners", load_embedder(), limit=30)
+    current = dict(
+        con.execute("SELECT passage_id, theme_id FROM current_passage_themes").fetchall()
+    )
+    shown = {row.passage_id: row.theme_id for row in found.itertuples()}
+    assert any(pd.notna(theme) for theme in shown.values())
+    for passage_id, theme in shown.items():
+        assert (None if pd.isna(theme) else int(theme)) == current.get(passage_id)
 
 
 def test_keyword_scores_equal_the_fts_extensions_own_bm25(con) -> None:

@@ -157,22 +157,18 @@ JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d 
 LEFT JOIN current_passage_themes AS cpt USING (passage_id)
 ORDER BY p.passage_id;
 
--- name: provenance_for_passages
--- The few passages a search found, looked up by key (= ANY uses the primary-key index) before
--- any join: joined first, a million passages and their theme rows were scanned per search.
+-- name: passages_by_id
+-- The passages a semantic search found, looked up by key (= ANY uses the primary-key index)
+-- before the join; their themes come from the search's cache.
 WITH picked AS MATERIALIZED (
     SELECT passage_id, doc_id, text, speaker FROM passages WHERE passage_id = ANY($ids)
-),
-themed AS MATERIALIZED (
-    SELECT passage_id, theme_id
-    FROM passage_themes
-    WHERE passage_id = ANY($ids) AND theme_id <> -1
-      AND run_id = (SELECT run_id FROM latest_theme_run)
 )
-SELECT p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker, th.theme_id
+SELECT p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker
 FROM picked AS p
-JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id)
-LEFT JOIN themed AS th USING (passage_id);
+JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id);
+
+-- name: current_theme_of_passages
+SELECT passage_id, theme_id FROM current_passage_themes;
 
 -- name: embedding_count
 SELECT count(*) FROM embeddings WHERE model = $model;
