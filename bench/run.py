@@ -174,6 +174,7 @@ def main() -> None:
         kept = json.loads(target.read_text()).get("benches", {})
         kept = {name: bench for name, bench in kept.items() if name in BENCHES}
         results["benches"] = kept | results["benches"]
+    results["benches"] = {n: results["benches"][n] for n in BENCHES if n in results["benches"]}
     target.write_text(json.dumps(results, indent=2, default=str))
     (REPO / "bench" / f"RESULTS{suffix}.md").write_text(markdown(results))
     failed = [n for n, b in results["benches"].items() if b["exit_code"]]
