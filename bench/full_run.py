@@ -64,8 +64,7 @@ def tree_rss(process: psutil.Process) -> tuple[int, int]:
 def measured_run(corpus: Path, workdir: Path) -> dict[str, object]:
     """`findings run` on `corpus` with a fresh database; its time, stages and peak memory."""
     env = os.environ | {
-        "PREFECT_HOME": str(workdir / "prefect"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_HOME": str(workdir / "prefect"),  # Prefect's other settings: pipeline/flows.py
         "HF_HUB_OFFLINE": "1",
         "FINDINGS_CODEBOOK": str(workdir / "codebook.yaml"),
     }
