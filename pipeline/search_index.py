@@ -1,7 +1,9 @@
 """Full-text search over passages: DuckDB's fts extension, loaded from its PyPI package.
 
 `INSTALL fts` needs the network; the duckdb-extension-fts wheel carries the same extension, so
-it is loaded from the installed package's folder (never a hard-coded path).
+it is loaded from the installed package's folder (never a hard-coded path). Beside the
+extension's index, a postings table sorted by term lets a query read only its terms' rows
+(see sql/search.sql).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+
+from pipeline.storage import named_queries
 
 
 @cache
@@ -34,17 +38,25 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def search_index_exists(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the BM25 index over passages has been built."""
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_passages'"
-    ).fetchone()
+    """Whether the BM25 index over passages, with its postings, has been built."""
+    found = con.execute(named_queries("search")["postings_exist"]).fetchone()
     return bool(found and found[0])
 
 
 def build_search_index(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the BM25 index over passage text; run after passages change."""
+    """(Re)build the BM25 index over passage text; run after passages change.
+
+    One transaction: a run killed midway leaves the previous index, never one without postings.
+    """
     load_fts(con)
-    con.execute(
-        "PRAGMA create_fts_index('passages', 'passage_id', 'text', "
-        "stemmer = 'porter', stopwords = 'english', overwrite = 1)"
-    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "PRAGMA create_fts_index('passages', 'passage_id', 'text', "
+            "stemmer = 'porter', stopwords = 'english', overwrite = 1)"
+        )
+        con.execute(named_queries("search")["create_postings"])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.embed import load_embedder
+from pipeline.embed import load_embedder, passage_vectors
 from pipeline.queries import (
     Filters,
     compare_place,
@@ -190,6 +191,32 @@ def test_keyword_search_binds_the_query(con) -> None:
     assert con.execute("SELECT count(*) FROM passages").fetchone()[0] == before
 
 
+def test_keyword_search_with_a_filter_equals_the_full_ranking_filtered(con) -> None:
+    # The North East's first match ranks low, so the search must widen past its first candidates.
+    everywhere = search_keyword(con, "county lines", limit=10_000)
+    found = search_keyword(con, "county lines", Filters(region="North East"), limit=5)
+    expected = everywhere[everywhere["region"] == "North East"].head(5)
+    assert everywhere.index[everywhere["region"] == "North East"][0] >= 25
+    assert len(found) == len(expected) > 0
+    assert found["passage_id"].tolist() == expected["passage_id"].tolist()
+
+
+def test_keyword_results_carry_each_passages_current_theme(con) -> None:
+    found = search_keyword(con, "county lines", limit=30)
+    current = dict(
+        con.execute("SELECT passage_id, theme_id FROM current_passage_themes").fetchall()
+    )
+    assert any(pd.notna(theme) for theme in found["theme_id"])
+    for row in found.itertuples():
+        assert (None if pd.isna(row.theme_id) else int(row.theme_id)) == current.get(row.passage_id)
+
+
+def test_keyword_search_with_no_known_word_finds_nothing(con) -> None:
+    found = search_keyword(con, "zzyzx the and", limit=5)
+    assert found.empty
+    assert "score" in found.columns
+
+
 def test_semantic_search_finds_a_paraphrase(con) -> None:
     found = search_semantic(
         con, "pills bought online to calm nerves before exams", load_embedder(), limit=3
@@ -207,6 +234,31 @@ def test_semantic_results_carry_each_passages_current_theme(con) -> None:
     assert any(pd.notna(theme) for theme in shown.values())
     for passage_id, theme in shown.items():
         assert (None if pd.isna(theme) else int(theme)) == current.get(passage_id)
+
+
+def test_semantic_scores_are_the_exact_cosine_to_within_a_thousandth(con) -> None:
+    embedder = load_embedder()
+    query = "children groomed to carry drugs to seaside towns"
+    found = search_semantic(con, query, embedder, limit=20)
+    ids, vectors = passage_vectors(con, embedder.name)
+    exact = vectors @ embedder.embed_batch([query])[0]
+    best = [ids[i] for i in np.argsort(-exact)[:20]]
+    score_of = dict(zip(ids, exact.tolist(), strict=True))
+    for row in found.itertuples():
+        assert row.score == pytest.approx(score_of[row.passage_id], abs=1e-3)
+    assert len(set(found["passage_id"]) & set(best)) >= 19
+
+
+def test_semantic_search_with_a_filter_equals_the_full_ranking_filtered(con) -> None:
+    embedder = load_embedder()
+    query = "young people missing from home"
+    everywhere = search_semantic(con, query, embedder, limit=10_000)
+    region = "Yorkshire and The Humber"
+    found = search_semantic(con, query, embedder, Filters(region=region), limit=5)
+    expected = everywhere[everywhere["region"] == region].head(5)
+    assert everywhere.index[everywhere["region"] == region][0] >= 25
+    assert len(found) == 5
+    assert found["passage_id"].tolist() == expected["passage_id"].tolist()
 
 
 def test_keyword_scores_equal_the_fts_extensions_own_bm25(con) -> None:

@@ -111,43 +111,46 @@ WHERE t.status <> 'not_relevant'
 GROUP BY ALL
 ORDER BY row_label, cpt.theme_id;
 
--- name: keyword_search
--- BM25 over the full-text index, computed once for the query's terms (the same formula and
--- constants as fts_main_passages.match_bm25, k = 1.2, b = 0.75) rather than once per passage:
--- the cost follows the query terms' postings, not the size of the corpus.
-WITH tokens AS (
-    SELECT DISTINCT stem(unnest(fts_main_passages.tokenize($query)), 'porter') AS t
-),
-term_tf AS (
-    SELECT terms.termid, terms.docid, count(*) AS tf
-    FROM fts_main_passages.terms AS terms
-    JOIN fts_main_passages.dict AS dict USING (termid)
-    JOIN tokens ON dict.term = tokens.t
-    GROUP BY ALL
-),
-scores AS (
+-- name: keyword_terms
+-- The index's ids of a query's terms (tokenised and stemmed as the index was).
+SELECT termid
+FROM fts_main_passages.dict
+WHERE term IN (SELECT stem(unnest(fts_main_passages.tokenize($query)), 'porter'));
+
+-- name: keyword_scores
+-- BM25 of every passage that holds one of the terms, by its row in the full-text index (docid):
+-- the same formula and constants as fts_main_passages.match_bm25 (k = 1.2, b = 0.75), computed
+-- from the postings of the query's terms only, bound as constants so that the scan skips the
+-- other terms' row groups. No passage text is read; the best few are looked up by key after.
+WITH query_terms AS (
     SELECT
-        docs.name AS passage_id,
-        sum(
-            log((stats.num_docs - dict.df + 0.5) / (dict.df + 0.5) + 1)
-            * (term_tf.tf * 2.2)
-            / (term_tf.tf + 1.2 * (0.25 + 0.75 * docs.len / stats.avgdl))
-        ) AS score
-    FROM term_tf
-    JOIN fts_main_passages.docs AS docs USING (docid)
-    JOIN fts_main_passages.dict AS dict USING (termid)
+        dict.termid,
+        log((stats.num_docs - dict.df + 0.5) / (dict.df + 0.5) + 1) AS idf,
+        stats.avgdl
+    FROM fts_main_passages.dict AS dict
     CROSS JOIN fts_main_passages.stats AS stats
-    GROUP BY docs.name
+    WHERE dict.termid = ANY($termids)
 )
 SELECT
-    p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker, s.score,
-    cpt.theme_id
-FROM scores AS s
-JOIN passages AS p USING (passage_id)
-JOIN filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d USING (doc_id)
-LEFT JOIN current_passage_themes AS cpt USING (passage_id)
-ORDER BY s.score DESC, p.passage_id
-LIMIT $limit;
+    postings.docid,
+    sum(
+        query_terms.idf * (postings.tf * 2.2)
+        / (postings.tf + 1.2 * (0.25 + 0.75 * postings.len / query_terms.avgdl))
+    ) AS score
+FROM fts_main_passages.postings AS postings
+JOIN query_terms USING (termid)
+WHERE postings.termid = ANY($termids)
+GROUP BY postings.docid;
+
+-- name: passage_ids_of_index_rows
+SELECT docid, name AS passage_id FROM fts_main_passages.docs WHERE docid = ANY($docids);
+
+-- name: current_themes_of_passages
+-- The constant list is pushed into the scan, so no join over every passage's theme row.
+SELECT pt.passage_id, pt.theme_id
+FROM passage_themes AS pt
+JOIN latest_theme_run AS r USING (run_id)
+WHERE pt.passage_id = ANY($ids) AND pt.theme_id <> -1;
 
 -- name: passages_with_provenance
 SELECT
@@ -158,8 +161,8 @@ LEFT JOIN current_passage_themes AS cpt USING (passage_id)
 ORDER BY p.passage_id;
 
 -- name: passages_by_id
--- The passages a semantic search found, looked up by key (= ANY uses the primary-key index)
--- before the join; their themes come from the search's cache.
+-- The passages a search found, looked up by key (= ANY uses the primary-key index) before the
+-- join, so that no query scans a million passages for ten.
 WITH picked AS MATERIALIZED (
     SELECT passage_id, doc_id, text, speaker FROM passages WHERE passage_id = ANY($ids)
 )
