@@ -219,21 +219,9 @@ def theme_counts(
     Prevalence is the share of that place's reviews in that period that raise the theme, with a
     Wilson 95% interval.
     """
-    docs = _with_periods(documents(con, filters), period)
-    raised = _with_periods(_raised(con, filters), period)
-    for frame in (docs, raised):
-        frame["place"] = "United Kingdom" if level == "national" else frame[LEVEL_COLUMNS[level]]
-    totals = docs.groupby(["place", "period"], dropna=False).size().rename("period_documents")
-    counts = (
-        raised.groupby(["theme_id", "place", "period"], dropna=False)
-        .agg(
-            n_documents=("doc_id", "nunique"),
-            n_areas=("area", "nunique"),
-            n_passages=("n_passages", "sum"),
-        )
-        .reset_index()
-        .join(totals, on=["place", "period"])
-    )
+    counts = _frame(con, "theme_place_period_counts", filters.params() | {
+        "level": level, "period": period,
+    })  # fmt: skip
     counts["prevalence"] = counts["n_documents"] / counts["period_documents"]
     intervals = [
         wilson_interval(int(k), int(n))
@@ -243,7 +231,7 @@ def theme_counts(
     counts["ci_high"] = [high for _, high in intervals]
     labels = themes_catalogue(con).set_index("theme_id")["label"]
     counts.insert(1, "label", counts["theme_id"].map(labels))
-    return counts.sort_values(["theme_id", "place", "period"]).reset_index(drop=True)
+    return counts
 
 
 def compare_place(
@@ -253,16 +241,15 @@ def compare_place(
     filters: Filters = Filters(),
 ) -> pd.DataFrame:
     """Each theme in one place against the rest of the country: lift and Fisher's exact test."""
-    column = LEVEL_COLUMNS[level]
-    national = filters.without_place()
-    docs = documents(con, national)
-    raised = _raised(con, national)
-    here = docs[column] == place
-    place_total, rest_total = int(here.sum()), int((~here).sum())
+    counts = _frame(con, "theme_place_comparison", filters.without_place().params() | {
+        "column": LEVEL_COLUMNS[level], "place": place,
+    })  # fmt: skip
     rows = []
-    for theme_id, group in raised.groupby("theme_id"):
-        in_place = int(group.loc[group[column] == place, "doc_id"].nunique())
-        elsewhere = int(group.loc[group[column] != place, "doc_id"].nunique())
+    for theme_id, in_place, elsewhere, place_total, rest_total in counts[
+        ["theme_id", "in_place", "elsewhere", "place_documents", "elsewhere_documents"]
+    ].itertuples(index=False):
+        in_place, elsewhere = int(in_place), int(elsewhere)
+        place_total, rest_total = int(place_total), int(rest_total)
         result = compare_with_rest(in_place, place_total, elsewhere, rest_total)
         rows.append(
             {

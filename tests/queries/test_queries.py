@@ -79,6 +79,48 @@ def test_overview_counts_match_the_review_by_theme_rows(con, period) -> None:
         assert row["sparkline"] == [int((labels == p).sum()) for p in periods]
 
 
+@pytest.mark.parametrize(("level", "period"), [("area", "quarter"), ("police_force", "month")])
+def test_theme_counts_match_the_review_by_theme_rows(con, level, period) -> None:
+    docs = documents(con)
+    rows = con.execute(
+        "SELECT dt.doc_id, dt.theme_id, dt.n_passages FROM document_themes AS dt "
+        "JOIN themes AS t USING (theme_id) WHERE t.status <> 'not_relevant'"
+    ).df()
+    docs["period"] = [
+        "undated" if pd.isna(date) else period_label(date, period) for date in docs["review_date"]
+    ]
+    rows = rows.merge(docs, on="doc_id")
+    counts = theme_counts(con, level=level, period=period)
+    assert len(counts) == len(rows.groupby(["theme_id", level, "period"], dropna=False))
+    for row in counts.itertuples():
+        cell = rows[
+            (rows["theme_id"] == row.theme_id)
+            & (rows[level] == row.place)
+            & (rows["period"] == row.period)
+        ]
+        place_reviews = docs[(docs[level] == row.place) & (docs["period"] == row.period)]
+        assert row.n_documents == cell["doc_id"].nunique()
+        assert row.n_areas == cell["area"].nunique()
+        assert row.n_passages == cell["n_passages"].sum()
+        assert row.period_documents == len(place_reviews)
+
+
+def test_compare_place_counts_each_review_once_here_or_elsewhere(con) -> None:
+    comparison = compare_place(con, "area", "Swindon")
+    n_reviews = len(documents(con))
+    here = int((documents(con)["area"] == "Swindon").sum())
+    assert here >= 1
+    assert (comparison["place_documents"] == here).all()
+    assert (comparison["elsewhere_documents"] == n_reviews - here).all()
+    raised = con.execute(
+        "SELECT dt.theme_id, count(*) FROM document_themes AS dt "
+        "JOIN themes AS t USING (theme_id) WHERE t.status <> 'not_relevant' GROUP BY ALL"
+    ).fetchall()
+    totals = comparison.set_index("theme_id")
+    for theme_id, n in raised:
+        assert totals.loc[theme_id, "in_place"] + totals.loc[theme_id, "elsewhere"] == n
+
+
 def test_hand_checked_interval_for_all_four_east_reviews(con) -> None:
     mules = theme_holding(con, "bank account")
     overview = theme_overview(con, Filters(region=EAST)).set_index("theme_id")

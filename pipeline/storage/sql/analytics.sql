@@ -70,6 +70,77 @@ SELECT
 FROM raised
 GROUP BY theme_id;
 
+-- name: theme_place_period_counts
+-- Reviews, areas and passages raising each theme by place ($level: area, police_force, region,
+-- nation or national) and period, with the place's reviews in that period: aggregated here, as
+-- a million passages' review x theme rows are too many to pull into pandas per page view.
+WITH reviews AS (
+    SELECT
+        d.doc_id, d.area,
+        CASE $level
+            WHEN 'national' THEN 'United Kingdom'
+            WHEN 'area' THEN d.area
+            WHEN 'police_force' THEN d.police_force
+            WHEN 'force' THEN d.police_force
+            WHEN 'region' THEN d.region
+            WHEN 'nation' THEN d.nation
+        END AS place,
+        CASE
+            WHEN d.review_date IS NULL THEN 'undated'
+            WHEN $period = 'year' THEN strftime(d.review_date, '%Y')
+            WHEN $period = 'quarter'
+                THEN strftime(d.review_date, '%Y') || '-Q' || quarter(d.review_date)
+            ELSE strftime(d.review_date, '%Y-%m')
+        END AS period
+    FROM filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d
+),
+totals AS (
+    SELECT place, period, count(*) AS period_documents FROM reviews GROUP BY ALL
+),
+counts AS (
+    SELECT
+        dt.theme_id, r.place, r.period,
+        count(*) AS n_documents,  -- a review raises a theme once in document_themes
+        count(DISTINCT r.area) AS n_areas,
+        sum(dt.n_passages) AS n_passages
+    FROM reviews AS r
+    JOIN document_themes AS dt USING (doc_id)
+    JOIN themes AS t USING (theme_id)
+    WHERE t.status <> 'not_relevant'
+    GROUP BY ALL
+)
+SELECT c.*, totals.period_documents
+FROM counts AS c
+JOIN totals ON totals.place IS NOT DISTINCT FROM c.place AND totals.period = c.period
+ORDER BY c.theme_id, c.place, c.period;
+
+-- name: theme_place_comparison
+-- Reviews raising each theme in one place ($column of the review equal to $place) and
+-- elsewhere (every other review, including those with no such place recorded).
+WITH reviews AS (
+    SELECT
+        d.doc_id,
+        CASE $column
+            WHEN 'area' THEN d.area
+            WHEN 'police_force' THEN d.police_force
+            WHEN 'region' THEN d.region
+            WHEN 'nation' THEN d.nation
+        END = $place AS here
+    FROM filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d
+)
+SELECT
+    dt.theme_id,
+    count(*) FILTER (WHERE r.here) AS in_place,
+    count(*) FILTER (WHERE r.here IS NOT TRUE) AS elsewhere,
+    (SELECT count(*) FILTER (WHERE here) FROM reviews) AS place_documents,
+    (SELECT count(*) FILTER (WHERE here IS NOT TRUE) FROM reviews) AS elsewhere_documents
+FROM reviews AS r
+JOIN document_themes AS dt USING (doc_id)
+JOIN themes AS t USING (theme_id)
+WHERE t.status <> 'not_relevant'
+GROUP BY dt.theme_id
+ORDER BY dt.theme_id;
+
 -- name: theme_catalogue
 SELECT theme_id, label, description, keywords, heading, status AS lifecycle, first_run_id,
        quote_passage_ids
