@@ -51,8 +51,8 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
         "Findings' themes vs BERTopic defaults and LDA against hand labels",
     ),
     "full_run": (
-        "full_run.py", ["--passages", "10000"], ["--passages", "2000"],
-        "peak memory and stage times of a full `findings run` at 10k passages vs the sample",
+        "full_run.py", ["--passages", "5000"], ["--passages", "2000"],
+        "peak memory and stage times of a full `findings run` at 5k passages vs the sample",
     ),
     "full_run_100k": (
         "full_run.py", ["--passages", "100000"], None,
@@ -107,6 +107,7 @@ def run(name: str, quick: bool, folder: Path) -> dict[str, object]:
         print(done.stderr[-3000:], file=sys.stderr)
     return {
         "measures": what,
+        "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join(["python", f"bench/{script}", *(short if quick else full)]),
         "seconds": round(seconds, 1),
         "exit_code": done.returncode,
@@ -131,11 +132,19 @@ def markdown(results: dict[str, object]) -> str:
         "(or `.venv/bin/python bench/run.py --quick`).",
         "",
     ]
+    short = [b["seconds"] for n, b in results["benches"].items() if n not in LONG]
+    if results["mode"] == "full" and short:
+        lines += [
+            f"The benches `make bench` runs took {sum(short) / 60:.0f} min in all "
+            "(goal: under 30 min on 2 cores); `--long` adds " + ", ".join(sorted(LONG)) + ".",
+            "",
+        ]
     for name, bench in results["benches"].items():
         lines += [
             f"## {name}",
             "",
             f"{bench['measures']}. `{bench['command']}` — {bench['seconds']} s"
+            + (f", {bench['when']}" if "when" in bench else "")
             + ("" if bench["exit_code"] == 0 else f", **failed (exit {bench['exit_code']})**"),
             "",
             "```",
