@@ -36,7 +36,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/run.py
 
-## Small sizes, a few minutes (what CI may run): bench/results-quick.json, bench/RESULTS-quick.md.
+## Small sizes, under 3 minutes (what CI may run): bench/results-quick.json, bench/RESULTS-quick.md.
 bench-quick: install
 	$(BIN)/python bench/run.py --quick
 

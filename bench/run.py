@@ -2,8 +2,10 @@
 
 Each bench runs in its own process (so one's memory and threads do not colour another's) and
 writes its own JSON; this runner adds the machine, package versions, the exact commands and
-their printed figures. `--quick` runs small sizes (for CI, a few minutes) and writes
-results-quick.json / RESULTS-quick.md instead, so it never overwrites the full figures.
+their printed figures. `--quick` (for CI: under 3 minutes on 2 cores) runs the model, theme-fit,
+query and PDF benches at small sizes and writes results-quick.json / RESULTS-quick.md instead,
+so it never overwrites the full figures; the benches that run whole flows or the viewer (a
+minute or more each even when small) are left to the full run.
 
 `--long` adds the full run at 100k passages (about an hour on 2 cores).
 
@@ -31,11 +33,11 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
         "findings embed vs the raw model's encode, same texts, same process (goal >= 0.90)",
     ),
     "incremental": (
-        "incremental.py", [], ["--reviews", "30"],
+        "incremental.py", [], None,
         "rerun with one new review / full refresh of 70 reviews (goal <= 0.10)",
     ),
     "theme_scaling": (
-        "theme_scaling.py", [], ["--sizes", "500", "2000"],
+        "theme_scaling.py", [], ["--sizes", "500", "1000", "--one-process"],
         "theme fit time and peak memory by corpus size; power-law exponent",
     ),
     "query_latency": (
@@ -43,7 +45,7 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
         "the viewer's queries on the sample corpus and synthetic 100k and 1M passage corpora",
     ),
     "viewer_latency": (
-        "viewer_latency.py", [], ["--passages", "10000", "--repeat", "1"],
+        "viewer_latency.py", [], None,
         "every viewer page's render time, cold and warm",
     ),
     "theme_quality": (
@@ -51,7 +53,7 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
         "Findings' themes vs BERTopic defaults and LDA against hand labels",
     ),
     "full_run": (
-        "full_run.py", ["--passages", "5000"], ["--passages", "2000"],
+        "full_run.py", ["--passages", "5000"], None,
         "peak memory and stage times of a full `findings run` at 5k passages vs the sample",
     ),
     "full_run_100k": (
@@ -139,6 +141,13 @@ def markdown(results: dict[str, object]) -> str:
             "(goal: under 30 min on 2 cores); `--long` adds " + ", ".join(sorted(LONG)) + ".",
             "",
         ]
+    elif short:
+        left_out = [n for n, bench in BENCHES.items() if bench[2] is None and n not in LONG]
+        lines += [
+            f"These quick benches took {sum(short) / 60:.1f} min in all (goal: under 3 min on "
+            f"2 cores). Left to `make bench`: {', '.join(left_out)}.",
+            "",
+        ]
     for name, bench in results["benches"].items():
         lines += [
             f"## {name}",
@@ -181,7 +190,10 @@ def main() -> None:
         # Keep the last figures of benches not run; read only now, as a --long run beside this
         # one may have just written its own.
         kept = json.loads(target.read_text()).get("benches", {})
-        kept = {name: bench for name, bench in kept.items() if name in BENCHES}
+        kept = {
+            name: bench for name, bench in kept.items()
+            if name in BENCHES and (not args.quick or BENCHES[name][2] is not None)
+        }  # fmt: skip
         results["benches"] = kept | results["benches"]
     results["benches"] = {n: results["benches"][n] for n in BENCHES if n in results["benches"]}
     target.write_text(json.dumps(results, indent=2, default=str))

@@ -4,7 +4,8 @@ Synthetic passages are 2-4 sentences drawn (fixed seed) from the sample corpus's
 each passage's vector is the normalised mean of its sentences' MiniLM vectors, so 100k
 passages need only the ~700 sentences embedded. Each size is fitted in its own process (the
 same `fit_themes` the theme runs use) so its peak RSS is its own, after a small warm-up fit in
-that process so numba's one-off compilation is not timed. The exponent b of
+that process so numba's one-off compilation is not timed (`--one-process`, for the quick bench,
+fits all sizes after one warm-up). The exponent b of
 time = a * n^b is fitted over the sizes (b = 1 is linear).
 
 Run: .venv/bin/python bench/theme_scaling.py [--sizes 1000 10000 100000]
@@ -27,14 +28,20 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 
 
-def synthetic(size: int, folder: Path, seed: int = 5) -> tuple[Path, Path]:
-    """Texts (JSON) and vectors (.npy) for `size` passages."""
+def sentences() -> tuple[list[str], np.ndarray]:
+    """The sample corpus's sentences and their vectors (embedded once for every size)."""
     from incremental import sentence_pool
 
     from pipeline.embed import load_embedder
 
     pool = sentence_pool()
-    sentence_vectors = load_embedder().embed_batch(pool)
+    return pool, load_embedder().embed_batch(pool)
+
+
+def synthetic(
+    size: int, pool: list[str], sentence_vectors: np.ndarray, folder: Path, seed: int = 5
+) -> tuple[Path, Path]:
+    """Texts (JSON) and vectors (.npy) for `size` passages."""
     rng = random.Random(seed)
     texts, vectors = [], np.zeros((size, sentence_vectors.shape[1]), dtype=np.float32)
     for row in range(size):
@@ -48,59 +55,70 @@ def synthetic(size: int, folder: Path, seed: int = 5) -> tuple[Path, Path]:
     return text_path, vector_path
 
 
-def fit_one(text_path: Path, vector_path: Path) -> None:
-    """In a child process: fit once, print the figures as JSON."""
+def fit_sizes(paths: list[Path]) -> None:
+    """In a child process: fit each (texts, vectors) pair once, print each one's figures as JSON."""
     from pipeline.themes import ThemeParams, fit_themes
 
-    texts = json.loads(text_path.read_text())
-    vectors = np.load(vector_path)
     # numba compiles UMAP's and HDBSCAN's kernels once per process (tens of seconds here): fit a
     # few hundred passages first so the timed fit is the fit, at every size alike.
-    fit_themes(texts[:300], vectors[:300], ThemeParams.for_corpus(300))
-    started = time.perf_counter()
-    fitted = fit_themes(texts, vectors, ThemeParams.for_corpus(len(texts)))
-    seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps(
-            {
-                "passages": len(texts),
-                "seconds": seconds,
-                "peak_rss_mb": peak_mb,
-                "themes": len(fitted.keywords),
-                "unassigned": float((fitted.assignments == -1).mean()),
-                "timings": fitted.timings,
-            }
-        )
-    )
+    warm_up = json.loads(paths[0].read_text())[:300], np.load(paths[1])[:300]
+    fit_themes(*warm_up, ThemeParams.for_corpus(300))
+    for text_path, vector_path in zip(paths[::2], paths[1::2], strict=True):
+        texts = json.loads(text_path.read_text())
+        vectors = np.load(vector_path)
+        started = time.perf_counter()
+        fitted = fit_themes(texts, vectors, ThemeParams.for_corpus(len(texts)))
+        seconds = time.perf_counter() - started
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        figure = {
+            "passages": len(texts),
+            "seconds": seconds,
+            "peak_rss_mb": peak_mb,
+            "themes": len(fitted.keywords),
+            "unassigned": float((fitted.assignments == -1).mean()),
+            "timings": fitted.timings,
+        }
+        print(json.dumps(figure), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    parser.add_argument("--fit", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--fit", nargs="+", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--one-process",
+        action="store_true",
+        help="fit every size in one process after one warm-up (quicker; peak RSS is then the "
+        "largest so far, not each size's own)",
+    )
     parser.add_argument(
         "--out", type=Path, default=REPO / "bench" / "results" / "theme_scaling.json"
     )
     args = parser.parse_args()
     if args.fit:
-        fit_one(*args.fit)
+        fit_sizes(args.fit)
         return
-    results = []
+    pool, sentence_vectors = sentences()
     with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            paths = synthetic(size, Path(tmp))
+        paths = [synthetic(size, pool, sentence_vectors, Path(tmp)) for size in args.sizes]
+        groups = [paths] if args.one_process else [[pair] for pair in paths]
+        results = []
+        for group in groups:
             done = subprocess.run(
-                [sys.executable, __file__, "--fit", *map(str, paths)],
+                [sys.executable, __file__, "--fit", *(str(p) for pair in group for p in pair)],
                 check=True, capture_output=True, text=True,
             )  # fmt: skip
-            figure = json.loads(done.stdout.strip().splitlines()[-1])
-            results.append(figure)
-            print(
-                f"{size:>7} passages: fit {figure['seconds']:.1f} s, peak RSS "
-                f"{figure['peak_rss_mb']:.0f} MB, {figure['themes']} themes, "
-                f"{figure['unassigned']:.1%} unassigned"
-            )
+            for line in done.stdout.strip().splitlines()[-len(group) :]:
+                figure = json.loads(line)
+                results.append(figure)
+                print(
+                    f"{figure['passages']:>7} passages: fit {figure['seconds']:.1f} s, peak RSS "
+                    f"{figure['peak_rss_mb']:.0f} MB, {figure['themes']} themes, "
+                    f"{figure['unassigned']:.1%} unassigned",
+                    flush=True,
+                )
+    if args.one_process:
+        print("(all sizes fitted in one process: peak RSS is the largest so far)")
     sizes = np.log([r["passages"] for r in results])
     times = np.log([r["seconds"] for r in results])
     exponent = float(np.polyfit(sizes, times, 1)[0]) if len(results) > 1 else float("nan")
