@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pipeline.errors import SearchIndexError
 from pipeline.viewer import data
 from pipeline.viewer.context import describe, page_context
 from pipeline.viewer.widgets import provenance
@@ -34,7 +35,11 @@ if not query.strip():
     st.caption(f"Type a few words. Searching {describe(filters)}.")
     st.stop()
 if mode == "keywords":
-    results = data.keyword_search(source, query, filters, limit)
+    try:
+        results = data.keyword_search(source, query, filters, limit)
+    except SearchIndexError as exc:
+        st.warning(str(exc))
+        st.stop()
 else:
     results = data.semantic_search(source, query, filters, limit, context.settings.embedding_model)
 st.caption(f"{len(results)} passages for “{query}” by {mode} · {describe(filters)}")

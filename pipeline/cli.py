@@ -517,7 +517,11 @@ def search(
             embedder = load_embedder(_settings(db).embedding_model)
             frame = search_semantic(con, text, embedder, filters, limit)
         else:
-            frame = search_keyword(con, text, filters, limit)
+            try:
+                frame = search_keyword(con, text, filters, limit)
+            except FindingsError as exc:
+                err.print(f"[red]{exc}")
+                raise typer.Exit(1) from exc
     _emit(
         frame,
         as_json,

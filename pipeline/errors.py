@@ -37,3 +37,7 @@ class MetadataError(FindingsError):
 
 class MigrationError(FindingsError):
     """The warehouse schema cannot be brought up to date."""
+
+
+class SearchIndexError(FindingsError):
+    """The keyword index is missing or was built by an older Findings; the next run rebuilds it."""

@@ -130,6 +130,23 @@ def test_search_honours_the_sidebar_filters(open_app) -> None:
     assert provenance and all("North West" in p for p in provenance)
 
 
+def test_keyword_search_on_a_snapshot_without_postings_explains_instead_of_failing(
+    themed_db: Path, codebook_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "older.duckdb"
+    shutil.copy(themed_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("DROP TABLE fts_main_passages.postings")
+    monkeypatch.setenv("FINDINGS_DB", str(db))
+    monkeypatch.setenv("FINDINGS_CODEBOOK", str(codebook_file))
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("app_pages/search.py").run()
+    app.text_input(key="search_query").input("cuckooing").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("next `findings run` rebuilds it" in w.value for w in app.warning)
+
+
 def test_semantic_search_finds_passages_by_meaning(open_app) -> None:
     app = open_app("search")
     app.text_input(key="search_query").input("young people paid to let gangs use their bank cards")

@@ -6,8 +6,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from pipeline.errors import SearchIndexError
 from pipeline.ingest import Ingester
+from pipeline.queries import search_keyword
 from pipeline.search_index import load_fts, search_index_exists
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
@@ -56,3 +59,18 @@ def test_an_index_without_postings_is_rebuilt_by_the_next_ingest(
         assert report.added == 0
         assert search_index_exists(con)
         assert con.execute("SELECT count(*) FROM fts_main_passages.postings").fetchone()[0] > 0
+
+
+def test_keyword_search_without_postings_says_the_next_run_rebuilds_them(
+    corpus_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "published-by-an-older-version.duckdb"
+    shutil.copy(corpus_db, db)
+    with duckdb.connect(str(db)) as con:
+        load_fts(con)
+        con.execute("DROP TABLE fts_main_passages.postings")
+    with (
+        duckdb.connect(str(db), read_only=True) as con,
+        pytest.raises(SearchIndexError, match="next `findings run` rebuilds it"),
+    ):
+        search_keyword(con, "cuckooing")

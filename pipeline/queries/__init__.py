@@ -17,7 +17,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipeline.search_index import load_fts
+from pipeline.errors import SearchIndexError
+from pipeline.search_index import load_fts, search_index_exists
 from pipeline.storage import named_queries
 from pipeline.trends import (
     cochran_armitage,
@@ -390,6 +391,13 @@ def search_keyword(
 
     Equal scores keep the index's order (the order passages were stored in).
     """
+    if not search_index_exists(con):
+        # A snapshot published by an older version: say so rather than fail on a missing table.
+        raise SearchIndexError(
+            "this database has no up-to-date keyword index (it was built by an older Findings "
+            "or before any ingest); the next `findings run` rebuilds it. Search by meaning "
+            "works meanwhile."
+        )
     load_fts(con)
     terms = [row[0] for row in con.execute(_sql("keyword_terms"), {"query": query}).fetchall()]
     hits = con.execute(_sql("keyword_scores"), {"termids": terms}).fetchnumpy()
