@@ -134,17 +134,17 @@ def markdown(results: dict[str, object]) -> str:
         "(or `.venv/bin/python bench/run.py --quick`).",
         "",
     ]
-    short = [b["seconds"] for n, b in results["benches"].items() if n not in LONG]
-    if results["mode"] == "full" and short:
+    seconds = [b["seconds"] for n, b in results["benches"].items() if n not in LONG]
+    if results["mode"] == "full" and seconds:
         lines += [
-            f"The benches `make bench` runs took {sum(short) / 60:.0f} min in all "
+            f"The benches `make bench` runs took {sum(seconds) / 60:.0f} min in all "
             "(goal: under 30 min on 2 cores); `--long` adds " + ", ".join(sorted(LONG)) + ".",
             "",
         ]
-    elif short:
+    elif seconds:
         left_out = [n for n, bench in BENCHES.items() if bench[2] is None and n not in LONG]
         lines += [
-            f"These quick benches took {sum(short) / 60:.1f} min in all (goal: under 3 min on "
+            f"These quick benches took {sum(seconds) / 60:.1f} min in all (goal: under 3 min on "
             f"2 cores). Left to `make bench`: {', '.join(left_out)}.",
             "",
         ]

@@ -107,3 +107,13 @@ def themed_db(tmp_path_factory: pytest.TempPathFactory, corpus_db: Path) -> Path
         embed_passages(con, embedder)
         ThemeRunner(con, embedder, load_codebook(REPO / "models" / "codebook.yaml")).run()
     return db
+
+
+@pytest.fixture
+def db_without_postings(themed_db: Path, tmp_path: Path) -> Path:
+    """The themed sample as a version before keyword postings left it (fts index, no postings)."""
+    db = tmp_path / "indexed-by-an-older-version.duckdb"
+    shutil.copy(themed_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("DROP TABLE fts_main_passages.postings")
+    return db

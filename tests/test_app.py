@@ -37,11 +37,12 @@ def codebook_file(tmp_path: Path) -> Path:
 def open_app(
     themed_db: Path, codebook_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., AppTest]:
-    """Start the app (as a browser load would) on a page, with the sample corpus's findings."""
-    monkeypatch.setenv("FINDINGS_DB", str(themed_db))
+    """Start the app (as a browser load would) on a page, with the sample corpus's findings
+    (or another database's)."""
     monkeypatch.setenv("FINDINGS_CODEBOOK", str(codebook_file))
 
-    def start(page: str = "national", **query: str) -> AppTest:
+    def start(page: str = "national", db: Path | None = None, **query: str) -> AppTest:
+        monkeypatch.setenv("FINDINGS_DB", str(db or themed_db))
         app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
         app.query_params.update(query)
         app.run()
@@ -131,17 +132,9 @@ def test_search_honours_the_sidebar_filters(open_app) -> None:
 
 
 def test_keyword_search_on_a_snapshot_without_postings_explains_instead_of_failing(
-    themed_db: Path, codebook_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    open_app, db_without_postings: Path
 ) -> None:
-    db = tmp_path / "older.duckdb"
-    shutil.copy(themed_db, db)
-    with duckdb.connect(str(db)) as con:
-        con.execute("DROP TABLE fts_main_passages.postings")
-    monkeypatch.setenv("FINDINGS_DB", str(db))
-    monkeypatch.setenv("FINDINGS_CODEBOOK", str(codebook_file))
-    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    app.run()
-    app.switch_page("app_pages/search.py").run()
+    app = open_app("search", db=db_without_postings)
     app.text_input(key="search_query").input("cuckooing").run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("next `findings run` rebuilds it" in w.value for w in app.warning)

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -148,13 +146,9 @@ def test_query_and_search_commands_answer_in_json(themed_db: Path) -> None:
 
 
 def test_search_on_an_index_without_postings_exits_1_saying_what_to_do(
-    themed_db: Path, tmp_path: Path
+    db_without_postings: Path,
 ) -> None:
-    db = tmp_path / "older.duckdb"
-    shutil.copy(themed_db, db)
-    with duckdb.connect(str(db)) as con:
-        con.execute("DROP TABLE fts_main_passages.postings")
-    found = runner.invoke(app, ["search", "Caister", "--db", str(db)])
+    found = runner.invoke(app, ["search", "Caister", "--db", str(db_without_postings)])
     assert found.exit_code == 1
     assert "findings run" in found.output
     assert "Traceback" not in found.output

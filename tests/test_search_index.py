@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -45,32 +44,20 @@ def test_postings_are_sorted_by_term(corpus_db: Path) -> None:
     assert termids == sorted(termids)
 
 
-def test_an_index_without_postings_is_rebuilt_by_the_next_ingest(
-    corpus_db: Path, tmp_path: Path
-) -> None:
-    # A warehouse indexed before postings existed: the next run must add them, not fail searches.
-    db = tmp_path / "old.duckdb"
-    shutil.copy(corpus_db, db)
-    with open_warehouse(db) as con:
-        load_fts(con)
-        con.execute("DROP TABLE fts_main_passages.postings")
+def test_an_index_without_postings_is_rebuilt_by_the_next_ingest(db_without_postings: Path) -> None:
+    with open_warehouse(db_without_postings) as con:
         assert not search_index_exists(con)
-        report = Ingester(con, Settings(db=db)).ingest([REPO / "corpus"])
+        report = Ingester(con, Settings(db=db_without_postings)).ingest([REPO / "corpus"])
         assert report.added == 0
         assert search_index_exists(con)
         assert con.execute("SELECT count(*) FROM fts_main_passages.postings").fetchone()[0] > 0
 
 
 def test_keyword_search_without_postings_says_the_next_run_rebuilds_them(
-    corpus_db: Path, tmp_path: Path
+    db_without_postings: Path,
 ) -> None:
-    db = tmp_path / "published-by-an-older-version.duckdb"
-    shutil.copy(corpus_db, db)
-    with duckdb.connect(str(db)) as con:
-        load_fts(con)
-        con.execute("DROP TABLE fts_main_passages.postings")
     with (
-        duckdb.connect(str(db), read_only=True) as con,
+        duckdb.connect(str(db_without_postings), read_only=True) as con,
         pytest.raises(SearchIndexError, match="next `findings run` rebuilds it"),
     ):
         search_keyword(con, "cuckooing")

@@ -114,19 +114,25 @@ def themes_catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(_sql("theme_catalogue")).df()
 
 
-def _with_periods(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Add a `period` column (as `period_label` writes it), vectorised: frames can be 400k rows."""
+def _with_periods(frame: pd.DataFrame, period: Period, column: str = "review_date") -> pd.DataFrame:
+    """Add a `period` column, as `period_label` writes it ('undated' where there is no date).
+
+    Each distinct date is labelled once: frames can be 400k rows, but hold a few thousand dates.
+    """
     frame = frame.copy()
-    dates = pd.to_datetime(frame["review_date"])
-    year = dates.dt.year.astype("Int64").astype(str)
-    if period == "year":
-        labels = year
-    elif period == "quarter":
-        labels = year + "-Q" + dates.dt.quarter.astype("Int64").astype(str)
-    else:
-        labels = year + "-" + dates.dt.month.astype("Int64").astype(str).str.zfill(2)
-    frame["period"] = labels.where(dates.notna(), "undated")
+    dates = pd.to_datetime(frame[column])
+    distinct = pd.DatetimeIndex(dates.dropna().unique())
+    labels = {date: period_label(date, period) for date in distinct}
+    frame["period"] = dates.map(labels).fillna("undated")
     return frame
+
+
+def _by_period(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]
+) -> pd.DataFrame:
+    """A query grouped by `period_start` (SQL's date_trunc), with its periods labelled instead."""
+    frame = _frame(con, name, params)
+    return _with_periods(frame, params["period"], "period_start").drop(columns="period_start")  # type: ignore[arg-type]
 
 
 def theme_overview(
@@ -134,8 +140,8 @@ def theme_overview(
 ) -> pd.DataFrame:
     """Themes ranked by the reviews raising them, with prevalence, trend and status."""
     params = filters.params() | {"period": period}
-    reviewed = _frame(con, "reviews_by_period_region", params)
-    counts = _frame(con, "theme_period_region_counts", params)
+    reviewed = _by_period(con, "reviews_by_period_region", params)
+    counts = _by_period(con, "theme_period_region_counts", params)
     runs = con.execute(_sql("latest_run_id")).fetchone()
     first = con.execute(_sql("first_run_id")).fetchone()
     latest_run = runs[0] if runs else None
@@ -220,9 +226,10 @@ def theme_counts(
     Prevalence is the share of that place's reviews in that period that raise the theme, with a
     Wilson 95% interval.
     """
-    counts = _frame(con, "theme_place_period_counts", filters.params() | {
+    counts = _by_period(con, "theme_place_period_counts", filters.params() | {
         "level": level, "period": period,
     })  # fmt: skip
+    counts.insert(2, "period", counts.pop("period").to_numpy())
     counts["prevalence"] = counts["n_documents"] / counts["period_documents"]
     intervals = [
         wilson_interval(int(k), int(n))
@@ -391,16 +398,19 @@ def search_keyword(
 
     Equal scores keep the index's order (the order passages were stored in).
     """
-    if not search_index_exists(con):
+    load_fts(con)
+    try:
+        terms = [row[0] for row in con.execute(_sql("keyword_terms"), {"query": query}).fetchall()]
+        hits = con.execute(_sql("keyword_scores"), {"termids": terms}).fetchnumpy()
+    except duckdb.CatalogException as exc:
+        if search_index_exists(con):
+            raise
         # A snapshot published by an older version: say so rather than fail on a missing table.
         raise SearchIndexError(
             "this database has no up-to-date keyword index (it was built by an older Findings "
             "or before any ingest); the next `findings run` rebuilds it. Search by meaning "
             "works meanwhile."
-        )
-    load_fts(con)
-    terms = [row[0] for row in con.execute(_sql("keyword_terms"), {"query": query}).fetchall()]
-    hits = con.execute(_sql("keyword_scores"), {"termids": terms}).fetchnumpy()
+        ) from exc
     rows, scores = np.asarray(hits["docid"]), np.asarray(hits["score"], dtype=np.float64)
     if not len(rows):
         return pd.DataFrame(columns=SEARCH_COLUMNS)

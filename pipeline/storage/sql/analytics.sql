@@ -16,14 +16,9 @@ JOIN themes AS t USING (theme_id)
 WHERE t.status <> 'not_relevant';
 
 -- name: reviews_by_period_region
--- How many reviews pass the filters, by period (as period_label writes it) and region.
+-- How many reviews pass the filters, by period (its first day; NULL: undated) and region.
 SELECT
-    CASE
-        WHEN d.review_date IS NULL THEN 'undated'
-        WHEN $period = 'year' THEN strftime(d.review_date, '%Y')
-        WHEN $period = 'quarter' THEN strftime(d.review_date, '%Y') || '-Q' || quarter(d.review_date)
-        ELSE strftime(d.review_date, '%Y-%m')
-    END AS period,
+    date_trunc($period, d.review_date)::DATE AS period_start,
     d.region,
     count(*) AS n_documents
 FROM filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d
@@ -33,17 +28,11 @@ GROUP BY ALL;
 -- Reviews and passages raising each theme by period and region, then one row per theme with
 -- its distinct areas (whole_theme): a few thousand rows whatever the corpus size, so pages
 -- aggregate in the database rather than pulling every review x theme row into Python. Periods
--- are worked out once per review, not once per review x theme.
+-- are given by their first day (NULL: undated); Python's period_label names them.
 WITH reviews AS (
     SELECT
         d.doc_id, d.area, d.region, d.review_date,
-        CASE
-            WHEN d.review_date IS NULL THEN 'undated'
-            WHEN $period = 'year' THEN strftime(d.review_date, '%Y')
-            WHEN $period = 'quarter'
-                THEN strftime(d.review_date, '%Y') || '-Q' || quarter(d.review_date)
-            ELSE strftime(d.review_date, '%Y-%m')
-        END AS period
+        date_trunc($period, d.review_date)::DATE AS period_start
     FROM filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d
 ),
 raised AS MATERIALIZED (
@@ -54,7 +43,7 @@ raised AS MATERIALIZED (
     WHERE t.status <> 'not_relevant'
 )
 SELECT
-    theme_id, period, region,
+    theme_id, period_start, region,
     count(*) AS n_documents,  -- a review raises a theme once in document_themes
     NULL::BIGINT AS n_areas,
     sum(n_passages) AS n_passages,
@@ -62,7 +51,7 @@ SELECT
     max(review_date) AS last_review,
     false AS whole_theme
 FROM raised
-GROUP BY theme_id, period, region
+GROUP BY theme_id, period_start, region
 UNION ALL
 SELECT
     theme_id, NULL, NULL, count(*), count(DISTINCT area), sum(n_passages),
@@ -72,8 +61,9 @@ GROUP BY theme_id;
 
 -- name: theme_place_period_counts
 -- Reviews, areas and passages raising each theme by place ($level: area, police_force, region,
--- nation or national) and period, with the place's reviews in that period: aggregated here, as
--- a million passages' review x theme rows are too many to pull into pandas per page view.
+-- nation or national) and period (its first day; NULL: undated), with the place's reviews in
+-- that period: aggregated here, as a million passages' review x theme rows are too many to pull
+-- into pandas per page view.
 WITH reviews AS (
     SELECT
         d.doc_id, d.area,
@@ -85,21 +75,15 @@ WITH reviews AS (
             WHEN 'region' THEN d.region
             WHEN 'nation' THEN d.nation
         END AS place,
-        CASE
-            WHEN d.review_date IS NULL THEN 'undated'
-            WHEN $period = 'year' THEN strftime(d.review_date, '%Y')
-            WHEN $period = 'quarter'
-                THEN strftime(d.review_date, '%Y') || '-Q' || quarter(d.review_date)
-            ELSE strftime(d.review_date, '%Y-%m')
-        END AS period
+        date_trunc($period, d.review_date)::DATE AS period_start
     FROM filtered_documents($region, $area, $force, $since, $until, $doc_type) AS d
 ),
 totals AS (
-    SELECT place, period, count(*) AS period_documents FROM reviews GROUP BY ALL
+    SELECT place, period_start, count(*) AS period_documents FROM reviews GROUP BY ALL
 ),
 counts AS (
     SELECT
-        dt.theme_id, r.place, r.period,
+        dt.theme_id, r.place, r.period_start,
         count(*) AS n_documents,  -- a review raises a theme once in document_themes
         count(DISTINCT r.area) AS n_areas,
         sum(dt.n_passages) AS n_passages
@@ -111,8 +95,10 @@ counts AS (
 )
 SELECT c.*, totals.period_documents
 FROM counts AS c
-JOIN totals ON totals.place IS NOT DISTINCT FROM c.place AND totals.period = c.period
-ORDER BY c.theme_id, c.place, c.period;
+JOIN totals
+    ON totals.place IS NOT DISTINCT FROM c.place
+    AND totals.period_start IS NOT DISTINCT FROM c.period_start
+ORDER BY c.theme_id, c.place, c.period_start;
 
 -- name: theme_place_comparison
 -- Reviews raising each theme in one place ($column of the review equal to $place) and
@@ -217,11 +203,7 @@ GROUP BY postings.docid;
 SELECT docid, name AS passage_id FROM fts_main_passages.docs WHERE docid = ANY($docids);
 
 -- name: current_themes_of_passages
--- The constant list is pushed into the scan, so no join over every passage's theme row.
-SELECT pt.passage_id, pt.theme_id
-FROM passage_themes AS pt
-JOIN latest_theme_run AS r USING (run_id)
-WHERE pt.passage_id = ANY($ids) AND pt.theme_id <> -1;
+SELECT passage_id, theme_id FROM current_passage_themes WHERE passage_id = ANY($ids);
 
 -- name: passages_with_provenance
 SELECT
