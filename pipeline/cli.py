@@ -576,10 +576,6 @@ def _progress(*, disable: bool) -> Progress:
     )
 
 
-if __name__ == "__main__":
-    app()
-
-
 export_app = typer.Typer(help="Export findings: REFI-QDA for QDA tools, tables, a drafted report.")
 app.add_typer(export_app, name="export")
 import_app = typer.Typer(help="Bring work done elsewhere back in (a codebook from a QDA tool).")
@@ -740,3 +736,8 @@ def import_codebook_command(
     )
     for name in report.unmatched:
         typer.echo(f"not a Findings theme, left out: {name}")
+
+
+# Last, so that `python -m pipeline.cli` sees every command registered above.
+if __name__ == "__main__":
+    app()

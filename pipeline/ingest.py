@@ -24,6 +24,7 @@ from pipeline.errors import DocumentError, FindingsError, MetadataError
 from pipeline.faults import crash_point
 from pipeline.metadata import (
     MANIFEST_NAME,
+    NATIONAL_AREA,
     PartialMetadata,
     merge_sources,
     parse_doc_type,
@@ -314,7 +315,8 @@ class Ingester:
         warnings: list[str] = []
         region = nation = police_force = None
         area = metadata.area
-        if area:
+        # A national document is about the whole country: no one region, nation or force.
+        if area and area != NATIONAL_AREA:
             place = self.gazetteer.resolve(area)
             if place is None:
                 warnings.append(
@@ -324,7 +326,7 @@ class Ingester:
                 authority = self.gazetteer.local_authority_of(place) or place
                 area = authority.name
                 region, nation, police_force = place.region, place.nation, place.police_force
-        else:
+        elif not area:
             warnings.append("no area given and none could be inferred from the text")
         if metadata.review_date is None:
             warnings.append("no review date given and none found in the text")

@@ -57,6 +57,19 @@ _DATE_PATTERNS = (
     re.compile(rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<y>(?:19|20)\d{{2}})\b", re.IGNORECASE),
 )
 _HEADER_CHARS = 1500
+# The area of a document about the whole country rather than one locality.
+NATIONAL_AREA = "National"
+# A document is national when its places spread this widely: no region holds this share of its
+# local-authority mentions, and they span at least this many regions (or nations).
+_LOCAL_REGION_SHARE = 0.4
+_NATIONAL_MIN_REGIONS = 4
+# Section headings that open a document without naming it ("1. Introduction", "Contents").
+_SECTION_HEADING = re.compile(
+    r"^\s*(?:(?:\d+(?:\.\d+)*|[ivx]+)[.)]?\s+)?"
+    r"(?:introduction|contents|table of contents|executive summary|summary|foreword|preface|"
+    r"background|overview|acknowledg(?:e)?ments)\s*:?\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -182,18 +195,34 @@ def infer_review_date(text: str) -> tuple[dt.date, str] | None:
 
 
 def infer_area(mentions: list[PlaceMention], gazetteer: Gazetteer) -> str | None:
-    """The local authority mentioned most often (earliest first on a tie)."""
+    """The local authority mentioned most often (earliest first on a tie).
+
+    A document whose places spread across the country (a national or thematic report) is about
+    no one of them: its area is `NATIONAL_AREA`, not its most-mentioned district.
+    """
     counts: Counter[str] = Counter()
+    regions: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
     for mention in mentions:
         authority = gazetteer.local_authority_of(mention.place)
         if authority is None:
             continue
         counts[authority.name] += 1
+        regions[authority.region or authority.nation or authority.name] += 1
         first_seen.setdefault(authority.name, mention.start)
     if not counts:
         return None
+    if is_spread_nationally(regions):
+        return NATIONAL_AREA
     return min(counts, key=lambda name: (-counts[name], first_seen[name]))
+
+
+def is_spread_nationally(region_mentions: Counter[str]) -> bool:
+    """Whether mentions spread over many regions with none holding a local share of them."""
+    total = sum(region_mentions.values())
+    if total == 0 or len(region_mentions) < _NATIONAL_MIN_REGIONS:
+        return False
+    return max(region_mentions.values()) / total < _LOCAL_REGION_SHARE
 
 
 def infer_doc_type(path: Path, blocks: list[Block]) -> str:
@@ -208,11 +237,17 @@ def infer_doc_type(path: Path, blocks: list[Block]) -> str:
 
 
 def infer_title(path: Path, extracted_title: str | None, blocks: list[Block]) -> str:
-    """The title the file declares, else its first heading, else its name."""
-    if extracted_title:
-        return extracted_title
+    """The title the file declares, else its first heading that names it, else its name.
+
+    A document that opens on a section heading ("1. Introduction", as a report extracted from a
+    PDF without its cover does) has no title in its text: the file name says more.
+    """
+    if extracted_title and extracted_title.strip():
+        return extracted_title.strip()
     for block in blocks:
         if block.kind == "heading":
+            if _SECTION_HEADING.match(block.text):
+                break
             return block.text
     return re.sub(r"[_-]+", " ", path.stem).strip().capitalize()
 

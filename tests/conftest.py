@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,14 +20,43 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seed" / "000_39d88d9572103bf9.txt"
 CORPUS = REPO / "corpus"
+DOCUMENTS = Path(__file__).resolve().parent / "documents"  # test documents written for the suite
 
 
-@pytest.fixture(scope="session", autouse=True)
-def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """One temporary Prefect API for the whole session, stopped cleanly at its end."""
-    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep Prefect's state in a temporary home; in CI, require `../shared`.
+
+    Without `../shared` (the seed report, ONS lookups, REFI-QDA schemas) its tests would skip,
+    and a green CI run would hide that they never ran.
+    """
+    # Flows run anywhere in the suite keep their state out of the user's ~/.prefect.
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="findings-prefect-")
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ.pop("PREFECT_API_URL", None)
+    needed = (SEED, SHARED / "reference" / "ons", SHARED / "refi-qda")
+    missing = [str(path) for path in needed if not path.exists()]
+    if os.environ.get("CI") and missing:
+        raise pytest.UsageError(f"CI needs ../shared beside the checkout; missing: {missing}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the temporary Prefect home."""
+    shutil.rmtree(os.environ.get("PREFECT_HOME", ""), ignore_errors=True)
+
+
+def require_shared(path: Path) -> Path:
+    """A file from ../shared: skipped outside CI when absent (CI refuses to start without it)."""
+    if not path.exists():
+        pytest.skip(f"{path} is not beside this checkout (../shared)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[None]:
+    """One temporary Prefect API for the tests that run flows, stopped cleanly at session end.
+
+    Not autouse: starting it costs ~10 s, which only flow-running tests should pay.
+    """
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
@@ -68,9 +98,7 @@ def ingester(warehouse: duckdb.DuckDBPyConnection, settings: Settings) -> Ingest
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     """The real national synthesis report (text extracted from a PDF)."""
-    if not SEED.is_file():
-        pytest.skip("../shared/seed is not beside this checkout")
-    return SEED
+    return require_shared(SEED)
 
 
 @pytest.fixture(scope="session")

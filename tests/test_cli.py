@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -15,32 +17,77 @@ from tests.test_ingest import TRANSCRIPT
 runner = CliRunner()
 
 
-def commands() -> list[str]:
-    return [c.name or c.callback.__name__ for c in app.registered_commands]
+def command_tree() -> dict[str, typer.core.TyperCommand]:
+    """Every command and subcommand of `findings`, by its full name ("query themes")."""
+    root = typer.main.get_command(app)
+    found: dict[str, typer.core.TyperCommand] = {}
+
+    def walk(group: typer.core.TyperGroup, prefix: str) -> None:
+        for name, command in group.commands.items():
+            found[f"{prefix}{name}"] = command
+            if hasattr(command, "commands"):
+                walk(command, f"{prefix}{name} ")
+
+    walk(root, "")
+    return found
 
 
-def test_the_cli_offers_the_documented_commands() -> None:
-    assert set(commands()) >= {"ingest", "status", "embed", "themes", "run"}
+def listed_commands(help_text: str) -> set[str]:
+    """Command names from the 'Commands' panel of a help screen."""
+    panel = help_text.split("Commands", 1)[1]
+    return set(re.findall(r"^│ (\w[\w-]*) ", panel, flags=re.MULTILINE))
 
 
-@pytest.mark.parametrize("command", ["ingest", "status", "embed", "themes", "run", "search"])
-def test_every_command_has_help(command: str) -> None:
-    result = runner.invoke(app, [command, "--help"])
-    assert result.exit_code == 0
-    assert "--db" in result.output
-    assert "--json" in result.output
+def test_every_command_the_readme_shows_exists() -> None:
+    readme = (REPO / "README.md").read_text()
+    shown = set(re.findall(r"findings ([a-z]+(?: [a-z]+)?)", readme))
+    tree = command_tree()
+    for words in shown:
+        first = words.split()[0]
+        if first in ("twice",):  # prose ("findings twice gives"), not a command
+            continue
+        name = words if words in tree else first
+        assert name in tree, f"README shows `findings {words}`, which the CLI lacks"
+        assert runner.invoke(app, [*name.split(), "--help"]).exit_code == 0
 
 
-@pytest.mark.parametrize("command", ["themes", "quotes", "trends", "matrix"])
-def test_every_query_command_has_help(command: str) -> None:
-    result = runner.invoke(app, ["query", command, "--help"])
-    assert result.exit_code == 0
-    assert "--region" in result.output and "--json" in result.output
+def test_python_m_and_the_script_offer_the_same_commands() -> None:
+    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "COLUMNS": "120"}
+    script = Path(sys.executable).parent / "findings"
+    by_script = subprocess.run(
+        [str(script), "--help"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    by_module = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "--help"],
+        env=env, capture_output=True, text=True, check=True, cwd=REPO,
+    ).stdout  # fmt: skip
+    assert listed_commands(by_module) == listed_commands(by_script)
+    assert {"export", "import", "query", "run", "serve"} <= listed_commands(by_module)
 
 
-def test_serve_has_help() -> None:
-    result = runner.invoke(app, ["serve", "--help"])
-    assert result.exit_code == 0 and "--cron" in result.output
+def test_every_command_says_what_it_does() -> None:
+    for name, command in command_tree().items():
+        assert (command.help or "").strip(), f"`findings {name}` has no help"
+
+
+def test_commands_that_filter_take_every_filter() -> None:
+    filters = {"--region", "--area", "--force", "--since", "--until", "--type"}
+    filtering = {}
+    for name, command in command_tree().items():
+        options = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        if "--region" in options:  # ingest's --area and --type describe files, not filters
+            filtering[name] = options
+    assert {"query themes", "query quotes", "search", "export report"} <= set(filtering)
+    for name, options in filtering.items():
+        assert filters <= options, (name, filters - options)
+
+
+def test_every_command_that_reads_the_warehouse_takes_db_and_json() -> None:
+    for name, command in command_tree().items():
+        if hasattr(command, "commands") or name in ("serve",):
+            continue
+        options = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        assert "--db" in options, name
 
 
 def test_ingest_json_reports_added_skipped_and_errors(tmp_path: Path) -> None:
@@ -91,6 +138,7 @@ def test_findings_db_environment_variable_sets_the_warehouse(tmp_path: Path) -> 
     assert db.is_file()
 
 
+@pytest.mark.usefixtures("prefect_api")
 def test_run_json_reports_the_whole_pipeline(tmp_path: Path) -> None:
     corpus = tmp_path / "reviews"
     corpus.mkdir()

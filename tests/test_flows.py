@@ -5,7 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
 
 
 def test_refresh_flow_ingests_embeds_themes_and_publishes(tmp_path: Path) -> None:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHARED, require_shared
+
 GAZETTEER = Path(__file__).parents[1] / "pipeline" / "data" / "gazetteer.csv"
-ONS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "ons"
+ONS = SHARED / "reference" / "ons"
 
 COLUMNS = [
     "name",
@@ -126,9 +128,7 @@ def authorities(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 def read_ons(name: str) -> list[dict[str, str]]:
-    path = ONS / name
-    if not path.is_file():
-        pytest.skip(f"{path} is not beside this checkout")
+    path = require_shared(ONS / name)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 

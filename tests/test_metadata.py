@@ -1,20 +1,28 @@
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from pipeline.errors import MetadataError
+from pipeline.ingest import Ingester, IngestOptions
 from pipeline.metadata import (
+    NATIONAL_AREA,
     PartialMetadata,
+    infer_area,
     infer_review_date,
+    infer_title,
     merge_sources,
     parse_doc_type,
     parse_review_date,
     read_manifest,
     read_sidecar,
 )
+from pipeline.places import PlaceMention, default_gazetteer
+from pipeline.records import Block
+from tests.conftest import CORPUS, DOCUMENTS
 
 
 @pytest.mark.parametrize(
@@ -79,3 +87,106 @@ def test_read_sidecar_reads_name_meta_yaml(tmp_path: Path) -> None:
     sidecar = read_sidecar(document)
     assert sidecar is not None
     assert (sidecar.area, sidecar.review_date) == ("Hastings", "2019-06-11")
+
+
+def mentions_of(*names: str) -> list[PlaceMention]:
+    gazetteer = default_gazetteer()
+    return [
+        PlaceMention(gazetteer.resolve(name), start, start + len(name))
+        for start, name in enumerate(names)
+    ]
+
+
+def test_infer_area_takes_the_most_mentioned_authority() -> None:
+    mentions = mentions_of("Blackpool", "Liverpool", "Blackpool", "Manchester", "Blackpool")
+    assert infer_area(mentions, default_gazetteer()) == "Blackpool"
+
+
+def test_infer_area_breaks_a_tie_by_the_first_mention() -> None:
+    mentions = mentions_of("Torbay", "Exeter", "Exeter", "Torbay")
+    assert infer_area(mentions, default_gazetteer()) == "Torbay"
+
+
+def test_places_spread_over_many_regions_make_a_national_document() -> None:
+    # Gloucester is named most, but no region holds 40% of the mentions across six regions.
+    mentions = mentions_of(
+        "Gloucester", "Gloucester", "Leeds", "Norwich", "Cardiff", "Croydon", "Birmingham",
+        "Gloucester", "Newcastle upon Tyne", "Liverpool",
+    )  # fmt: skip
+    assert infer_area(mentions, default_gazetteer()) == NATIONAL_AREA
+
+
+def test_a_review_naming_places_in_neighbouring_regions_stays_local() -> None:
+    # Four regions, as a Middlesbrough review that names where its lines come from does, but
+    # its own region holds nearly half of the mentions.
+    mentions = mentions_of(
+        "Middlesbrough", "Middlesbrough", "Stockton-on-Tees", "Hartlepool", "Leeds", "Leeds",
+        "Bradford", "Liverpool", "Cardiff",
+    )  # fmt: skip
+    assert infer_area(mentions, default_gazetteer()) == "Middlesbrough"
+
+
+def test_no_local_authority_mentioned_infers_no_area() -> None:
+    assert infer_area(mentions_of("England", "North West"), default_gazetteer()) is None
+
+
+def heading(text: str) -> Block:
+    return Block(kind="heading", text=text)
+
+
+@pytest.mark.parametrize(
+    "opening", ["1. Introduction", "Contents", "Executive summary", "2 Background"]
+)
+def test_a_document_opening_on_a_section_heading_takes_its_file_name(opening: str) -> None:
+    blocks = [heading(opening), heading("Gangs/ Race/Culture")]
+    assert infer_title(Path("locality_review_hastings.pdf"), None, blocks) == (
+        "Locality review hastings"
+    )
+
+
+def test_the_first_heading_names_a_document() -> None:
+    blocks = [heading("Locality review: Torbay"), heading("1. Introduction")]
+    assert infer_title(Path("x.md"), None, blocks) == "Locality review: Torbay"
+
+
+def test_a_declared_title_beats_the_headings() -> None:
+    blocks = [heading("Locality review: Torbay")]
+    assert infer_title(Path("x.pdf"), "Torbay review 2019", blocks) == "Torbay review 2019"
+
+
+def test_the_seed_report_without_a_manifest_is_a_national_document(
+    ingester: Ingester, seed_path: Path
+) -> None:
+    prepared = ingester.prepare(seed_path, seed_path.read_bytes(), "sha", IngestOptions())
+    meta = prepared.metadata
+    assert meta.area == NATIONAL_AREA
+    assert (prepared.region, prepared.nation, prepared.police_force) == (None, None, None)
+    assert meta.title != "1. Introduction"
+    assert meta.review_date is None
+    assert {"area", "title"} <= set(meta.inferred)
+    assert not any("area" in warning for warning in prepared.warnings)
+
+
+def test_a_national_briefing_is_national_and_titled_by_its_heading(
+    ingester: Ingester,
+) -> None:
+    path = DOCUMENTS / "national_briefing.md"
+    prepared = ingester.prepare(path, path.read_bytes(), "sha", IngestOptions())
+    assert prepared.metadata.area == NATIONAL_AREA
+    assert prepared.metadata.title.startswith("County lines: what practitioners told us")
+
+
+def test_every_sample_review_without_its_manifest_is_inferred_local(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    with (CORPUS / "manifest.csv").open() as handle:
+        listed = {row["path"]: row["area"] for row in csv.DictReader(handle)}
+    inferred = {}
+    for name in listed:
+        copy = tmp_path / name
+        copy.write_bytes((CORPUS / name).read_bytes())  # no manifest beside it
+        prepared = ingester.prepare(copy, copy.read_bytes(), "sha", IngestOptions())
+        inferred[name] = prepared.metadata.area
+    assert NATIONAL_AREA not in inferred.values()
+    right = sum(inferred[name] == area for name, area in listed.items())
+    assert right >= len(listed) - 2, {n: a for n, a in inferred.items() if a != listed[n]}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +47,27 @@ def theme_holding(con: duckdb.DuckDBPyConnection, word: str) -> int:
     ).fetchone()[0]
 
 
+def raised_by_reviews(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Which reviews raise which themes, from the raw assignments of the newest finished run.
+
+    Built from `passage_themes` itself, not from the views the query layer reads, so a wrong
+    view cannot agree with itself.
+    """
+    runs = con.execute("SELECT run_id, status, finished_at FROM theme_runs").df()
+    done = runs[runs["status"] == "succeeded"].sort_values(["finished_at", "run_id"])
+    latest = done.iloc[-1]["run_id"]
+    rows = con.execute(
+        "SELECT pt.passage_id, pt.theme_id, pt.run_id, p.doc_id FROM passage_themes AS pt "
+        "JOIN passages AS p USING (passage_id)"
+    ).df()
+    rows = rows[(rows["run_id"] == latest) & (rows["theme_id"] != -1)]
+    statuses = dict(con.execute("SELECT theme_id, status FROM themes").fetchall())
+    rows = rows[rows["theme_id"].map(statuses) != "not_relevant"]
+    raised = rows.groupby(["doc_id", "theme_id"]).size().rename("n_passages").reset_index()
+    docs = con.execute("SELECT doc_id, area, region, police_force, review_date FROM documents").df()
+    return raised.merge(docs, on="doc_id")
+
+
 def test_prevalence_counts_reviews_with_a_wilson_interval(con) -> None:
     mules = theme_holding(con, "bank account")
     counts = theme_counts(con, level="region", period="year")
@@ -61,14 +84,10 @@ def test_prevalence_counts_reviews_with_a_wilson_interval(con) -> None:
 
 
 @pytest.mark.parametrize("period", ["year", "quarter", "month"])
-def test_overview_counts_match_the_review_by_theme_rows(con, period) -> None:
-    rows = con.execute(
-        "SELECT dt.doc_id, dt.theme_id, d.area, d.review_date FROM document_themes AS dt "
-        "JOIN documents AS d USING (doc_id) JOIN themes AS t USING (theme_id) "
-        "WHERE t.status <> 'not_relevant'"
-    ).df()
+def test_overview_counts_match_the_raw_assignments(con, period) -> None:
+    rows = raised_by_reviews(con)
     overview = theme_overview(con, period=period).set_index("theme_id")
-    dates = documents(con)["review_date"].dropna()
+    dates = con.execute("SELECT review_date FROM documents").df()["review_date"].dropna()
     periods = sorted({period_label(date, period) for date in dates})
     assert set(overview.index) == set(rows["theme_id"])
     for theme_id, group in rows.groupby("theme_id"):
@@ -80,15 +99,12 @@ def test_overview_counts_match_the_review_by_theme_rows(con, period) -> None:
 
 
 @pytest.mark.parametrize(("level", "period"), [("area", "quarter"), ("police_force", "month")])
-def test_theme_counts_match_the_review_by_theme_rows(con, level, period) -> None:
-    docs = documents(con)
-    rows = con.execute(
-        "SELECT dt.doc_id, dt.theme_id, dt.n_passages FROM document_themes AS dt "
-        "JOIN themes AS t USING (theme_id) WHERE t.status <> 'not_relevant'"
-    ).df()
+def test_theme_counts_match_the_raw_assignments(con, level, period) -> None:
+    docs = con.execute("SELECT doc_id, area, region, police_force, review_date FROM documents").df()
     docs["period"] = [
         "undated" if pd.isna(date) else period_label(date, period) for date in docs["review_date"]
     ]
+    rows = raised_by_reviews(con).drop(columns=["area", "region", "police_force", "review_date"])
     rows = rows.merge(docs, on="doc_id")
     counts = theme_counts(con, level=level, period=period)
     assert len(counts) == len(rows.groupby(["theme_id", level, "period"], dropna=False))
@@ -112,13 +128,12 @@ def test_compare_place_counts_each_review_once_here_or_elsewhere(con) -> None:
     assert here >= 1
     assert (comparison["place_documents"] == here).all()
     assert (comparison["elsewhere_documents"] == n_reviews - here).all()
-    raised = con.execute(
-        "SELECT dt.theme_id, count(*) FROM document_themes AS dt "
-        "JOIN themes AS t USING (theme_id) WHERE t.status <> 'not_relevant' GROUP BY ALL"
-    ).fetchall()
+    rows = raised_by_reviews(con)
     totals = comparison.set_index("theme_id")
-    for theme_id, n in raised:
-        assert totals.loc[theme_id, "in_place"] + totals.loc[theme_id, "elsewhere"] == n
+    for theme_id, group in rows.groupby("theme_id"):
+        in_swindon = group.loc[group["area"] == "Swindon", "doc_id"].nunique()
+        assert totals.loc[theme_id, "in_place"] == in_swindon
+        assert totals.loc[theme_id, "elsewhere"] == group["doc_id"].nunique() - in_swindon
 
 
 def test_hand_checked_interval_for_all_four_east_reviews(con) -> None:
@@ -189,20 +204,17 @@ def test_trend_counts_reviews_per_period(con) -> None:
     assert trend["raising"].iloc[-1] == 6  # every 2019 review raises it
 
 
-def test_cooccurrence_lift_corrects_for_frequency(con) -> None:
+def test_cooccurrence_lift_and_pmi_count_reviews_raising_both(con) -> None:
     pairs = cooccurrence(con)
-    first = pairs.iloc[0]
-    sets = {
-        t: {
-            d
-            for (d,) in con.execute(
-                "SELECT doc_id FROM document_themes WHERE theme_id = ?", [int(t)]
-            ).fetchall()
-        }
-        for t in (first["theme_a"], first["theme_b"])
-    }
-    a, b = sets.values()
-    assert first["lift"] == pytest.approx(len(a & b) * 24 / (len(a) * len(b)))
+    rows = raised_by_reviews(con)
+    reviews = {t: set(group["doc_id"]) for t, group in rows.groupby("theme_id")}
+    n = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    assert len(pairs) >= 10
+    for pair in pairs.head(10).itertuples():
+        a, b = reviews[pair.theme_a], reviews[pair.theme_b]
+        lift = len(a & b) * n / (len(a) * len(b))
+        assert pair.lift == pytest.approx(lift)
+        assert pair.pmi == pytest.approx(math.log2(lift))
 
 
 def test_framework_matrix_cells_hold_passages_and_a_quote_from_the_cell(con) -> None:
@@ -226,11 +238,31 @@ def test_keyword_search_finds_a_rare_word(con) -> None:
     assert found.iloc[0]["area"] == "Great Yarmouth"
 
 
-def test_keyword_search_binds_the_query(con) -> None:
-    before = con.execute("SELECT count(*) FROM passages").fetchone()[0]
-    found = search_keyword(con, "x'); DROP TABLE passages; --", limit=5)
+@pytest.fixture
+def writable(themed_db: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable copy of the themed sample, where an injected statement could do harm."""
+    db = tmp_path / "writable.duckdb"
+    shutil.copy(themed_db, db)
+    with duckdb.connect(str(db)) as connection:
+        yield connection
+
+
+def test_keyword_search_binds_the_query(writable) -> None:
+    before = writable.execute("SELECT count(*) FROM passages").fetchone()[0]
+    found = search_keyword(writable, "cuckooing'); DROP TABLE passages; --", limit=5)
+    # The query's words are searched as words, and nothing is executed.
+    words = ("cuckoo", "drop", "table", "passage")
+    assert len(found) == 5
+    assert all(any(word in text.lower() for word in words) for text in found["text"])
     assert found["score"].is_monotonic_decreasing
-    assert con.execute("SELECT count(*) FROM passages").fetchone()[0] == before
+    assert writable.execute("SELECT count(*) FROM passages").fetchone()[0] == before
+
+
+def test_filters_are_bound_not_interpolated(writable) -> None:
+    hostile = Filters(region="Wales' OR '1'='1", area="x'); DROP TABLE documents; --")
+    assert documents(writable, hostile).empty
+    assert theme_overview(writable, hostile).empty
+    assert writable.execute("SELECT count(*) FROM documents").fetchone()[0] == 24
 
 
 def test_keyword_search_with_a_filter_equals_the_full_ranking_filtered(con) -> None:
@@ -278,7 +310,7 @@ def test_semantic_results_carry_each_passages_current_theme(con) -> None:
         assert (None if pd.isna(theme) else int(theme)) == current.get(passage_id)
 
 
-def test_semantic_scores_are_the_exact_cosine_to_within_a_thousandth(con) -> None:
+def test_semantic_scores_are_the_exact_cosine_to_within_3e_4(con) -> None:
     embedder = load_embedder()
     query = "children groomed to carry drugs to seaside towns"
     found = search_semantic(con, query, embedder, limit=20)
@@ -287,7 +319,8 @@ def test_semantic_scores_are_the_exact_cosine_to_within_a_thousandth(con) -> Non
     best = [ids[i] for i in np.argsort(-exact)[:20]]
     score_of = dict(zip(ids, exact.tolist(), strict=True))
     for row in found.itertuples():
-        assert row.score == pytest.approx(score_of[row.passage_id], abs=1e-3)
+        # README: float16 storage keeps scores within 3e-4 of the exact cosine.
+        assert row.score == pytest.approx(score_of[row.passage_id], abs=3e-4)
     assert len(set(found["passage_id"]) & set(best)) >= 19
 
 
