@@ -288,11 +288,15 @@ def run(
     # Prefect's ephemeral mode: a temporary local API, nothing to start by hand (pipeline.flows
     # sets how long to wait for it before Prefect is imported).
     from pipeline.flows import refresh_flow
-    from pipeline.publish import RunInProgressError
+    from pipeline.publish import RunInProgressError, run_lock
 
     settings = _settings(db)
     folder = corpus or settings.corpus
     try:
+        # Refuse at once, before Prefect starts and logs the refusal as a flow failure; the
+        # flow takes the lock again for the run itself.
+        with run_lock(settings.db):
+            pass
         summary = refresh_flow(
             corpus=str(folder),
             inbox=str(folder / "inbox"),

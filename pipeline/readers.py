@@ -39,7 +39,7 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         raise UnreadableFileError(f"cannot read file: {exc.strerror or exc}") from exc
     if size > max_bytes:
         raise FileTooLargeError(
-            f"file is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.0f} MB limit "
+            f"file is {size / 1_048_576:.2g} MB, over the {max_bytes / 1_048_576:.3g} MB limit "
             "(raise FINDINGS_MAX_FILE_MB to allow it)"
         )
     if size == 0:

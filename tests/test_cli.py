@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -244,3 +247,57 @@ def test_exports_say_what_is_wrong_in_one_line(themed_db: Path, tmp_path: Path) 
     result = runner.invoke(app, ["import", "codebook", str(bad), "--db", str(themed_db)])
     assert result.exit_code == 1
     assert "unexpected XML namespace" in " ".join(result.output.split())
+
+
+def test_findings_max_file_mb_sets_the_size_limit(tmp_path: Path) -> None:
+    small, big = tmp_path / "small.txt", tmp_path / "big.txt"
+    small.write_text(TRANSCRIPT)
+    big.write_text(TRANSCRIPT + "More words here. " * 1_000)  # about 17 KB
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(
+        app, ["ingest", str(small), str(big), "--db", str(db), "--json"],
+        env={"FINDINGS_MAX_FILE_MB": "0.01"},
+    )  # fmt: skip
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["added"] == 1
+    assert [e["path"] for e in payload["errors"]] == [str(big)]
+    assert "over the 0.01 MB limit" in payload["errors"][0]["reason"]
+
+
+HOLD_THE_RUN_LOCK = """
+import sys, time
+from pathlib import Path
+from pipeline.publish import run_lock
+with run_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_second_run_from_another_process_refuses(tmp_path: Path) -> None:
+    corpus = tmp_path / "reviews"
+    corpus.mkdir()
+    shutil.copy(REPO / "corpus" / "02_bedford_practitioner_interviews.txt", corpus)
+    db = tmp_path / "w.duckdb"
+    env = os.environ | {"HF_HUB_OFFLINE": "1"}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_RUN_LOCK, str(db)],
+        stdout=subprocess.PIPE, text=True, env=env, cwd=REPO,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        second = subprocess.run(
+            [str(Path(sys.executable).parent / "findings"), "run", "--corpus", str(corpus),
+             "--db", str(db)],
+            env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    finally:
+        holder.kill()
+        holder.wait()
+    assert second.returncode == 1
+    assert "already in progress" in second.stderr
+    assert "Traceback" not in second.stderr + second.stdout
+    if db.exists():  # nothing was ingested behind the lock
+        with duckdb.connect(str(db), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM documents").fetchone() == (0,)

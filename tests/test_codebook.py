@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.codebook import CodebookError, load_codebook, update_curation
+from pipeline.codebook import Codebook, CodebookError, Curation, load_codebook, update_curation
 from tests.conftest import REPO
 
 
@@ -63,3 +63,10 @@ def test_concurrent_saves_lose_nothing(codebook_file: Path) -> None:
     labels = {t: c.label for t, c in load_codebook(codebook_file).curations.items()}
     assert labels == {t: f"Theme {t}" for t in range(20)}
     assert not list(codebook_file.parent.glob(".codebook.yaml.*.tmp"))
+
+
+def test_a_merge_chain_ends_at_its_last_theme_and_a_cycle_stops() -> None:
+    chain = Codebook(curations={1: Curation(merge_into=2), 2: Curation(merge_into=3)})
+    assert [chain.merge_target(t) for t in (1, 2, 3, 4)] == [3, 3, 3, 4]
+    cycle = Codebook(curations={1: Curation(merge_into=2), 2: Curation(merge_into=1)})
+    assert cycle.merge_target(1) == 2 and cycle.merge_target(2) == 1

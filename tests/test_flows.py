@@ -60,3 +60,33 @@ def test_embed_flow_on_two_dask_workers_matches_one_process(
     np.testing.assert_allclose(
         np.array([v for _, v in two]), np.array([v for _, v in one]), atol=1e-5
     )
+
+
+def test_embed_flow_on_an_existing_dask_cluster_matches_one_process(
+    tmp_path: Path, corpus_db: Path, themed_db: Path, monkeypatch
+) -> None:
+    import numpy as np
+    from distributed import LocalCluster
+
+    from pipeline.flows import embed_flow
+    from pipeline.storage import connect
+
+    db = tmp_path / "findings.duckdb"
+    shutil.copy(corpus_db, db)
+    monkeypatch.setenv("FINDINGS_EMBED_BATCH_SIZE", "128")
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True) as cluster:
+        report = embed_flow(db=str(db), dask_address=cluster.scheduler_address)
+        ran_there = list(cluster.scheduler.task_prefixes)
+    # The chunks were encoded by the cluster's worker, not in this process.
+    assert report["worker_processes"] == 1
+    assert any("encode" in prefix for prefix in ran_there), ran_there
+    sql = "SELECT text_sha, vector FROM embeddings ORDER BY text_sha"
+    with connect(db, read_only=True) as con:
+        remote = con.execute(sql).fetchall()
+    with connect(themed_db, read_only=True) as con:
+        local = con.execute(sql).fetchall()
+    assert report["embedded"] == len(local) > 600
+    assert [sha for sha, _ in remote] == [sha for sha, _ in local]
+    np.testing.assert_allclose(
+        np.array([v for _, v in remote]), np.array([v for _, v in local]), atol=1e-5
+    )

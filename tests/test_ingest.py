@@ -81,6 +81,37 @@ def test_manifest_beats_sidecar_beats_options(ingester: Ingester, tmp_path: Path
     assert list(row[5]) == []
 
 
+def test_front_matter_comes_after_manifest_and_sidecar_and_before_options(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    front = (
+        "---\ntitle: From front matter\narea: Torbay\nreview_date: 2018-07-02\n"
+        "doc_type: report\n---\n\n" + TRANSCRIPT
+    )
+    write(tmp_path, "b.md", front)
+    write(tmp_path, "manifest.csv", "path,title,area,review_date,doc_type\nb.md,,Derby,,\n")
+    write(tmp_path, "b.meta.yaml", "review_date: 2019-02\n")
+    ingester.ingest(
+        [tmp_path], IngestOptions(area="Hastings", review_date="2010-01-01", doc_type="notes")
+    )
+    row = ingester.con.execute(
+        "SELECT title, area, review_date, doc_type, inferred_fields FROM documents"
+    ).fetchone()
+    # manifest: area; sidecar: date; front matter: title and type (beating the options).
+    assert row[:4] == ("From front matter", "Derby", dt.date(2019, 2, 1), "report")
+    assert list(row[4]) == []
+
+
+def test_front_matter_fills_what_nothing_else_gives(ingester: Ingester, tmp_path: Path) -> None:
+    write(tmp_path, "c.md", "---\narea: Torbay\nreview_date: 2018-07-02\n---\n\n" + TRANSCRIPT)
+    ingester.ingest([tmp_path])
+    area, review_date, inferred = ingester.con.execute(
+        "SELECT area, review_date, inferred_fields FROM documents"
+    ).fetchone()
+    assert (area, review_date) == ("Torbay", dt.date(2018, 7, 2))
+    assert "area" not in inferred and "review_date" not in inferred
+
+
 def test_reingesting_the_same_file_is_a_no_op(ingester: Ingester, tmp_path: Path) -> None:
     path = write(tmp_path, "blackpool.txt", TRANSCRIPT)
     first = ingester.ingest([path])
@@ -134,7 +165,7 @@ def test_bad_files_are_recorded_and_the_batch_goes_on(tmp_path: Path) -> None:
         assert "PDF" in failed["corrupt.pdf"]
         assert "DOCX" in failed["random.docx"]
         assert "unsupported file type .xyz" in failed["notes.xyz"]
-        assert "over the 0 MB limit" in failed["huge.txt"] or "limit" in failed["huge.txt"]
+        assert "file is 0.19 MB, over the 0.1 MB limit" in failed["huge.txt"]
         assert "cannot read" in failed["unreadable.txt"]
         recorded = con.execute(
             "SELECT path, reason FROM ingest_errors WHERE severity = 'error'"

@@ -87,6 +87,7 @@ def test_changes_name_the_reviews_added_since_the_previous_run(
     from pipeline.codebook import load_codebook
     from pipeline.embed import embed_passages, load_embedder
     from pipeline.ingest import Ingester
+    from pipeline.metadata import NATIONAL_AREA
     from pipeline.settings import Settings
     from pipeline.storage import open_warehouse
     from pipeline.theme_runs import ThemeRunner
@@ -101,9 +102,8 @@ def test_changes_name_the_reviews_added_since_the_previous_run(
         ThemeRunner(writer, embedder, load_codebook(REPO / "models" / "codebook.yaml")).run()
         changes = changes_since_previous_run(writer)
         born = writer.execute("SELECT theme_id, first_run_id FROM themes").fetchall()
-        seed_area = writer.execute(
-            "SELECT area FROM documents ORDER BY ingested_at DESC LIMIT 1"
-        ).fetchone()[0]
     assert changes.previous_run_id is not None and changes.run_id != changes.previous_run_id
-    assert list(changes.new_documents["area"].fillna("")) == [seed_area or ""]
+    # The one new document is the seed, a national report (not a review of one area).
+    assert list(changes.new_documents["area"]) == [NATIONAL_AREA]
+    assert len(changes.new_documents) == 1
     assert set(changes.new_theme_ids) == {t for t, run in born if run == changes.run_id}
