@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install run test lint bench bench-quick clean
+.PHONY: install run test test-fast mutation lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,20 @@ run: install
 	@echo "Findings viewer: http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-## Lint, then run the whole suite (pytest exits 5 when it collects nothing: that fails too).
+## Lint, then run the whole suite (pytest exits 5 when it collects nothing: that fails too),
+## printing the 15 slowest tests.
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
+
+## The quick part of the suite while working: everything not marked slow (end-to-end runs).
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow" --durations=10
+
+## Mutation testing of the statistics, redaction, theme identity and metadata precedence
+## (about 4 minutes; scores in mutation/README.md).
+mutation: install
+	$(BIN)/python mutation/run.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.errors import FindingsError
 from pipeline.settings import Settings
@@ -153,10 +154,12 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
         f"{counts['places']} gazetteer places, {counts['errors']} errors, "
         f"{counts['warnings']} warnings"
     )
-    out.print(
-        f"{coverage['areas']} areas in {coverage['regions']} regions, "
+    dated = (
         f"reviews from {coverage['first_review']} to {coverage['last_review']}"
+        if coverage["first_review"] is not None
+        else "no review dates"
     )
+    out.print(f"{coverage['areas']} areas in {coverage['regions']} regions, {dated}")
     table = Table("region", "documents", "areas", "passages", title="Coverage by region")
     for row in summary["by_region"]:
         table.add_row(row["region"], str(row["documents"]), str(row["areas"]), str(row["passages"]))
@@ -379,8 +382,24 @@ def _emit(frame, as_json: bool, title: str, columns: list[str] | None = None) ->
     shown = frame[columns] if columns else frame
     table = Table(*[str(c) for c in shown.columns], title=title)
     for row in shown.itertuples(index=False):
-        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[_cell(v) for v in row])
     out.print(table)
+
+
+def _cell(value: object) -> Text:
+    """A value as table text: a dash when missing, dates as dates, never console markup.
+
+    Document text is data: wrapping it in `Text` keeps `[bold]` or `[/]` in a quote literal.
+    """
+    import pandas as pd  # here, not at the top: `findings --help` stays fast
+
+    if value is None or (not isinstance(value, list | tuple | dict) and pd.isna(value)):
+        return Text("—")
+    if isinstance(value, dt.datetime | pd.Timestamp) and value == value.normalize():
+        return Text(value.date().isoformat())
+    if isinstance(value, float):
+        return Text(f"{value:.3f}")
+    return Text(str(value))
 
 
 @query_app.command("themes")

@@ -137,6 +137,22 @@ def themed_db(tmp_path_factory: pytest.TempPathFactory, corpus_db: Path) -> Path
     return db
 
 
+@pytest.fixture(scope="session")
+def seed_themed_db(tmp_path_factory: pytest.TempPathFactory, seed_db: Path) -> Path:
+    """The seed report alone, embedded and with one theme run (read-only use, please)."""
+    from pipeline.codebook import load_codebook
+    from pipeline.embed import embed_passages, load_embedder
+    from pipeline.theme_runs import ThemeRunner
+
+    db = tmp_path_factory.mktemp("seed-themed") / "seed-themed.duckdb"
+    shutil.copy(seed_db, db)
+    with open_warehouse(db) as con:
+        embedder = load_embedder()
+        embed_passages(con, embedder)
+        ThemeRunner(con, embedder, load_codebook(REPO / "models" / "codebook.yaml")).run()
+    return db
+
+
 @pytest.fixture
 def db_without_postings(themed_db: Path, tmp_path: Path) -> Path:
     """The themed sample as a version before keyword postings left it (fts index, no postings)."""

@@ -21,6 +21,8 @@ import pytest
 from pipeline.publish import current_snapshot
 from tests.conftest import CORPUS
 
+pytestmark = pytest.mark.slow
+
 DOCUMENTS = (
     "02_bedford_practitioner_interviews.txt",
     "09_warrington_review_notes.txt",

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import CORPUS
 
-pytestmark = pytest.mark.usefixtures("prefect_api")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
 
 def test_refresh_flow_ingests_embeds_themes_and_publishes(tmp_path: Path) -> None:

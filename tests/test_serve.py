@@ -11,8 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from pipeline.publish import current_snapshot
 from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.slow
 
 
 def free_port() -> int:

@@ -20,6 +20,8 @@ from pipeline.theme_labels import is_informative
 from pipeline.theme_runs import ThemeRunner, match_themes
 from tests.conftest import CORPUS, REPO
 
+pytestmark = pytest.mark.slow
+
 LATE = 4  # the newest reviews, held back to arrive in a second run
 
 
@@ -257,3 +259,22 @@ def test_growth_by_more_than_half_refits_and_surviving_themes_keep_their_ids(
         assert sources.most_common(1)[0][0] == theme, (theme, sources.most_common(3))
     # Themes that did not survive are kept as dormant, never deleted.
     assert all(statuses[t] == "dormant" for t in old_ids - kept)
+
+
+def test_the_seed_report_alone_gets_themes_from_its_own_passages(seed_themed_db: Path) -> None:
+    with duckdb.connect(str(seed_themed_db), read_only=True) as con:
+        run_id = con.execute("SELECT run_id FROM latest_theme_run").fetchone()[0]
+        members = assignments(con, run_id)
+        n_passages = con.execute(
+            "SELECT count(*) FROM passages WHERE speaker_role IS DISTINCT FROM 'interviewer'"
+        ).fetchone()[0]
+        themes = con.execute(
+            "SELECT theme_id, label, keywords, quote_passage_ids FROM themes"
+        ).fetchall()
+    assert len(members) == n_passages > 100
+    assert len(themes) >= 5
+    assert sum(t == -1 for t in members.values()) / len(members) < 0.25
+    for theme_id, label, keywords, quotes in themes:
+        assert is_informative(label), label
+        assert all(is_informative(k) for k in keywords)
+        assert quotes and all(members[q] == theme_id for q in quotes)

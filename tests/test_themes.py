@@ -1,19 +1,31 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.themes import OUTLIER, ThemeParams, centroids, reassign_outliers
 
 
-@pytest.mark.parametrize(
-    ("n", "min_cluster", "neighbours"),
-    [(150, 5, 10), (800, 9, 14), (10_000, 33, 50), (100_000, 105, 50)],
-)
-def test_params_scale_with_the_corpus(n: int, min_cluster: int, neighbours: int) -> None:
+@given(st.integers(1, 5_000_000), st.integers(1, 5_000_000))
+def test_params_never_shrink_as_the_corpus_grows(a: int, b: int) -> None:
+    small, large = ThemeParams.for_corpus(min(a, b)), ThemeParams.for_corpus(max(a, b))
+    assert small.min_cluster_size <= large.min_cluster_size
+    assert small.n_neighbors <= large.n_neighbors
+
+
+@given(st.integers(0, 5_000_000))
+def test_params_stay_within_what_hdbscan_and_umap_accept(n: int) -> None:
     params = ThemeParams.for_corpus(n)
-    assert (params.min_cluster_size, params.n_neighbors) == (min_cluster, neighbours)
-    assert 2 <= params.min_samples < params.min_cluster_size
+    assert 2 <= params.min_samples < params.min_cluster_size <= 500
+    assert 10 <= params.n_neighbors <= 50
+
+
+def test_a_single_report_gets_small_themes_and_a_national_corpus_large_ones() -> None:
+    # README: "a single report gets themes of a handful of passages, a national corpus themes
+    # of a hundred or more".
+    assert ThemeParams.for_corpus(150).min_cluster_size <= 10
+    assert ThemeParams.for_corpus(100_000).min_cluster_size >= 100
 
 
 def test_centroids_are_unit_length_means() -> None:
