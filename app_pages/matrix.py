@@ -32,7 +32,11 @@ names = {t: label for t, label in labels.items()}
 for t, label in labels.items():  # two themes may share a name; columns must not
     if list(labels.values()).count(label) > 1:
         names[t] = f"{label} (#{t})"
-cells = cells.assign(theme=cells["theme_id"].map(names))
+# A review with no area (a national report) still has passages: give its row a name.
+unnamed = "(no area)" if by == "area" else "(untitled)"
+cells = cells.assign(
+    row_label=cells["row_label"].fillna(unnamed), theme=cells["theme_id"].map(names)
+)
 grid = cells.pivot_table(
     index="row_label", columns="theme", values="n_passages", aggfunc="sum", fill_value=0
 )
@@ -74,5 +78,5 @@ if cell.empty:
 else:
     quotes = data.quotes(source, theme_id, filters, 200)
     key = "area" if by == "area" else "title"
-    show_quotes(context, quotes[quotes[key] == row_label].head(10))
+    show_quotes(context, quotes[quotes[key].fillna(unnamed) == row_label].head(10))
     st.caption(f"{int(cell['n_passages'].sum())} passages in this cell (up to 10 shown).")

@@ -100,7 +100,8 @@ else:
         + (
             ": "
             + ", ".join(
-                f"{t} ({a})" for t, a in zip(new_docs["title"], new_docs["area"], strict=True)
+                f"{t} ({a})" if pd.notna(a) else str(t)
+                for t, a in zip(new_docs["title"], new_docs["area"], strict=True)
             )
             if len(new_docs)
             else ""

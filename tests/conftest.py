@@ -153,6 +153,51 @@ def seed_themed_db(tmp_path_factory: pytest.TempPathFactory, seed_db: Path) -> P
     return db
 
 
+# The real seed report beside the sample corpus: once with whatever metadata ingest infers for
+# it, once with no place and no date at all, embedded and themed.
+SEED_VARIANTS = ("inferred", "unplaced")
+
+
+def build_seeded_warehouse(themed_db: Path, seed: Path, out: Path, *, unplaced: bool) -> Path:
+    """The themed sample corpus plus the seed report, ingested, embedded and themed again.
+
+    `unplaced` removes the seed's area, region, police force, nation and date before the theme
+    run, as for a report that names no place and no date.
+    """
+    from pipeline.codebook import load_codebook
+    from pipeline.embed import embed_passages, load_embedder
+    from pipeline.theme_runs import ThemeRunner
+
+    shutil.copy(themed_db, out)
+    with open_warehouse(out) as warehouse:
+        report = Ingester(warehouse, Settings(db=out)).ingest([seed])
+        assert report.added == 1, report.errors
+        if unplaced:
+            warehouse.execute(
+                "UPDATE documents SET area = NULL, region = NULL, police_force = NULL, "
+                "nation = NULL, review_date = NULL, review_date_precision = NULL WHERE path = ?",
+                [str(seed)],
+            )
+        embedder = load_embedder()
+        embed_passages(warehouse, embedder)
+        ThemeRunner(warehouse, embedder, load_codebook(REPO / "models" / "codebook.yaml")).run()
+    return out
+
+
+@pytest.fixture(scope="session")
+def seeded(
+    themed_db: Path, seed_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """The sample corpus plus the seed report, per variant (read-only use, please)."""
+    folder = tmp_path_factory.mktemp("seeded")
+    return {
+        variant: build_seeded_warehouse(
+            themed_db, seed_path, folder / f"{variant}.duckdb", unplaced=variant == "unplaced"
+        )
+        for variant in SEED_VARIANTS
+    }
+
+
 @pytest.fixture
 def db_without_postings(themed_db: Path, tmp_path: Path) -> Path:
     """The themed sample as a version before keyword postings left it (fts index, no postings)."""

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
+import pandas as pd
 import pytest
+from hypothesis import given, strategies
 from streamlit.testing.v1 import AppTest
 
-from pipeline.queries import theme_overview
-from tests.conftest import REPO
+from pipeline.publish import publish_snapshot
+from pipeline.queries import Filters, search_keyword, theme_overview
+from pipeline.viewer.context import DOC_TYPES
+from pipeline.viewer.widgets import provenance
+from tests.conftest import REPO, SEED_VARIANTS
 from tests.queries.test_queries import EAST, theme_holding
 
 PAGES = {
@@ -212,23 +219,293 @@ def test_without_a_database_the_app_says_how_to_build_one(tmp_path, monkeypatch)
     assert "make run" in app.info[0].value
 
 
-def shown(app: AppTest) -> str:
-    """The data a page shows: quotes and text, figures, tables (not captions, which would
-    change with the filter's description alone)."""
-    parts = [m.value for m in app.markdown] + [str(m.value) for m in app.metric]
-    parts += [d.value.to_csv() for d in app.dataframe]
-    return "\n".join(parts)
+REGION = "South West"
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p not in ("codebook", "exports")])
-def test_the_sidebar_region_filter_changes_every_page(open_app, page: str) -> None:
-    app = open_app(page)
+def with_region(open_app: Callable[..., AppTest], page: str, **query: str) -> AppTest:
+    """A page after choosing REGION in the sidebar, checked to have drawn no error."""
+    app = open_app(page, **query)
     if page == "search":
-        app.text_input(key="search_query").input("cuckooing").run()
-    before = shown(app)
-    app.selectbox(key="filter_region").set_value("South West").run()
-    assert not app.exception
-    assert shown(app) != before
+        app.text_input(key="search_query").input("cuckooing")
+    app.selectbox(key="filter_region").set_value(REGION).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+    return app
+
+
+def region_documents(con) -> dict[str, str]:
+    """doc_id -> area of REGION's reviews, read straight from the documents table."""
+    return dict(
+        con.execute("SELECT doc_id, area FROM documents WHERE region = ?", [REGION]).fetchall()
+    )
+
+
+def coded_in_region(con) -> list[tuple[int, str, str]]:
+    """(theme, doc_id, area) for every coded passage of REGION's reviews, from raw rows."""
+    return con.execute(
+        "SELECT c.theme_id, d.doc_id, d.area FROM current_passage_themes c "
+        "JOIN passages p USING (passage_id) JOIN documents d USING (doc_id) WHERE d.region = ?",
+        [REGION],
+    ).fetchall()
+
+
+def test_the_region_filter_ranks_only_that_regions_reviews_on_the_national_page(
+    open_app, con
+) -> None:
+    app = with_region(open_app, "national")
+    assert app.metric[0].value == str(len(region_documents(con)))
+    expected = theme_overview(con, Filters(region=REGION))
+    table = app.dataframe[0].value
+    assert list(table["Theme"]) == list(expected["label"])
+    assert list(table["Reviews"]) == list(expected["n_documents"])
+    raised: dict[int, set[str]] = {}
+    for theme, doc_id, _ in coded_in_region(con):
+        raised.setdefault(theme, set()).add(doc_id)
+    assert list(table["Reviews"]) == [len(raised[t]) for t in expected["theme_id"]]
+
+
+def test_the_region_filter_narrows_a_theme_page_to_that_regions_reviews(open_app, con) -> None:
+    national = theme_overview(con).set_index("theme_id")["n_documents"]
+    local = theme_overview(con, Filters(region=REGION)).set_index("theme_id")["n_documents"]
+    theme = next(t for t in local.index if local[t] < national[t])  # raised elsewhere too
+    app = with_region(open_app, "theme", theme=str(theme))
+    raising = {(doc, area) for t, doc, area in coded_in_region(con) if t == theme}
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Reviews raising it"] == str(len({doc for doc, _ in raising}))
+    areas = sorted({area for _, area in raising})
+    assert f"Areas ({len(areas)}): " + ", ".join(areas) in [c.value for c in app.caption]
+    provenance = [c.value for c in app.caption if " · " in c.value and "theme #" not in c.value]
+    assert provenance and all(REGION in p for p in provenance)
+
+
+def test_the_region_filter_leaves_that_region_alone_to_compare(open_app, con) -> None:
+    app = with_region(open_app, "regions")
+    assert app.selectbox(key="regions_place").options == [REGION]
+    table = app.dataframe[0].value
+    reviews = len(region_documents(con))
+    assert set(table[f"Reviews in {REGION}"].str.split("/").str[1]) == {str(reviews)}
+
+
+def test_the_region_filter_keeps_search_results_in_that_region(open_app, con) -> None:
+    app = with_region(open_app, "search")
+    expected = search_keyword(con, "cuckooing", Filters(region=REGION), 15)
+    assert set(expected["region"]) == {REGION}
+    provenance = [c.value for c in app.caption if "score" in c.value]
+    assert len(provenance) == len(quotes_shown(app)) == len(expected) > 0
+    assert all(REGION in p for p in provenance)
+
+
+def test_the_region_filter_keeps_only_that_regions_areas_in_the_matrix(open_app, con) -> None:
+    app = with_region(open_app, "matrix")
+    grid = app.dataframe[0].value
+    coded = coded_in_region(con)
+    assert set(grid.index) == {area for _, _, area in coded}
+    assert int(grid.to_numpy().sum()) == len(coded)
+
+
+def test_the_region_filter_lists_only_that_regions_sources(open_app, con) -> None:
+    app = with_region(open_app, "sources")
+    documents = app.dataframe[0].value
+    assert sorted(documents["Area"]) == sorted(region_documents(con).values())
+    assert set(documents["Region"]) == {REGION}
+
+
+@pytest.fixture
+def published(themed_db: Path, tmp_path: Path, con) -> tuple[Path, int]:
+    """A warehouse published once, then changed: the top theme renamed after publishing."""
+    db = tmp_path / "data" / "findings.duckdb"
+    db.parent.mkdir()
+    shutil.copy(themed_db, db)
+    publish_snapshot(db, "run-1")
+    top = int(theme_overview(con).iloc[0]["theme_id"])
+    with duckdb.connect(str(db)) as writer:
+        writer.execute("UPDATE themes SET label = ? WHERE theme_id = ?", [RENAMED, top])
+    return db, top
+
+
+RENAMED = "Renamed in the warehouse after publishing"
+
+
+def test_the_viewer_reads_the_published_snapshot_not_the_warehouse(
+    open_app, published: tuple[Path, int], con
+) -> None:
+    db, top = published
+    labels = list(open_app(db=db).dataframe[0].value["Theme"])
+    assert RENAMED not in labels
+    label = con.execute("SELECT label FROM themes WHERE theme_id = ?", [top]).fetchone()[0]
+    assert labels[0] == label
+
+
+def test_the_viewer_picks_up_a_new_snapshot_on_the_next_page_load(
+    open_app, published: tuple[Path, int]
+) -> None:
+    db, _ = published
+    before = open_app(db=db)
+    publish_snapshot(db, "run-2")
+    assert RENAMED not in list(before.dataframe[0].value["Theme"])
+    after = open_app(db=db)
+    assert after.dataframe[0].value["Theme"].iloc[0] == RENAMED
+
+
+# The real seed report beside the sample corpus: once with whatever metadata ingest infers for
+# it, once with no place and no date at all (a national report), embedded and themed.
+
+MISSING_TEXT = ("nan", "None", "NaT", "<NA>")
+
+
+def seed_document(db: Path, seed: Path) -> dict[str, object]:
+    """The seed's documents row, by column name."""
+    with duckdb.connect(str(db), read_only=True) as reader:
+        found = reader.execute("SELECT * FROM documents WHERE path = ?", [str(seed)])
+        names = [d[0] for d in found.description]
+        return dict(zip(names, found.fetchone(), strict=True))
+
+
+def seed_themes(db: Path, seed: Path) -> list[int]:
+    """The themes holding at least one of the seed's passages."""
+    with duckdb.connect(str(db), read_only=True) as reader:
+        return [t for (t,) in reader.execute(
+            "SELECT DISTINCT c.theme_id FROM current_passage_themes c JOIN passages p "
+            "USING (passage_id) JOIN documents d USING (doc_id) WHERE d.path = ? ORDER BY 1",
+            [str(seed)],
+        ).fetchall()]  # fmt: skip
+
+
+def drawn_text(app: AppTest) -> list[str]:
+    """Everything a page wrote as text: titles, markdown, captions, metrics, table cells."""
+    parts = [e.value for kind in ("title", "markdown", "caption", "info") for e in app.get(kind)]
+    parts += [str(m.value) for m in app.metric]
+    parts += [d.value.to_csv() for d in app.dataframe]
+    return parts
+
+
+def shows_a_missing_value(app: AppTest) -> list[str]:
+    return [
+        text
+        for text in drawn_text(app)
+        for word in MISSING_TEXT
+        if re.search(rf"(?<![\w<]){re.escape(word)}(?![\w>])", text)
+    ]
+
+
+@pytest.mark.parametrize("variant", SEED_VARIANTS)
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_with_the_seed_report(open_app, seeded, page: str, variant: str) -> None:
+    app = open_app(page, db=seeded[variant])
+    assert not app.error, [e.value for e in app.error]
+    assert app.title
+
+
+@pytest.mark.parametrize("variant", SEED_VARIANTS)
+def test_the_national_page_names_the_new_seed_report_without_placeholders(
+    open_app, seeded, seed_path: Path, variant: str
+) -> None:
+    app = open_app(db=seeded[variant])
+    title = str(seed_document(seeded[variant], seed_path)["title"])
+    assert any(title in m.value for m in app.markdown)  # under "what changed in the latest run"
+    assert shows_a_missing_value(app) == []
+
+
+@pytest.mark.parametrize("variant", SEED_VARIANTS)
+def test_every_theme_holding_seed_passages_opens(
+    open_app, seeded, seed_path: Path, variant: str
+) -> None:
+    db = seeded[variant]
+    themes = seed_themes(db, seed_path)
+    assert len(themes) >= 3
+    with duckdb.connect(str(db), read_only=True) as reader:
+        labels = dict(reader.execute("SELECT theme_id, label FROM themes").fetchall())
+    for theme in themes:
+        app = open_app("theme", db=db, theme=str(theme))
+        assert not app.error and app.title[0].value == labels[theme], theme
+        assert shows_a_missing_value(app) == [], theme
+
+
+@pytest.mark.parametrize("variant", SEED_VARIANTS)
+@pytest.mark.parametrize("mode", ["keywords", "meaning"])
+@pytest.mark.parametrize("words", ["cuckooing", "Xanax"])
+def test_search_shows_the_seeds_passages_with_their_provenance(
+    open_app, seeded, seed_path: Path, variant: str, mode: str, words: str
+) -> None:
+    app = open_app("search", db=seeded[variant])
+    app.text_input(key="search_query").input(words)
+    app.segmented_control(key="search_mode").set_value(mode).run()
+    assert not app.exception, [e.value for e in app.exception]
+    title = str(seed_document(seeded[variant], seed_path)["title"])
+    provenance = [c.value for c in app.caption if "score" in c.value]
+    assert any(p.startswith(f"{title} · ") for p in provenance)
+    assert shows_a_missing_value(app) == []
+
+
+@pytest.mark.parametrize("variant", SEED_VARIANTS)
+@pytest.mark.parametrize("by", ["area", "review"])
+def test_the_matrix_holds_the_seed_report(
+    open_app, seeded, seed_path: Path, variant: str, by: str
+) -> None:
+    app = open_app("matrix", db=seeded[variant])
+    app.segmented_control(key="matrix_by").set_value(by).run()
+    assert not app.exception, [e.value for e in app.exception]
+    document = seed_document(seeded[variant], seed_path)
+    rows = set(app.dataframe[0].value.index)
+    assert (document["title"] if by == "review" else document["area"] or "(no area)") in rows
+    assert shows_a_missing_value(app) == []
+
+
+@pytest.mark.parametrize("variant", SEED_VARIANTS)
+def test_a_matrix_cell_of_the_seed_report_opens_its_quotes(
+    open_app, seeded, seed_path: Path, variant: str
+) -> None:
+    app = open_app("matrix", db=seeded[variant])
+    row = seed_document(seeded[variant], seed_path)["area"] or "(no area)"
+    grid = app.dataframe[0].value
+    theme = grid.loc[row].idxmax()
+    app.selectbox(key="matrix_row").set_value(row)
+    app.selectbox(key="matrix_theme").set_value(theme).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert len(quotes_shown(app)) == min(10, int(grid.loc[row, theme])) > 0
+
+
+@pytest.mark.parametrize("variant", SEED_VARIANTS)
+def test_sources_list_the_seed_report_with_its_metadata(
+    open_app, seeded, seed_path: Path, variant: str
+) -> None:
+    app = open_app("sources", db=seeded[variant])
+    documents = app.dataframe[0].value
+    document = seed_document(seeded[variant], seed_path)
+    row = documents[documents["File"] == str(seed_path)]
+    assert len(row) == 1 and row["Passages"].iloc[0] > 100
+    area = row["Area"].iloc[0]
+    assert area == document["area"] or (document["area"] is None and pd.isna(area))
+
+
+MISSING = strategies.sampled_from([None, float("nan"), pd.NA, pd.NaT, ""])
+PROVENANCE_FIELDS = {
+    "title": strategies.sampled_from(["1. Introduction", "Blackpool practitioner interviews"]),
+    "area": strategies.sampled_from(["Croydon", "Bournemouth, Christchurch and Poole"]),
+    "region": strategies.sampled_from(["London", "South West"]),
+    "review_date": strategies.dates().map(pd.Timestamp),
+    "doc_type": strategies.sampled_from(sorted(DOC_TYPES)),
+    "speaker_role": strategies.sampled_from(["police", "youth offending"]),
+}
+
+
+@given(
+    strategies.fixed_dictionaries(
+        {name: strategies.one_of(MISSING, present) for name, present in PROVENANCE_FIELDS.items()}
+    )
+)
+def test_provenance_renders_any_combination_of_missing_fields(fields: dict[str, object]) -> None:
+    row = SimpleNamespace(**fields)
+    text = provenance(row)
+    for name, value in fields.items():
+        if isinstance(value, str) and value.strip():
+            shown = DOC_TYPES[value] if name == "doc_type" else value.strip()
+            assert shown in text, name
+        elif isinstance(value, pd.Timestamp):
+            assert f"{value:%d %b %Y}" in text
+    parts = text.split(" · ") if text else []
+    assert all(part.strip() for part in parts)
+    assert not any(part in MISSING_TEXT for part in parts)
 
 
 def test_exports_page_offers_report_tables_and_codebook(open_app) -> None:

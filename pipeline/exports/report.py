@@ -222,14 +222,19 @@ def _quotes(
     return [
         Quote(
             text=" ".join(text.split()),
-            title=row.title,
-            area=row.area,
-            region=row.region,
+            title=_text_or_none(row.title) or "untitled",
+            area=_text_or_none(row.area),
+            region=_text_or_none(row.region),
             review_date=pd.Timestamp(row.review_date).date() if pd.notna(row.review_date) else None,
             passage_id=row.passage_id,
         )
         for row, text in zip(chosen, texts, strict=True)
     ]
+
+
+def _text_or_none(value: object) -> str | None:
+    """A text field from a query row: None when missing (None, or NaN from a string column)."""
+    return None if value is None or pd.isna(value) else str(value)
 
 
 def _figure_line(section: ThemeSection) -> str:

@@ -22,17 +22,26 @@ STATUS_HELP = (
 )
 
 
+def _shown(value: object) -> str | None:
+    """A field as display text; None for a missing one (None, NaN, pd.NA, NaT or blank)."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return None
+    return str(value).strip() or None
+
+
 def provenance(row: object) -> str:
-    """'Title · Area, Region · May 2016 · transcript · speaker role'."""
-    date = getattr(row, "review_date", None)
+    """'Title · Area, Region · 01 May 2016 · transcript · speaker role'; missing fields left out."""
+    review_date = getattr(row, "review_date", None)
+    doc_type = _shown(getattr(row, "doc_type", None))
+    place = [_shown(getattr(row, name, None)) for name in ("area", "region")]
     parts = [
-        getattr(row, "title", None),
-        ", ".join(p for p in (getattr(row, "area", None), getattr(row, "region", None)) if p),
-        f"{pd.Timestamp(date):%d %b %Y}" if date is not None and not pd.isna(date) else None,
-        DOC_TYPES.get(getattr(row, "doc_type", "") or "", None),
-        getattr(row, "speaker_role", None),
+        _shown(getattr(row, "title", None)),
+        ", ".join(p for p in place if p) or None,
+        f"{pd.Timestamp(review_date):%d %b %Y}" if _shown(review_date) else None,
+        DOC_TYPES.get(doc_type) if doc_type else None,
+        _shown(getattr(row, "speaker_role", None)),
     ]
-    return " · ".join(str(p) for p in parts if p and not (isinstance(p, float) and pd.isna(p)))
+    return " · ".join(p for p in parts if p)
 
 
 def show_quotes(context: PageContext, quotes: pd.DataFrame, with_context: bool = True) -> None:

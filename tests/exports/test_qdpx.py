@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
@@ -25,7 +27,7 @@ from pipeline.exports.qdpx import (
     write_qdpx,
 )
 from pipeline.queries import Filters
-from tests.conftest import REPO, SHARED
+from tests.conftest import REPO, SEED_VARIANTS, SHARED
 from tests.queries.test_queries import EAST
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -126,8 +128,30 @@ def test_areas_are_cases_and_metadata_are_variables(exported: Path) -> None:
     assert len(dates) == 24
 
 
-def test_exports_are_byte_identical_when_nothing_changed(con) -> None:
-    assert qdpx_bytes(con, Codebook())[0] == qdpx_bytes(con, Codebook())[0]
+def test_exports_seconds_apart_are_byte_identical_when_nothing_changed(con) -> None:
+    first = qdpx_bytes(con, Codebook())[0]
+    time.sleep(2.1)  # past the zip format's 2-second time resolution
+    assert qdpx_bytes(con, Codebook())[0] == first
+
+
+def test_every_zip_entry_carries_one_fixed_date_not_the_export_time(exported: Path) -> None:
+    with zipfile.ZipFile(exported) as archive:
+        dates = {info.date_time for info in archive.infolist()}
+    assert len(dates) == 1
+    assert dt.datetime(*dates.pop()).date() != dt.date.today()
+
+
+def test_project_timestamps_are_the_theme_runs_not_the_export_time(exported: Path, con) -> None:
+    finished = con.execute(
+        "SELECT finished_at FROM theme_runs WHERE status = 'succeeded' ORDER BY finished_at DESC"
+    ).fetchone()[0]
+    stamps = {
+        value
+        for element in project_root(exported).iter()
+        for name, value in element.attrib.items()
+        if name == "creationDateTime"
+    }
+    assert stamps == {f"{finished:%Y-%m-%dT%H:%M:%S}Z"}
 
 
 def test_filters_choose_the_sources(con, project_schema) -> None:
@@ -205,3 +229,31 @@ def test_importing_what_is_not_a_codebook_says_so(con, tmp_path: Path) -> None:
     bad.write_text("this is not XML")
     with pytest.raises(ExchangeError, match=r"notes\.qdc: not a REFI-QDA"):
         import_codebook(con, bad, tmp_path / "codebook.yaml")
+
+
+@pytest.mark.parametrize("variant", SEED_VARIANTS)
+def test_a_project_holding_the_seed_report_is_valid_and_selects_its_passages(
+    seeded, seed_path: Path, variant: str, project_schema
+) -> None:
+    with duckdb.connect(str(seeded[variant]), read_only=True) as reader:
+        data, report = qdpx_bytes(reader, Codebook())
+        doc_id, area = reader.execute(
+            "SELECT doc_id, area FROM documents WHERE path = ?", [str(seed_path)]
+        ).fetchone()
+        coded = {guid("selection", p) for (p,) in reader.execute(
+            "SELECT passage_id FROM current_passage_themes JOIN passages USING (passage_id) "
+            "WHERE doc_id = ?", [doc_id],
+        ).fetchall()}  # fmt: skip
+    assert report.sources == 25
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        project_schema.validate(archive.read("project.qde").decode("utf-8"))
+        root = ET.fromstring(archive.read("project.qde"))
+        source = root.find(f".//q:TextSource[@guid='{guid('source', doc_id)}']", NS)
+        text = archive.read(f"Sources/{guid('source', doc_id)}.txt").decode("utf-8")
+    selected = {s.get("guid") for s in source.iterfind("q:PlainTextSelection", NS)}
+    assert selected == coded and len(text) > 40_000
+    values = {v.find("q:VariableRef", NS).get("targetGUID") for v in source.iterfind(
+        "q:VariableValue", NS
+    )}  # fmt: skip
+    assert (guid("variable", "Area") in values) == (area is not None)
+    assert guid("variable", "Review date") not in values  # the seed gives no date

