@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.embed import SentenceTransformerEmbedder, embed_passages
+from pipeline.embed.models import SentenceTransformerEmbedder, embed_passages
 from pipeline.storage import open_warehouse
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 def bench_texts(count: int) -> list[str]:
     """Real passage texts from the sample corpus, repeated with a marker to reach `count`."""
     with tempfile.TemporaryDirectory() as tmp:
-        from pipeline.ingest import Ingester
+        from pipeline.ingest.ingester import Ingester
         from pipeline.settings import Settings
 
         db = Path(tmp) / "texts.duckdb"
@@ -88,7 +88,7 @@ def backends(embedder: SentenceTransformerEmbedder, texts: list[str]) -> dict[st
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from pipeline.embed import DEFAULT_MODEL, resolve_model_path
+    from pipeline.embed.models import DEFAULT_MODEL, resolve_model_path
 
     path = str(resolve_model_path(DEFAULT_MODEL))
 

@@ -48,7 +48,7 @@ def sentence_pool() -> list[str]:
 
 def generate_reviews(folder: Path, count: int, seed: int = 11) -> list[dict[str, str]]:
     """`count` review reports made of corpus sentences, with areas and dates from a fixed seed."""
-    from pipeline.places import load_gazetteer
+    from pipeline.gazetteer import load_gazetteer
 
     rng = random.Random(seed)
     pool = sentence_pool()

@@ -28,9 +28,9 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from pipeline.layout import lines_to_blocks
-from pipeline.readers import read_pdf
-from pipeline.text import decode_bytes, normalise_text
+from pipeline.ingest.layout import lines_to_blocks
+from pipeline.ingest.readers import read_pdf
+from pipeline.ingest.text import decode_bytes, normalise_text
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "000_39d88d9572103bf9.txt"

@@ -26,10 +26,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.codebook import load_codebook
-from pipeline.embed import embed_passages, load_embedder
-from pipeline.ingest import Ingester
-from pipeline.places import load_gazetteer
+from pipeline.embed.models import embed_passages, load_embedder
+from pipeline.gazetteer import load_gazetteer
+from pipeline.ingest.ingester import Ingester
 from pipeline.queries import (
     Filters,
     compare_place,
@@ -40,10 +39,11 @@ from pipeline.queries import (
     theme_counts,
     theme_overview,
 )
-from pipeline.search_index import build_search_index
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
-from pipeline.theme_runs import ThemeRunner
+from pipeline.storage.search_index import build_search_index
+from pipeline.themes.codebook import load_codebook
+from pipeline.themes.run import ThemeRunner
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -30,12 +30,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from pipeline.embed import embed_passages, load_embedder, passage_vectors
-from pipeline.ingest import Ingester
+from pipeline.embed.models import embed_passages, load_embedder, passage_vectors
+from pipeline.ingest.ingester import Ingester
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
-from pipeline.theme_labels import is_informative
-from pipeline.themes import OUTLIER, ThemeParams, fit_themes
+from pipeline.themes.fit import OUTLIER, ThemeParams, fit_themes
+from pipeline.themes.labels import is_informative
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "000_39d88d9572103bf9.txt"

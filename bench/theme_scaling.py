@@ -32,7 +32,7 @@ def sentences() -> tuple[list[str], np.ndarray]:
     """The sample corpus's sentences and their vectors (embedded once for every size)."""
     from incremental import sentence_pool
 
-    from pipeline.embed import load_embedder
+    from pipeline.embed.models import load_embedder
 
     pool = sentence_pool()
     return pool, load_embedder().embed_batch(pool)
@@ -57,7 +57,7 @@ def synthetic(
 
 def fit_sizes(paths: list[Path]) -> None:
     """In a child process: fit each (texts, vectors) pair once, print each one's figures as JSON."""
-    from pipeline.themes import ThemeParams, fit_themes
+    from pipeline.themes.fit import ThemeParams, fit_themes
 
     # numba compiles UMAP's and HDBSCAN's kernels once per process (tens of seconds here): fit a
     # few hundred passages first so the timed fit is the fit, at every size alike.

@@ -97,7 +97,7 @@ def ingest(
     Exit status 0 when every file was ingested or skipped as already there, 1 when some failed
     (the others are still ingested), 2 for usage errors.
     """
-    from pipeline.ingest import Ingester, IngestOptions, discover_files
+    from pipeline.ingest.ingester import Ingester, IngestOptions, discover_files
     from pipeline.storage import open_warehouse
 
     settings = _settings(db)
@@ -137,7 +137,7 @@ def ingest(
 @app.command()
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Counts of documents, passages, places and errors; coverage; the national themes."""
-    from pipeline.status import warehouse_status
+    from pipeline.queries.runs import warehouse_status
 
     settings = _settings(db)
     if not settings.db.exists():
@@ -195,7 +195,7 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
 @app.command()
 def embed(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Embed every passage that has no vector yet for the configured model (cached)."""
-    from pipeline.embed import embed_passages, load_embedder
+    from pipeline.embed.models import embed_passages, load_embedder
     from pipeline.storage import open_warehouse
 
     settings = _settings(db)
@@ -224,11 +224,11 @@ def themes(
     as_json: JsonOption = False,
 ) -> None:
     """Discover or update themes over the embedded passages and list them."""
-    from pipeline.codebook import load_codebook
-    from pipeline.embed import LazyEmbedder
-    from pipeline.publish import RunInProgressError, publish_snapshot, run_lock
+    from pipeline.embed.models import LazyEmbedder
     from pipeline.storage import named_queries, open_warehouse
-    from pipeline.theme_runs import ThemeRunner
+    from pipeline.storage.publish import RunInProgressError, publish_snapshot, run_lock
+    from pipeline.themes.codebook import load_codebook
+    from pipeline.themes.run import ThemeRunner
 
     settings = _settings(db)
     try:
@@ -291,7 +291,7 @@ def run(
     # Prefect's ephemeral mode: a temporary local API, nothing to start by hand (pipeline.flows
     # sets how long to wait for it before Prefect is imported).
     from pipeline.flows import refresh_flow
-    from pipeline.publish import RunInProgressError, run_lock
+    from pipeline.storage.publish import RunInProgressError, run_lock
 
     settings = _settings(db)
     folder = corpus or settings.corpus
@@ -365,8 +365,8 @@ def _filters(region, area, force, since, until, doc_type):  # noqa: ANN001, ANN2
 
 def _read(db: Path | None):  # noqa: ANN202
     """A read-only connection to the published snapshot (else the warehouse itself)."""
-    from pipeline.publish import readable_database
     from pipeline.storage import connect
+    from pipeline.storage.publish import readable_database
 
     settings = _settings(db)
     if not settings.db.exists():
@@ -535,7 +535,7 @@ def search(
     filters = _filters(region, area, force, since, until, doc_type)
     with _read(db) as con:
         if semantic:
-            from pipeline.embed import load_embedder
+            from pipeline.embed.models import load_embedder
 
             embedder = load_embedder(_settings(db).embedding_model)
             frame = search_semantic(con, text, embedder, filters, limit)
@@ -629,8 +629,8 @@ def export_qdpx(
     as_json: JsonOption = False,
 ) -> None:
     """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
-    from pipeline.codebook import load_codebook
     from pipeline.exports.qdpx import write_qdpx
+    from pipeline.themes.codebook import load_codebook
 
     filters = _filters(region, area, force, since, until, doc_type)
     book = load_codebook(_settings(db).codebook)
@@ -648,8 +648,8 @@ def export_qdpx(
 @export_app.command("codebook")
 def export_codebook(out: OutFile, db: DbOption = None) -> None:
     """The codebook alone, as a REFI-QDA .qdc file."""
-    from pipeline.codebook import load_codebook
     from pipeline.exports.qdpx import write_codebook
+    from pipeline.themes.codebook import load_codebook
 
     book = load_codebook(_settings(db).codebook)
     with _read(db) as con:
@@ -658,8 +658,8 @@ def export_codebook(out: OutFile, db: DbOption = None) -> None:
 
 
 def _tables(fmt: str, out: Path, db: Path | None, filters: object) -> None:
-    from pipeline.codebook import load_codebook
     from pipeline.exports.tables import write_tables
+    from pipeline.themes.codebook import load_codebook
 
     book = load_codebook(_settings(db).codebook)
     with _read(db) as con:
@@ -714,10 +714,10 @@ def export_report(
     ] = True,
 ) -> None:
     """A drafted national findings report: coverage, headline themes with quotes, method."""
-    from pipeline.codebook import load_codebook
     from pipeline.exports.report import REPORT_FORMATS, build_report, write_report
+    from pipeline.passages.redact import Redactor, load_redaction_nlp
     from pipeline.queries import place_names
-    from pipeline.redact import Redactor, load_redaction_nlp
+    from pipeline.themes.codebook import load_codebook
 
     if out.suffix.lower() not in REPORT_FORMATS:
         err.print(f"[red]{out}: use a .md, .html or .docx file name")

@@ -26,8 +26,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner
 
-from pipeline.codebook import load_codebook
-from pipeline.embed import (
+from pipeline.embed.models import (
     EmbedReport,
     LazyEmbedder,
     count_missing_embeddings,
@@ -38,11 +37,12 @@ from pipeline.embed import (
     write_vectors,
 )
 from pipeline.faults import crash_point
-from pipeline.ingest import Ingester
-from pipeline.publish import publish_snapshot, run_lock
+from pipeline.ingest.ingester import Ingester
 from pipeline.settings import Settings
 from pipeline.storage import named_queries, open_warehouse
-from pipeline.theme_runs import ThemeRunner
+from pipeline.storage.publish import publish_snapshot, run_lock
+from pipeline.themes.codebook import load_codebook
+from pipeline.themes.run import ThemeRunner
 
 
 def _settings(db: str | None) -> Settings:

@@ -19,9 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.publish import readable_database  # noqa: E402
 from pipeline.queries import theme_overview  # noqa: E402
 from pipeline.storage import connect  # noqa: E402
+from pipeline.storage.publish import readable_database  # noqa: E402
 from tests.browser import Browser  # noqa: E402
 from tests.test_browser import free_port  # noqa: E402
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.ingest import Ingester
+from pipeline.ingest.ingester import Ingester
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
 
@@ -124,9 +124,9 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def themed_db(tmp_path_factory: pytest.TempPathFactory, corpus_db: Path) -> Path:
     """The sample corpus embedded and with one theme run (read-only use, please)."""
-    from pipeline.codebook import load_codebook
-    from pipeline.embed import embed_passages, load_embedder
-    from pipeline.theme_runs import ThemeRunner
+    from pipeline.embed.models import embed_passages, load_embedder
+    from pipeline.themes.codebook import load_codebook
+    from pipeline.themes.run import ThemeRunner
 
     db = tmp_path_factory.mktemp("themed") / "themed.duckdb"
     shutil.copy(corpus_db, db)
@@ -140,9 +140,9 @@ def themed_db(tmp_path_factory: pytest.TempPathFactory, corpus_db: Path) -> Path
 @pytest.fixture(scope="session")
 def seed_themed_db(tmp_path_factory: pytest.TempPathFactory, seed_db: Path) -> Path:
     """The seed report alone, embedded and with one theme run (read-only use, please)."""
-    from pipeline.codebook import load_codebook
-    from pipeline.embed import embed_passages, load_embedder
-    from pipeline.theme_runs import ThemeRunner
+    from pipeline.embed.models import embed_passages, load_embedder
+    from pipeline.themes.codebook import load_codebook
+    from pipeline.themes.run import ThemeRunner
 
     db = tmp_path_factory.mktemp("seed-themed") / "seed-themed.duckdb"
     shutil.copy(seed_db, db)
@@ -164,9 +164,9 @@ def build_seeded_warehouse(themed_db: Path, seed: Path, out: Path, *, unplaced: 
     `unplaced` removes the seed's area, region, police force, nation and date before the theme
     run, as for a report that names no place and no date.
     """
-    from pipeline.codebook import load_codebook
-    from pipeline.embed import embed_passages, load_embedder
-    from pipeline.theme_runs import ThemeRunner
+    from pipeline.embed.models import embed_passages, load_embedder
+    from pipeline.themes.codebook import load_codebook
+    from pipeline.themes.run import ThemeRunner
 
     shutil.copy(themed_db, out)
     with open_warehouse(out) as warehouse:

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, strategies
 from streamlit.testing.v1 import AppTest
 
-from pipeline.publish import publish_snapshot
 from pipeline.queries import Filters, search_keyword, theme_overview
+from pipeline.storage.publish import publish_snapshot
 from pipeline.viewer.context import DOC_TYPES
 from pipeline.viewer.widgets import provenance
 from tests.conftest import REPO, SEED_VARIANTS

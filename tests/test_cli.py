@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from tests.conftest import DOCUMENTS, REPO, SEED
-from tests.test_ingest import TRANSCRIPT
+from tests.ingest.test_ingester import TRANSCRIPT
 
 runner = CliRunner()
 
@@ -268,7 +268,7 @@ def test_findings_max_file_mb_sets_the_size_limit(tmp_path: Path) -> None:
 HOLD_THE_RUN_LOCK = """
 import sys, time
 from pathlib import Path
-from pipeline.publish import run_lock
+from pipeline.storage.publish import run_lock
 with run_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(120)

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.publish import current_snapshot
+from pipeline.storage.publish import current_snapshot
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
 def test_refresh_flow_ingests_embeds_themes_and_publishes(tmp_path: Path) -> None:
     from pipeline.flows import refresh_flow
-    from pipeline.publish import current_snapshot
+    from pipeline.storage.publish import current_snapshot
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

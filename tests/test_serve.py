@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.publish import current_snapshot
+from pipeline.storage.publish import current_snapshot
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline.codebook import Codebook
+from pipeline.themes.codebook import Codebook
 
 # Fixed namespace: the same theme always gets the same GUID, in every export, on every machine.
 FINDINGS_NAMESPACE = uuid.UUID("6f1d3c52-9a43-5b8e-b0f4-2f6f0c3a9d11")

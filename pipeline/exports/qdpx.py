@@ -20,10 +20,10 @@ import duckdb
 import pandas as pd
 
 from pipeline import queries
-from pipeline.codebook import Codebook, apply_codebook, load_codebook, update_curation
 from pipeline.errors import FindingsError
 from pipeline.exports.codes import CodeNode, code_tree, guid, theme_guid
 from pipeline.queries import Filters
+from pipeline.themes.codebook import Codebook, apply_codebook, load_codebook, update_curation
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"

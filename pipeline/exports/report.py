@@ -19,10 +19,10 @@ import duckdb
 import pandas as pd
 
 from pipeline import queries
-from pipeline.codebook import Codebook, apply_codebook
 from pipeline.errors import FindingsError
+from pipeline.passages.redact import Redactor
 from pipeline.queries import Filters
-from pipeline.redact import Redactor
+from pipeline.themes.codebook import Codebook, apply_codebook
 
 STATUS_WORDS = {
     "new": "new in the latest run",

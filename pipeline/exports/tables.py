@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 
 from pipeline import queries
-from pipeline.codebook import Codebook, apply_codebook
 from pipeline.queries import Filters
+from pipeline.themes.codebook import Codebook, apply_codebook
 
 TableFormat = Literal["csv", "parquet"]
 

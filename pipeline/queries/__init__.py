@@ -17,15 +17,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import SearchIndexError
-from pipeline.search_index import load_fts, search_index_exists
-from pipeline.storage import named_queries
-from pipeline.trends import (
+from pipeline.analysis.statistics import (
     cochran_armitage,
     compare_with_rest,
     theme_status,
     wilson_interval,
 )
+from pipeline.errors import SearchIndexError
+from pipeline.storage import named_queries
+from pipeline.storage.search_index import load_fts, search_index_exists
 
 if TYPE_CHECKING:
     import torch
@@ -459,7 +459,7 @@ def _vector_index(con: duckdb.DuckDBPyConnection, model: str) -> _VectorIndex:
     tests/queries holds them within 1e-3).
     The themes ride along so that a search need not look them up among a million rows.
     """
-    from pipeline.embed import passage_vectors
+    from pipeline.embed.models import passage_vectors
 
     database = con.execute(
         "SELECT file FROM pragma_database_list WHERE name = current_database()"

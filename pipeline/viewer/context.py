@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from pipeline.codebook import Codebook
 from pipeline.queries import DOCUMENT_TYPE_NAMES, Filters
 from pipeline.settings import Settings
+from pipeline.themes.codebook import Codebook
 from pipeline.viewer import data
 from pipeline.viewer.data import Source
 

@@ -16,12 +16,12 @@ import pandas as pd
 import streamlit as st
 
 from pipeline import queries
-from pipeline.codebook import Codebook, apply_codebook, load_codebook
-from pipeline.publish import readable_database
+from pipeline.passages.redact import Redactor, load_redaction_nlp
 from pipeline.queries import Filters
-from pipeline.redact import Redactor, load_redaction_nlp
 from pipeline.settings import Settings
 from pipeline.storage import connect
+from pipeline.storage.publish import readable_database
+from pipeline.themes.codebook import Codebook, apply_codebook, load_codebook
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def semantic_search(
     source: Source, query: str, filters: Filters, limit: int, model: str
 ) -> pd.DataFrame:
     """Search by meaning with the embedding model the passages were embedded with."""
-    from pipeline.embed import load_embedder
+    from pipeline.embed.models import load_embedder
 
     return queries.search_semantic(cursor(source), query, load_embedder(model), filters, limit)
 

@@ -15,7 +15,6 @@ import duckdb
 import pytest
 import xmlschema
 
-from pipeline.codebook import Codebook, load_codebook, update_curation
 from pipeline.exports.codes import guid, theme_guid
 from pipeline.exports.qdpx import (
     ExchangeError,
@@ -27,6 +26,7 @@ from pipeline.exports.qdpx import (
     write_qdpx,
 )
 from pipeline.queries import Filters
+from pipeline.themes.codebook import Codebook, load_codebook, update_curation
 from tests.conftest import REPO, SEED_VARIANTS, SHARED
 from tests.queries.test_queries import EAST
 

@@ -11,10 +11,10 @@ import duckdb
 import pytest
 from docx import Document
 
-from pipeline.codebook import Codebook
 from pipeline.exports.report import ReportError, build_report, render_html, write_report
+from pipeline.passages.redact import Redactor, load_redaction_nlp
 from pipeline.queries import Filters, place_names, theme_overview
-from pipeline.redact import Redactor, load_redaction_nlp
+from pipeline.themes.codebook import Codebook
 from tests.conftest import SEED_VARIANTS
 from tests.queries.test_queries import EAST, theme_holding
 

@@ -12,9 +12,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline.codebook import Codebook, load_codebook, update_curation
 from pipeline.exports.tables import write_tables
 from pipeline.queries import Filters
+from pipeline.themes.codebook import Codebook, load_codebook, update_curation
 from tests.conftest import REPO, SEED_VARIANTS
 from tests.queries.test_queries import EAST
 

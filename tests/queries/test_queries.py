@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.embed import load_embedder, passage_vectors
+from pipeline.embed.models import load_embedder, passage_vectors
 from pipeline.queries import (
     Filters,
     compare_place,

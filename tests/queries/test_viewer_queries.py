@@ -84,13 +84,13 @@ def test_first_run_has_no_previous_run(con) -> None:
 def test_changes_name_the_reviews_added_since_the_previous_run(
     themed_db: Path, tmp_path: Path
 ) -> None:
-    from pipeline.codebook import load_codebook
-    from pipeline.embed import embed_passages, load_embedder
-    from pipeline.ingest import Ingester
-    from pipeline.metadata import NATIONAL_AREA
+    from pipeline.embed.models import embed_passages, load_embedder
+    from pipeline.ingest.ingester import Ingester
+    from pipeline.ingest.metadata import NATIONAL_AREA
     from pipeline.settings import Settings
     from pipeline.storage import open_warehouse
-    from pipeline.theme_runs import ThemeRunner
+    from pipeline.themes.codebook import load_codebook
+    from pipeline.themes.run import ThemeRunner
     from tests.conftest import REPO, SEED
 
     db = tmp_path / "grown.duckdb"

@@ -1,0 +1,1 @@
+"""Statistics for synthesis over review counts."""

@@ -1,0 +1,1 @@
+"""Passage vectors: the embedding models and embedding what is new."""

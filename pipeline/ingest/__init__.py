@@ -1,0 +1,1 @@
+"""Reading files into documents: formats, layout, canonical text, metadata."""

@@ -1,0 +1,1 @@
+"""Documents into quotable passages: segmentation, speaker turns, redaction for display."""

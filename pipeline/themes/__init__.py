@@ -1,0 +1,1 @@
+"""Discovering themes and keeping their identities: fit, labels, codebook, runs."""

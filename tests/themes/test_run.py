@@ -1,0 +1,280 @@
+"""Theme runs on the sample corpus: determinism, identity across runs, one row per passage."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from pipeline.embed.models import LazyEmbedder, embed_passages, load_embedder
+from pipeline.ingest.ingester import Ingester
+from pipeline.settings import Settings
+from pipeline.storage import open_warehouse
+from pipeline.themes.codebook import Codebook, Curation, load_codebook
+from pipeline.themes.labels import is_informative
+from pipeline.themes.run import ThemeRunner, match_themes
+from tests.conftest import CORPUS, REPO
+
+pytestmark = pytest.mark.slow
+
+LATE = 4  # the newest reviews, held back to arrive in a second run
+
+
+def assignments(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    return dict(
+        con.execute(
+            "SELECT passage_id, theme_id FROM passage_themes WHERE run_id = ?", [run_id]
+        ).fetchall()
+    )
+
+
+def runner(con: duckdb.DuckDBPyConnection, codebook: Codebook | None = None) -> ThemeRunner:
+    embedder = load_embedder()
+    book = codebook if codebook is not None else load_codebook(REPO / "models" / "codebook.yaml")
+    return ThemeRunner(con, embedder, book)
+
+
+@pytest.fixture(scope="module")
+def early_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The corpus split into the early reviews and the late ones (each with a manifest)."""
+    root = tmp_path_factory.mktemp("split")
+    with (CORPUS / "manifest.csv").open() as handle:
+        reader = csv.DictReader(handle)
+        fields = reader.fieldnames or []
+        listed = sorted(reader, key=lambda r: r["review_date"])
+    for name, part in (("early", listed[:-LATE]), ("late", listed[-LATE:])):
+        folder = root / name
+        folder.mkdir()
+        with (folder / "manifest.csv").open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(part)
+        for row in part:
+            shutil.copy(CORPUS / row["path"], folder / row["path"])
+    return root / "early", root / "late"
+
+
+@pytest.fixture(scope="module")
+def embedded_early(tmp_path_factory: pytest.TempPathFactory, early_corpus) -> Path:
+    """A warehouse with the early reviews ingested and embedded (no themes yet)."""
+    db = tmp_path_factory.mktemp("early") / "early.duckdb"
+    with open_warehouse(db) as con:
+        Ingester(con, Settings(db=db)).ingest([early_corpus[0]])
+        embed_passages(con, load_embedder())
+    return db
+
+
+def copy_db(source: Path, tmp_path: Path) -> Path:
+    target = tmp_path / source.name
+    shutil.copy(source, target)
+    return target
+
+
+def test_same_input_gives_identical_themes_and_assignments(embedded_early: Path, tmp_path: Path):
+    results = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        with open_warehouse(copy_db(embedded_early, folder)) as con:
+            report = runner(con).run()
+            labels = con.execute("SELECT theme_id, label FROM themes ORDER BY 1").fetchall()
+            results.append((assignments(con, report.run_id), labels))
+    assert results[0] == results[1]
+
+
+def test_every_passage_has_exactly_one_assignment_per_run(embedded_early: Path, tmp_path: Path):
+    with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
+        report = runner(con).run()
+        n_passages = con.execute(
+            "SELECT count(*) FROM passages WHERE speaker_role IS DISTINCT FROM 'interviewer'"
+        ).fetchone()[0]
+        per_passage = con.execute(
+            "SELECT count(*), count(DISTINCT passage_id) FROM passage_themes WHERE run_id = ?",
+            [report.run_id],
+        ).fetchone()
+        assert per_passage == (n_passages, n_passages)
+        assert report.n_themes >= 5
+        assert report.outlier_share < 0.10
+
+
+def test_rerun_and_growth_keep_theme_identities(
+    embedded_early: Path, early_corpus, tmp_path: Path
+) -> None:
+    db = copy_db(embedded_early, tmp_path)
+    with open_warehouse(db) as con:
+        first = runner(con).run()
+        before = assignments(con, first.run_id)
+        again = runner(con).run()
+        assert assignments(con, again.run_id) == before
+        assert again.new_themes == 0
+        Ingester(con, Settings(db=db)).ingest([early_corpus[1]])
+        embed_passages(con, load_embedder())
+        grown = runner(con).run()
+        after = assignments(con, grown.run_id)
+    assert grown.mode == "update"
+    # README: a rerun keeps every earlier passage on its theme (outliers may join one).
+    themed_before = {p: t for p, t in before.items() if t != -1}
+    assert {p: after[p] for p in themed_before} == themed_before
+    assert set(after) > set(before)
+
+
+def test_refit_matches_earlier_themes_and_keeps_their_ids(embedded_early: Path, tmp_path: Path):
+    with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
+        first = runner(con).run()
+        refit = runner(con).run(refit=True)
+        assert refit.mode == "refit"
+        assert assignments(con, refit.run_id) == assignments(con, first.run_id)
+        assert refit.new_themes == 0
+
+
+def test_labels_are_informative_and_quotes_come_from_the_theme(
+    embedded_early: Path, tmp_path: Path
+):
+    with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
+        report = runner(con).run()
+        themes = con.execute(
+            "SELECT theme_id, label, keywords, quote_passage_ids, heading FROM themes"
+        ).fetchall()
+        members = assignments(con, report.run_id)
+    guided = {g.name for g in load_codebook(REPO / "models" / "codebook.yaml").guided}
+    for theme_id, label, keywords, quotes, heading in themes:
+        assert is_informative(label), label
+        assert all(is_informative(k) for k in keywords)
+        assert 1 <= len(quotes) <= 5 and all(members[q] == theme_id for q in quotes)
+        assert heading in guided
+
+
+def test_codebook_name_wins_over_the_generated_label(embedded_early: Path, tmp_path: Path):
+    with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
+        runner(con).run()
+        theme_id = con.execute("SELECT min(theme_id) FROM themes").fetchone()[0]
+        book = Codebook(curations={theme_id: Curation(label="Debt bondage")})
+        runner(con, book).run()
+        label, curated = con.execute(
+            "SELECT label, curated FROM themes WHERE theme_id = ?", [theme_id]
+        ).fetchone()
+    assert (label, curated) == ("Debt bondage", True)
+
+
+def test_passages_relate_to_guided_codebook_themes(embedded_early: Path, tmp_path: Path):
+    with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
+        report = runner(con).run()
+        codes = dict(
+            con.execute(
+                "SELECT code_id, count(*) FROM passage_codes WHERE run_id = ? GROUP BY 1",
+                [report.run_id],
+            ).fetchall()
+        )
+    assert {"prevention", "protection"} <= set(codes)
+
+
+def test_match_themes_pairs_similar_centroids_only() -> None:
+    a, b, c = np.eye(3, dtype=np.float32)
+    matched = match_themes({10: a, 11: b}, {0: b, 1: c}, threshold=0.8)
+    assert matched == {0: 11}
+
+
+def test_a_rerun_with_nothing_new_never_loads_the_model(embedded_early: Path, tmp_path: Path):
+    with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
+        runner(con).run()
+        lazy = LazyEmbedder()
+        book = load_codebook(REPO / "models" / "codebook.yaml")
+        again = ThemeRunner(con, lazy, book).run()
+    assert again.mode == "update" and again.new_themes == 0
+    assert not lazy.loaded
+
+
+def test_a_codebook_merge_moves_the_passages_on_the_next_run(
+    embedded_early: Path, tmp_path: Path
+) -> None:
+    with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
+        first = runner(con).run()
+        before = assignments(con, first.run_id)
+        sizes = Counter(t for t in before.values() if t != -1)
+        (source, _), (target, _) = sizes.most_common(2)
+        book = load_codebook(REPO / "models" / "codebook.yaml")
+        merged = Codebook(guided=book.guided, curations={source: Curation(merge_into=target)})
+        second = runner(con, merged).run()
+        after = assignments(con, second.run_id)
+        rows = dict(con.execute("SELECT theme_id, status FROM themes").fetchall())
+    assert second.mode == "update"
+    for passage, theme in before.items():
+        assert after[passage] == (target if theme == source else theme)
+    assert source not in after.values()
+    # The emptied theme stays, dormant, so its id and history are kept.
+    assert rows[source] == "dormant" and rows[target] != "dormant"
+    assert second.dormant_themes == 1
+
+
+@pytest.fixture(scope="module")
+def half_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The corpus split into its ten earliest reviews and the fourteen after them."""
+    root = tmp_path_factory.mktemp("halves")
+    with (CORPUS / "manifest.csv").open() as handle:
+        reader = csv.DictReader(handle)
+        fields = reader.fieldnames or []
+        listed = sorted(reader, key=lambda r: r["review_date"])
+    for name, part in (("first", listed[:10]), ("rest", listed[10:])):
+        folder = root / name
+        folder.mkdir()
+        with (folder / "manifest.csv").open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(part)
+        for row in part:
+            shutil.copy(CORPUS / row["path"], folder / row["path"])
+    return root / "first", root / "rest"
+
+
+def test_growth_by_more_than_half_refits_and_surviving_themes_keep_their_ids(
+    half_corpus, tmp_path: Path
+) -> None:
+    db = tmp_path / "growing.duckdb"
+    embedder = load_embedder()
+    with open_warehouse(db) as con:
+        Ingester(con, Settings(db=db)).ingest([half_corpus[0]])
+        embed_passages(con, embedder)
+        first = runner(con).run()
+        before = assignments(con, first.run_id)
+        Ingester(con, Settings(db=db)).ingest([half_corpus[1]])
+        embed_passages(con, embedder)
+        grown = runner(con).run()  # no --refit: the growth alone calls for one
+        after = assignments(con, grown.run_id)
+        statuses = dict(con.execute("SELECT theme_id, status FROM themes").fetchall())
+    assert len(after) > 1.5 * len(before)
+    assert grown.mode == "refit"
+    old_ids = {t for t in before.values() if t != -1}
+    kept = old_ids & set(after.values())
+    assert kept, "no theme survived the refit under its id"
+    for theme in kept:
+        # A kept id still means what it meant: of the earlier themes, its own earlier passages
+        # are the ones most present under it now.
+        now_on_it = [p for p, t in after.items() if t == theme and p in before]
+        sources = Counter(before[p] for p in now_on_it if before[p] != -1)
+        assert sources.most_common(1)[0][0] == theme, (theme, sources.most_common(3))
+    # Themes that did not survive are kept as dormant, never deleted.
+    assert all(statuses[t] == "dormant" for t in old_ids - kept)
+
+
+def test_the_seed_report_alone_gets_themes_from_its_own_passages(seed_themed_db: Path) -> None:
+    with duckdb.connect(str(seed_themed_db), read_only=True) as con:
+        run_id = con.execute("SELECT run_id FROM latest_theme_run").fetchone()[0]
+        members = assignments(con, run_id)
+        n_passages = con.execute(
+            "SELECT count(*) FROM passages WHERE speaker_role IS DISTINCT FROM 'interviewer'"
+        ).fetchone()[0]
+        themes = con.execute(
+            "SELECT theme_id, label, keywords, quote_passage_ids FROM themes"
+        ).fetchall()
+    assert len(members) == n_passages > 100
+    assert len(themes) >= 5
+    assert sum(t == -1 for t in members.values()) / len(members) < 0.25
+    for theme_id, label, keywords, quotes in themes:
+        assert is_informative(label), label
+        assert all(is_informative(k) for k in keywords)
+        assert quotes and all(members[q] == theme_id for q in quotes)
