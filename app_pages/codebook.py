@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pipeline.themes.codebook import CodebookError, update_curation
+from pipeline.errors import CodebookError
+from pipeline.themes.codebook import update_curation
 from pipeline.viewer import data
 from pipeline.viewer.context import page_context
 

@@ -225,8 +225,9 @@ def themes(
 ) -> None:
     """Discover or update themes over the embedded passages and list them."""
     from pipeline.embed.models import LazyEmbedder
+    from pipeline.errors import RunInProgressError
     from pipeline.storage import named_queries, open_warehouse
-    from pipeline.storage.publish import RunInProgressError, publish_snapshot, run_lock
+    from pipeline.storage.publish import publish_snapshot, run_lock
     from pipeline.themes.codebook import load_codebook
     from pipeline.themes.run import ThemeRunner
 
@@ -290,8 +291,9 @@ def run(
     """Ingest a folder (and its inbox/), embed, update themes and publish: the refresh flow."""
     # Prefect's ephemeral mode: a temporary local API, nothing to start by hand (pipeline.flows
     # sets how long to wait for it before Prefect is imported).
+    from pipeline.errors import RunInProgressError
     from pipeline.flows import refresh_flow
-    from pipeline.storage.publish import RunInProgressError, run_lock
+    from pipeline.storage.publish import run_lock
 
     settings = _settings(db)
     folder = corpus or settings.corpus

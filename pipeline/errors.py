@@ -41,3 +41,23 @@ class MigrationError(FindingsError):
 
 class SearchIndexError(FindingsError):
     """The keyword index is missing or was built by an older Findings; the next run rebuilds it."""
+
+
+class ReportError(FindingsError):
+    """The report cannot be drafted."""
+
+
+class ExchangeError(FindingsError):
+    """A REFI-QDA file cannot be written or read."""
+
+
+class PrefectServerError(FindingsError):
+    """The local Prefect server did not come up."""
+
+
+class CodebookError(FindingsError):
+    """The codebook file is malformed."""
+
+
+class RunInProgressError(FindingsError):
+    """Another run holds the warehouse."""

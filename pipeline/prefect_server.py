@@ -11,11 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.errors import FindingsError
-
-
-class PrefectServerError(FindingsError):
-    """The local Prefect server did not come up."""
+from pipeline.errors import PrefectServerError
 
 
 @contextmanager

@@ -20,6 +20,7 @@ import numpy as np
 
 from pipeline.faults import crash_point
 from pipeline.storage import named_queries
+from pipeline.storage.transaction import transaction
 
 log = logging.getLogger(__name__)
 
@@ -155,13 +156,9 @@ def write_vectors(
         }
     )
     con.register("vector_batch", table)
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(named_queries("embed")["insert_embedding_batch"])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute(named_queries("embed")["insert_embedding_batch"])
     finally:
         con.unregister("vector_batch")
 

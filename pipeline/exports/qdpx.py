@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import queries
-from pipeline.errors import FindingsError
+from pipeline.errors import ExchangeError
 from pipeline.exports.codes import CodeNode, code_tree, guid, theme_guid
 from pipeline.queries import Filters
 from pipeline.themes.codebook import Codebook, apply_codebook, load_codebook, update_curation
@@ -39,10 +39,6 @@ VARIABLES = [  # (name, column, REFI type)
     ("Document type", "doc_type", "Text"),
 ]
 CASE_VARIABLES = {"Area", "Region", "Police force", "Nation"}
-
-
-class ExchangeError(FindingsError):
-    """A REFI-QDA file cannot be written or read."""
 
 
 @dataclass(frozen=True)

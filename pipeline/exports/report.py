@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import queries
-from pipeline.errors import FindingsError
+from pipeline.errors import ReportError
 from pipeline.passages.redact import Redactor
 from pipeline.queries import Filters
 from pipeline.themes.codebook import Codebook, apply_codebook
@@ -35,10 +35,6 @@ STATUS_WORDS = {
 
 
 REPORT_FORMATS = (".md", ".html", ".htm", ".docx")
-
-
-class ReportError(FindingsError):
-    """The report cannot be drafted."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from importlib import resources
 import duckdb
 
 from pipeline.errors import MigrationError
+from pipeline.storage.transaction import transaction
 
 _FILE = re.compile(r"^(?P<version>\d{3})_(?P<name>[a-z0-9_]+)\.sql$")
 
@@ -56,15 +57,13 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
         if migration.version in done:
             continue
         try:
-            con.execute("BEGIN TRANSACTION")
-            con.execute(migration.sql)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, now())",
-                [migration.version, migration.name],
-            )
-            con.execute("COMMIT")
+            with transaction(con):
+                con.execute(migration.sql)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, now())",
+                    [migration.version, migration.name],
+                )
         except duckdb.Error as exc:
-            con.execute("ROLLBACK")
             raise MigrationError(
                 f"migration {migration.version:03d}_{migration.name} failed: {exc}"
             ) from exc

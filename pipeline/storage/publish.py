@@ -19,15 +19,11 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
-from pipeline.errors import FindingsError
+from pipeline.errors import RunInProgressError
 from pipeline.faults import crash_point
 
 CURRENT = "current"
 _SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
-
-
-class RunInProgressError(FindingsError):
-    """Another run holds the warehouse."""
 
 
 def published_dir(db_path: Path) -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.storage import named_queries
+from pipeline.storage.transaction import transaction
 
 
 @cache
@@ -49,14 +50,9 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> None:
     One transaction: a run killed midway leaves the previous index, never one without postings.
     """
     load_fts(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             "PRAGMA create_fts_index('passages', 'passage_id', 'text', "
             "stemmer = 'porter', stopwords = 'english', overwrite = 1)"
         )
         con.execute(named_queries("search")["create_postings"])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

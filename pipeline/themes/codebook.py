@@ -11,11 +11,7 @@ import pandas as pd
 import yaml
 from filelock import FileLock
 
-from pipeline.errors import FindingsError
-
-
-class CodebookError(FindingsError):
-    """The codebook file is malformed."""
+from pipeline.errors import CodebookError
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ import duckdb
 import pytest
 import xmlschema
 
+from pipeline.errors import ExchangeError
 from pipeline.exports.codes import guid, theme_guid
 from pipeline.exports.qdpx import (
-    ExchangeError,
     codebook_bytes,
     import_codebook,
     qdpx_bytes,

@@ -11,7 +11,8 @@ import duckdb
 import pytest
 from docx import Document
 
-from pipeline.exports.report import ReportError, build_report, render_html, write_report
+from pipeline.errors import ReportError
+from pipeline.exports.report import build_report, render_html, write_report
 from pipeline.passages.redact import Redactor, load_redaction_nlp
 from pipeline.queries import Filters, place_names, theme_overview
 from pipeline.themes.codebook import Codebook

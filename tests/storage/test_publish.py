@@ -7,14 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.errors import RunInProgressError
 from pipeline.storage import open_warehouse
-from pipeline.storage.publish import (
-    RunInProgressError,
-    current_snapshot,
-    publish_snapshot,
-    readable_database,
-    run_lock,
-)
+from pipeline.storage.publish import current_snapshot, publish_snapshot, readable_database, run_lock
 
 
 @pytest.fixture

@@ -8,13 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.themes.codebook import (
-    Codebook,
-    CodebookError,
-    Curation,
-    load_codebook,
-    update_curation,
-)
+from pipeline.errors import CodebookError
+from pipeline.themes.codebook import Codebook, Curation, load_codebook, update_curation
 from tests.conftest import REPO
 
 
