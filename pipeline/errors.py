@@ -61,3 +61,7 @@ class CodebookError(FindingsError):
 
 class RunInProgressError(FindingsError):
     """Another run holds the warehouse."""
+
+
+class NotEnoughPassagesError(FindingsError):
+    """Too few embedded passages to fit themes; embedding (or ingesting) more comes first."""
