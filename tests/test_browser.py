@@ -19,6 +19,8 @@ from pipeline.queries import theme_overview
 from tests.browser import Browser, chromium_binary
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow
+
 
 def free_port() -> int:
     with socket.socket() as probe:

@@ -42,9 +42,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def run(corpus: Path, db: Path, crash_at: str | None = None) -> subprocess.CompletedProcess:
+@pytest.fixture(scope="module")
+def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One Prefect home for the module's runs: its database is migrated once, not per run."""
+    return tmp_path_factory.mktemp("prefect-home")
+
+
+def run(
+    corpus: Path, db: Path, prefect_home: Path, crash_at: str | None = None
+) -> subprocess.CompletedProcess:
     env = os.environ | {
-        "PREFECT_HOME": str(db.parent / "prefect-home"),
+        "PREFECT_HOME": str(prefect_home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "HF_HUB_OFFLINE": "1",
         "FINDINGS_EMBED_BATCH_SIZE": "16",  # several batches, so a kill can land between them
@@ -103,9 +111,11 @@ def state(db: Path) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def clean(
+    corpus: Path, prefect_home: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
     db = tmp_path_factory.mktemp("clean") / "findings.duckdb"
-    completed = run(corpus, db)
+    completed = run(corpus, db, prefect_home)
     assert completed.returncode == 0, completed.stderr[-2000:]
     return state(db)
 
@@ -120,12 +130,12 @@ def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, o
     ],
 )
 def test_killed_run_then_rerun_equals_one_clean_run(
-    corpus: Path, clean: dict[str, object], tmp_path: Path, crash_at: str
+    corpus: Path, clean: dict[str, object], prefect_home: Path, tmp_path: Path, crash_at: str
 ) -> None:
     db = tmp_path / "findings.duckdb"
-    killed = run(corpus, db, crash_at)
+    killed = run(corpus, db, prefect_home, crash_at)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    rerun = run(corpus, db)
+    rerun = run(corpus, db, prefect_home)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     after = state(db)
     assert after == clean
