@@ -121,36 +121,30 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.fixture(scope="session")
-def themed_db(tmp_path_factory: pytest.TempPathFactory, corpus_db: Path) -> Path:
-    """The sample corpus embedded and with one theme run (read-only use, please)."""
+def embed_and_theme(source: Path, target: Path) -> Path:
+    """A copy of a warehouse, embedded and with one theme run."""
     from pipeline.embed.models import embed_passages, load_embedder
     from pipeline.themes.codebook import load_codebook
     from pipeline.themes.run import ThemeRunner
 
-    db = tmp_path_factory.mktemp("themed") / "themed.duckdb"
-    shutil.copy(corpus_db, db)
-    with open_warehouse(db) as con:
+    shutil.copy(source, target)
+    with open_warehouse(target) as con:
         embedder = load_embedder()
         embed_passages(con, embedder)
         ThemeRunner(con, embedder, load_codebook(REPO / "models" / "codebook.yaml")).run()
-    return db
+    return target
+
+
+@pytest.fixture(scope="session")
+def themed_db(tmp_path_factory: pytest.TempPathFactory, corpus_db: Path) -> Path:
+    """The sample corpus embedded and with one theme run (read-only use, please)."""
+    return embed_and_theme(corpus_db, tmp_path_factory.mktemp("themed") / "themed.duckdb")
 
 
 @pytest.fixture(scope="session")
 def seed_themed_db(tmp_path_factory: pytest.TempPathFactory, seed_db: Path) -> Path:
     """The seed report alone, embedded and with one theme run (read-only use, please)."""
-    from pipeline.embed.models import embed_passages, load_embedder
-    from pipeline.themes.codebook import load_codebook
-    from pipeline.themes.run import ThemeRunner
-
-    db = tmp_path_factory.mktemp("seed-themed") / "seed-themed.duckdb"
-    shutil.copy(seed_db, db)
-    with open_warehouse(db) as con:
-        embedder = load_embedder()
-        embed_passages(con, embedder)
-        ThemeRunner(con, embedder, load_codebook(REPO / "models" / "codebook.yaml")).run()
-    return db
+    return embed_and_theme(seed_db, tmp_path_factory.mktemp("seed-themed") / "seed-themed.duckdb")
 
 
 # The real seed report beside the sample corpus: once with whatever metadata ingest infers for

@@ -36,13 +36,29 @@ def test_refresh_flow_ingests_embeds_themes_and_publishes(tmp_path: Path) -> Non
     assert (again["documents_added"], again["passages_embedded"], again["new_themes"]) == (0, 0, 0)
 
 
+def assert_same_vectors(db: Path, reference: Path, embedded: object) -> None:
+    """The warehouse holds the vectors one process gave the same texts, and all were new."""
+    import numpy as np
+
+    from pipeline.storage import connect
+
+    sql = "SELECT text_sha, vector FROM embeddings ORDER BY text_sha"
+    with connect(db, read_only=True) as con:
+        got = con.execute(sql).fetchall()
+    with connect(reference, read_only=True) as con:
+        expected = con.execute(sql).fetchall()
+    assert embedded == len(expected) > 600
+    assert [sha for sha, _ in got] == [sha for sha, _ in expected]
+    np.testing.assert_allclose(
+        np.array([v for _, v in got]), np.array([v for _, v in expected]), atol=1e-5
+    )
+
+
 def test_embed_flow_on_two_dask_workers_matches_one_process(
     tmp_path: Path, corpus_db: Path, themed_db: Path, monkeypatch
 ) -> None:
-    import numpy as np
 
     from pipeline.flows import embed_flow
-    from pipeline.storage import connect
 
     db = tmp_path / "findings.duckdb"
     shutil.copy(corpus_db, db)
@@ -50,26 +66,15 @@ def test_embed_flow_on_two_dask_workers_matches_one_process(
     monkeypatch.setenv("FINDINGS_EMBED_BATCH_SIZE", "64")
     report = embed_flow(db=str(db), workers=2)
     assert report["worker_processes"] == 2
-    sql = "SELECT text_sha, vector FROM embeddings ORDER BY text_sha"
-    with connect(db, read_only=True) as con:
-        two = con.execute(sql).fetchall()
-    with connect(themed_db, read_only=True) as con:
-        one = con.execute(sql).fetchall()
-    assert report["embedded"] == len(one) > 600
-    assert [sha for sha, _ in two] == [sha for sha, _ in one]
-    np.testing.assert_allclose(
-        np.array([v for _, v in two]), np.array([v for _, v in one]), atol=1e-5
-    )
+    assert_same_vectors(db, themed_db, report["embedded"])
 
 
 def test_embed_flow_on_an_existing_dask_cluster_matches_one_process(
     tmp_path: Path, corpus_db: Path, themed_db: Path, monkeypatch
 ) -> None:
-    import numpy as np
     from distributed import LocalCluster
 
     from pipeline.flows import embed_flow
-    from pipeline.storage import connect
 
     db = tmp_path / "findings.duckdb"
     shutil.copy(corpus_db, db)
@@ -80,13 +85,4 @@ def test_embed_flow_on_an_existing_dask_cluster_matches_one_process(
     # The chunks were encoded by the cluster's worker, not in this process.
     assert report["worker_processes"] == 1
     assert any("encode" in prefix for prefix in ran_there), ran_there
-    sql = "SELECT text_sha, vector FROM embeddings ORDER BY text_sha"
-    with connect(db, read_only=True) as con:
-        remote = con.execute(sql).fetchall()
-    with connect(themed_db, read_only=True) as con:
-        local = con.execute(sql).fetchall()
-    assert report["embedded"] == len(local) > 600
-    assert [sha for sha, _ in remote] == [sha for sha, _ in local]
-    np.testing.assert_allclose(
-        np.array([v for _, v in remote]), np.array([v for _, v in local]), atol=1e-5
-    )
+    assert_same_vectors(db, themed_db, report["embedded"])
