@@ -24,7 +24,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.embed.models import SentenceTransformerEmbedder, embed_passages
+from pipeline.embed.missing import embed_passages
+from pipeline.embed.models import SentenceTransformerEmbedder
 from pipeline.storage import open_warehouse
 
 REPO = Path(__file__).resolve().parents[1]

@@ -26,7 +26,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.embed.models import embed_passages, load_embedder
+from pipeline.embed.missing import embed_passages
+from pipeline.embed.models import load_embedder
 from pipeline.gazetteer import load_gazetteer
 from pipeline.ingest.ingester import Ingester
 from pipeline.queries import (

@@ -30,10 +30,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from pipeline.embed.models import embed_passages, load_embedder, passage_vectors
+from pipeline.embed.missing import embed_passages
+from pipeline.embed.models import load_embedder
 from pipeline.ingest.ingester import Ingester
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
+from pipeline.storage.embeddings import passage_vectors
 from pipeline.themes.fit import OUTLIER, ThemeParams, fit_themes
 from pipeline.themes.labels import is_informative
 

@@ -26,20 +26,19 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner
 
-from pipeline.embed.models import (
-    EmbedReport,
-    LazyEmbedder,
-    count_missing_embeddings,
-    embed_passages,
-    load_embedder,
-    missing_texts,
-    model_name,
-    write_vectors,
-)
+from pipeline.embed.missing import EmbedReport, embed_passages
+from pipeline.embed.models import LazyEmbedder, load_embedder, model_name
 from pipeline.faults import crash_point
 from pipeline.ingest.ingester import Ingester
+from pipeline.queries import theme_summary
 from pipeline.settings import Settings
-from pipeline.storage import named_queries, open_warehouse
+from pipeline.storage import open_warehouse
+from pipeline.storage.embeddings import (
+    count_distinct_texts,
+    count_missing_embeddings,
+    missing_texts,
+    write_vectors,
+)
 from pipeline.storage.publish import publish_snapshot, run_lock
 from pipeline.themes.codebook import load_codebook
 from pipeline.themes.run import ThemeRunner
@@ -74,7 +73,7 @@ def embed_task(db: str | None) -> dict[str, object]:
         name = model_name(settings.embedding_model)
         if not count_missing_embeddings(con, name):
             get_run_logger().info("nothing new to embed: the model is not even loaded")
-            cached = con.execute(named_queries("embed")["count_distinct_texts"]).fetchone()[0]
+            cached = count_distinct_texts(con)
             return EmbedReport(0, cached, name, 0.0).as_dict()
         report = embed_passages(
             con, load_embedder(settings.embedding_model), settings.embed_batch_size
@@ -119,11 +118,13 @@ def _distributed_embed_flow(db: str | None = None, threads: int | None = None) -
     started = time.perf_counter()
     with open_warehouse(settings.db) as con:
         name = model_name(settings.embedding_model)
-        missing = sorted(missing_texts(con, name), key=lambda row: len(row[1]))
-        total = con.execute(named_queries("embed")["count_distinct_texts"]).fetchone()[0]
+        missing = sorted(missing_texts(con, name), key=lambda row: len(row.text))
+        total = count_distinct_texts(con)
         size = settings.embed_batch_size
         chunks = {
-            encode_task.submit([t for _, t in chunk], settings.embedding_model, threads): chunk
+            encode_task.submit(
+                [row.text for row in chunk], settings.embedding_model, threads
+            ): chunk
             for chunk in (missing[i : i + size] for i in range(0, len(missing), size))
         }
         pids: set[int] = set()
@@ -168,10 +169,10 @@ def themes_task(db: str | None, refit: bool = False) -> dict[str, object]:
         embedder = LazyEmbedder(settings.embedding_model)
         runner = ThemeRunner(con, embedder, load_codebook(settings.codebook), settings.spacy_model)
         report = runner.run(refit=refit)
-        listed = con.execute(named_queries("themes")["theme_summary"]).fetchall()
+        listed = theme_summary(con)
     get_run_logger().info("theme run %s: %s", report.run_id, report.as_dict())
     return report.as_dict() | {
-        "new_labels": [r[1] for r in listed if r[2] == "new"],
+        "new_labels": listed.loc[listed["status"] == "new", "label"].tolist(),
     }
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
 
 BlockKind = Literal["heading", "paragraph", "bullet", "turn"]
 DOC_TYPES: tuple[str, ...] = ("report", "transcript", "focus_group", "notes")
@@ -88,3 +91,54 @@ class Place:
     aliases: tuple[str, ...]
     ambiguous: bool
     status: str
+
+
+DORMANT = "dormant"  # the status of a theme that lost all its passages; it is never deleted
+
+
+@dataclass(frozen=True, eq=False)
+class KnownTheme:
+    """A theme as the warehouse holds it before this run."""
+
+    theme_id: int
+    label: str | None
+    keywords: tuple[str, ...]
+    description: str | None
+    status: str
+    first_run_id: str
+    centroid: np.ndarray | None
+    curated: bool
+
+    @property
+    def is_dormant(self) -> bool:
+        """True when the theme lost all its passages in an earlier run."""
+        return self.status == DORMANT
+
+
+@dataclass(frozen=True, eq=False)
+class ThemeRecord:
+    """One theme as this run leaves it: a row to upsert into `themes`."""
+
+    theme_id: int
+    label: str
+    keywords: list[str]
+    description: str
+    status: str
+    first_run_id: str
+    last_run_id: str
+    centroid: np.ndarray
+    heading: str | None
+    generated_label: str
+    quote_passage_ids: list[str]
+    n_passages: int
+    model: str
+    curated: bool
+
+
+@dataclass(frozen=True)
+class PassageCode:
+    """A passage related by meaning to a guided codebook theme."""
+
+    passage_id: str
+    code_id: str
+    similarity: float

@@ -123,7 +123,8 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def embed_and_theme(source: Path, target: Path) -> Path:
     """A copy of a warehouse, embedded and with one theme run."""
-    from pipeline.embed.models import embed_passages, load_embedder
+    from pipeline.embed.missing import embed_passages
+    from pipeline.embed.models import load_embedder
     from pipeline.themes.codebook import load_codebook
     from pipeline.themes.run import ThemeRunner
 
@@ -158,7 +159,8 @@ def build_seeded_warehouse(themed_db: Path, seed: Path, out: Path, *, unplaced: 
     `unplaced` removes the seed's area, region, police force, nation and date before the theme
     run, as for a report that names no place and no date.
     """
-    from pipeline.embed.models import embed_passages, load_embedder
+    from pipeline.embed.missing import embed_passages
+    from pipeline.embed.models import load_embedder
     from pipeline.themes.codebook import load_codebook
     from pipeline.themes.run import ThemeRunner
 

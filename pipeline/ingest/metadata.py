@@ -310,3 +310,35 @@ def resolve_metadata(
         doc_type=doc_type,
         inferred=tuple(inferred),
     )
+
+
+@dataclass(frozen=True)
+class PlacedArea:
+    """A document's area resolved against the gazetteer, and the warning when it could not be."""
+
+    area: str | None
+    region: str | None = None
+    nation: str | None = None
+    police_force: str | None = None
+    warning: str | None = None
+
+
+def resolve_area(area: str | None, gazetteer: Gazetteer) -> PlacedArea:
+    """An area as its local authority, with that place's region, nation and police force.
+
+    A place inside an authority (a town, a district) is stored as the authority. An area the
+    gazetteer does not know is kept as given, with a warning; so is a missing one.
+    """
+    if not area:
+        return PlacedArea(area, warning="no area given and none could be inferred from the text")
+    # A national document is about the whole country: no one region, nation or force.
+    if area == NATIONAL_AREA:
+        return PlacedArea(area)
+    place = gazetteer.resolve(area)
+    if place is None:
+        return PlacedArea(
+            area,
+            warning=f"area {area!r} is not in the gazetteer: region and police force unknown",
+        )
+    authority = gazetteer.local_authority_of(place) or place
+    return PlacedArea(authority.name, place.region, place.nation, place.police_force)

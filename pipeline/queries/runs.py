@@ -1,35 +1,103 @@
-"""A summary of what the warehouse holds (read-only)."""
+"""Run history: theme runs, what the latest changed, ingest problems and the warehouse status."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.storage import connect, named_queries
+import duckdb
+import pandas as pd
+
+from pipeline.queries import _sql
+from pipeline.storage import connect
 
 
-def _records(cursor) -> list[dict[str, object]]:  # noqa: ANN001 - a DuckDB cursor
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The id of the run whose themes are current, or None before any."""
+    run_id = _sql.scalar(con, "runs", "latest_run_id")
+    return None if run_id is None else str(run_id)
+
+
+def first_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The id of the first successful theme run, or None before any."""
+    run_id = _sql.scalar(con, "runs", "first_run_id")
+    return None if run_id is None else str(run_id)
+
+
+def latest_run(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
+    """The latest successful theme run: id, times, model and parameters."""
+    frame = _sql.frame(con, "runs", "latest_run")
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def run_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Theme runs, newest first."""
+    return _sql.frame(con, "runs", "run_history")
+
+
+def ingest_errors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every file that failed or was ingested with a warning, and why."""
+    return _sql.frame(con, "runs", "ingest_errors")
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the latest run changed compared with the one before it."""
+
+    run_id: str | None
+    finished_at: dt.datetime | None
+    previous_run_id: str | None
+    new_documents: pd.DataFrame
+    new_theme_ids: list[int]
+    dormant_theme_ids: list[int]
+
+
+def changes_since_previous_run(con: duckdb.DuckDBPyConnection) -> Changes:
+    """Reviews added and themes born or gone dormant in the latest successful run."""
+    runs = run_history(con)
+    runs = runs[runs["status"] == "succeeded"]
+    empty = pd.DataFrame(columns=["title", "area", "region", "review_date", "doc_type"])
+    if runs.empty:
+        return Changes(None, None, None, empty, [], [])
+    latest = runs.iloc[0]
+    previous = runs.iloc[1] if len(runs) > 1 else None
+    if previous is None:
+        # the first run: everything is new, which says nothing; list what it was built on
+        added = _sql.frame(con, "runs", "documents_since", {"since": dt.datetime(1, 1, 1)})
+        return Changes(latest["run_id"], latest["finished_at"], None, added, [], [])
+    added = _sql.frame(con, "runs", "documents_since", {"since": previous["finished_at"]})
+    new = _sql.column(con, "runs", "themes_first_seen", {"run": latest["run_id"]})
+    dormant = _sql.column(con, "runs", "themes_gone_dormant", {"previous": previous["run_id"]})
+    return Changes(
+        latest["run_id"],
+        latest["finished_at"],
+        previous["run_id"],
+        added,
+        [int(t) for t in new],
+        [int(t) for t in dormant],
+    )
 
 
 def warehouse_status(
     db_path: Path, recent_errors: int = 10, top_themes: int = 12
 ) -> dict[str, object]:
     """Counts, coverage, documents by region, the latest themes and ingest problems."""
-    sql = named_queries("status")
     with connect(db_path, read_only=True) as con:
-        latest = _records(con.execute(sql["latest_run"]))
+        latest = _sql.record(con, "status", "latest_run")
         themes = (
-            _records(con.execute(sql["themes_overview"], [latest[0]["run_id"], top_themes]))
+            _sql.records(
+                con, "status", "themes_overview", {"run_id": latest["run_id"], "limit": top_themes}
+            )
             if latest
             else []
         )
         return {
             "db": str(db_path),
-            "counts": _records(con.execute(sql["counts"]))[0],
-            "coverage": _records(con.execute(sql["coverage"]))[0],
-            "by_region": _records(con.execute(sql["documents_by_region"])),
-            "latest_run": latest[0] if latest else None,
+            "counts": _sql.record(con, "status", "counts"),
+            "coverage": _sql.record(con, "status", "coverage"),
+            "by_region": _sql.records(con, "status", "documents_by_region"),
+            "latest_run": latest,
             "themes": themes,
-            "recent_errors": _records(con.execute(sql["recent_errors"], [recent_errors])),
+            "recent_errors": _sql.records(con, "status", "recent_errors", {"limit": recent_errors}),
         }

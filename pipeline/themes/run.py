@@ -10,13 +10,14 @@ Two paths, chosen per run:
 Either way themes that lose all their passages become dormant, never deleted, and a codebook
 name always wins over a generated label. Assignments, codes and the run record are written in
 one transaction at the end: a run killed midway leaves no partial assignments behind.
+
+The rules live in `pipeline.themes.identity` (pure), the SQL in
+`pipeline.storage.theme_runs`; this module reads, decides and writes, in that order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
 import time
 from collections import Counter
@@ -24,24 +25,34 @@ from dataclasses import dataclass
 
 import duckdb
 import numpy as np
-import pandas as pd
-from scipy.optimize import linear_sum_assignment
 
-from pipeline.embed.models import Embedder, passage_vectors
+from pipeline.embed.models import Embedder
+from pipeline.errors import NotEnoughPassagesError
 from pipeline.faults import crash_point
-from pipeline.storage import named_queries
+from pipeline.ids import sha256_hex, utc_now
+from pipeline.storage import theme_runs
+from pipeline.storage.embeddings import passage_vectors
+from pipeline.storage.transaction import transaction
 from pipeline.themes.codebook import Codebook
-from pipeline.themes.fit import OUTLIER, ThemeParams, centroids, fit_themes, label_for
+from pipeline.themes.fit import OUTLIER, FittedThemes, ThemeParams, fit_themes
+from pipeline.themes.identity import (
+    KnownTheme,
+    Placement,
+    PoolFit,
+    RunContext,
+    apply_merges,
+    choose_mode,
+    code_relations,
+    dormant_theme_ids,
+    headings,
+    refit_placement,
+    theme_records,
+    update_placement,
+)
 
 log = logging.getLogger(__name__)
 
-MATCH_THRESHOLD = 0.80  # centroid cosine similarity for "the same theme" across refits
-CODE_THRESHOLD = 0.30  # passage-to-guided-theme similarity for a codebook relation
-REFIT_GROWTH = 0.5  # refit when new passages exceed this share of the earlier ones
-N_QUOTES = 5
-
-KnownThemes = dict[int, tuple]  # theme_id -> row of the known_themes query
-Placement = tuple[np.ndarray, np.ndarray, dict[int, list[str]], int]
+MIN_PASSAGES = 10
 
 
 @dataclass(frozen=True)
@@ -71,50 +82,20 @@ class ThemeRunReport:
         }
 
 
-def sha256_text(text: str) -> str:
-    """Hex sha256 of UTF-8 text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def new_run_id(now: dt.datetime, passage_ids: list[str]) -> str:
     """A sortable run id: time, then a digest of the input."""
-    digest = hashlib.sha256("\n".join(passage_ids).encode()).hexdigest()[:8]
+    digest = sha256_hex("\n".join(passage_ids))[:8]
     return f"{now:%Y%m%dT%H%M%S%f}Z-{digest}"
 
 
-def match_themes(
-    previous: dict[int, np.ndarray], current: dict[int, np.ndarray], threshold: float
-) -> dict[int, int]:
-    """Map current theme indices to earlier theme ids (optimal one-to-one, above threshold)."""
-    if not previous or not current:
-        return {}
-    old_ids, new_ids = list(previous), list(current)
-    sims = np.stack([current[i] for i in new_ids]) @ np.stack([previous[i] for i in old_ids]).T
-    rows, cols = linear_sum_assignment(-sims)
-    return {
-        new_ids[r]: old_ids[c] for r, c in zip(rows, cols, strict=True) if sims[r, c] >= threshold
-    }
+@dataclass(frozen=True)
+class _Corpus:
+    """The passages of this run, aligned row by row with their vectors."""
 
-
-def representative_quotes(
-    theme_vectors: np.ndarray, centroid: np.ndarray, ids: list[str], areas: list[str | None]
-) -> list[str]:
-    """Passages closest to the centroid, one per area first so quotes show the theme's reach."""
-    order = np.argsort(-(theme_vectors @ centroid), kind="stable")
-    chosen: list[str] = []
-    seen_areas: set[str | None] = set()
-    for index in order:
-        if areas[index] not in seen_areas:
-            chosen.append(ids[index])
-            seen_areas.add(areas[index])
-        if len(chosen) == N_QUOTES:
-            return chosen
-    for index in order:
-        if ids[index] not in chosen:
-            chosen.append(ids[index])
-        if len(chosen) == N_QUOTES:
-            break
-    return chosen
+    ids: list[str]
+    texts: list[str]
+    areas: list[str | None]
+    vectors: np.ndarray
 
 
 class ThemeRunner:
@@ -131,302 +112,139 @@ class ThemeRunner:
         self.embedder = embedder
         self.codebook = codebook
         self.spacy_model = spacy_model
-        self.sql = named_queries("themes")
 
     def run(self, *, refit: bool = False, seed: int = 42) -> ThemeRunReport:
-        """Fit or update themes over every embedded passage and record the run."""
+        """Fit or update themes over every embedded passage and record the run.
+
+        Raises:
+            NotEnoughPassagesError: fewer than 10 passages are embedded with this model.
+        """
         started = time.perf_counter()
         model = self.embedder.name
-        rows = self.con.execute(self.sql["passages_for_themes"], [model]).fetchall()
-        ids = [r[0] for r in rows]
-        texts = [r[1] for r in rows]
-        areas = [r[3] for r in rows]
-        vector_ids, all_vectors = passage_vectors(self.con, model)
-        row_of = {passage_id: row for row, passage_id in enumerate(vector_ids)}
-        vectors = all_vectors[[row_of[i] for i in ids]] if ids else all_vectors
-        if len(ids) < 10:
-            raise ValueError(f"only {len(ids)} embedded passages: themes need at least 10")
-        params = ThemeParams.for_corpus(len(ids), seed=seed)
-        previous_run = self.con.execute(self.sql["last_succeeded_run"]).fetchone()
-        known = {r[0]: r for r in self.con.execute(self.sql["known_themes"], [model]).fetchall()}
-        old_assignments: dict[str, int] = {}
-        if previous_run and previous_run[1] == model:
-            old_assignments = dict(
-                self.con.execute(self.sql["run_assignments"], [previous_run[0]]).fetchall()
-            )
-        n_new = sum(1 for i in ids if i not in old_assignments)
-        mode = "refit"
-        if old_assignments and not refit and n_new <= REFIT_GROWTH * len(old_assignments):
-            mode = "update"
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        run_id = new_run_id(now, ids)
-        self.con.execute(
-            self.sql["start_run"], [run_id, now, json.dumps(params.as_dict()), model, mode]
-        )
-        next_id = self.con.execute(self.sql["max_theme_id"]).fetchone()[0] + 1
-        keywords: dict[int, list[str]] = {}
+        corpus = self._read_corpus(model)
+        params = ThemeParams.for_corpus(len(corpus.ids), seed=seed)
+        previous_run = theme_runs.last_succeeded_run(self.con)
+        known = theme_runs.known_themes(self.con, model)
+        earlier: dict[str, int] = {}
+        if previous_run and previous_run.model == model:
+            earlier = theme_runs.run_assignments(self.con, previous_run.run_id)
+        mode = choose_mode(corpus.ids, earlier, refit_requested=refit)
+        now = utc_now()
+        run_id = new_run_id(now, corpus.ids)
+        theme_runs.start_run(self.con, run_id, now, params.as_dict(), model, mode)
+        next_id = theme_runs.max_theme_id(self.con) + 1
         if mode == "update":
-            theme_of, similarity, keywords, next_id = self._update(
-                ids, texts, vectors, params, old_assignments, known, next_id
+            placement = update_placement(
+                corpus.ids, corpus.vectors, earlier, known, params, next_id, self._pool_fit(corpus)
             )
         else:
-            theme_of, similarity, keywords, next_id = self._refit(
-                texts, vectors, params, known, next_id
-            )
-        theme_of = np.array(
-            [self.codebook.merge_target(int(t)) if t != OUTLIER else OUTLIER for t in theme_of]
-        )
+            fitted = fit_themes(corpus.texts, corpus.vectors, params, self.spacy_model)
+            placement = refit_placement(fitted, corpus.vectors, known, next_id)
+        theme_of = apply_merges(placement.theme_of, self.codebook)
         fit_done = time.perf_counter()
-        report = self._write(
-            run_id, mode, ids, areas, vectors, theme_of, similarity, keywords, known, started
-        )
+        report = self._write(run_id, mode, corpus, theme_of, placement, known, started)
         log.info("theme run %s (%s): %s", run_id, mode, report.as_dict())
         log.debug("fit took %.1f s", fit_done - started)
         return report
 
-    def _active_centroids(self, known: KnownThemes) -> dict[int, np.ndarray]:
-        return {
-            theme_id: np.asarray(row[6], dtype=np.float32)
-            for theme_id, row in known.items()
-            if row[4] != "dormant" and row[6] is not None
-        }
-
-    def _refit(
-        self,
-        texts: list[str],
-        vectors: np.ndarray,
-        params: ThemeParams,
-        known: KnownThemes,
-        next_id: int,
-    ) -> Placement:
-        fitted = fit_themes(texts, vectors, params, self.spacy_model)
-        current = centroids(vectors, fitted.assignments)
-        matched = match_themes(self._active_centroids(known), current, MATCH_THRESHOLD)
-        mapping: dict[int, int] = {}
-        for index in fitted.theme_indices:
-            if index in matched:
-                mapping[index] = matched[index]
-            else:
-                mapping[index] = next_id
-                next_id += 1
-        theme_of = np.array([mapping.get(int(t), OUTLIER) for t in fitted.assignments])
-        keywords = {mapping[i]: words for i, words in fitted.keywords.items()}
-        return theme_of, fitted.probabilities, keywords, next_id
-
-    def _update(
-        self,
-        ids: list[str],
-        texts: list[str],
-        vectors: np.ndarray,
-        params: ThemeParams,
-        old: dict[str, int],
-        known: KnownThemes,
-        next_id: int,
-    ) -> Placement:
-        theme_of = np.array([old.get(i, OUTLIER) for i in ids], dtype=np.int64)
-        existing = centroids(vectors, theme_of)
-        is_new = np.array([i not in old for i in ids])
-        if existing and is_new.any():
-            theme_ids = np.array(list(existing))
-            matrix = np.stack([existing[t] for t in theme_ids])
-            sims = vectors[is_new] @ matrix.T
-            best = sims.argmax(axis=1)
-            close = sims[np.arange(len(best)), best] >= params.outlier_threshold
-            placed = np.full(len(best), OUTLIER)
-            placed[close] = theme_ids[best[close]]
-            theme_of[is_new] = placed
-        keywords = {t: list(known[t][2] or []) for t in set(theme_of.tolist()) if t in known}
-        pool = np.where(theme_of == OUTLIER)[0]
-        # Look for new themes only when new passages arrived: with nothing new, a rerun must
-        # reproduce the earlier assignments exactly.
-        if is_new.any() and len(pool) >= 2 * params.min_cluster_size and len(pool) >= 10:
-            pool_params = ThemeParams.for_corpus(len(pool), seed=params.seed)
-            fitted = fit_themes(
-                [texts[i] for i in pool], vectors[pool], pool_params, self.spacy_model
+    def _read_corpus(self, model: str) -> _Corpus:
+        passages = theme_runs.passages_for_themes(self.con, model)
+        ids = [p.passage_id for p in passages]
+        vector_ids, all_vectors = passage_vectors(self.con, model)
+        row_of = {passage_id: row for row, passage_id in enumerate(vector_ids)}
+        vectors = all_vectors[[row_of[i] for i in ids]] if ids else all_vectors
+        if len(ids) < MIN_PASSAGES:
+            raise NotEnoughPassagesError(
+                f"only {len(ids)} embedded passages: themes need at least {MIN_PASSAGES}"
             )
-            for index in fitted.theme_indices:
-                members = pool[fitted.assignments == index]
-                if len(members) < params.min_cluster_size:
-                    continue
-                theme_of[members] = next_id
-                keywords[next_id] = fitted.keywords.get(index, [])
-                next_id += 1
-        cents = centroids(vectors, theme_of)
-        similarity = np.zeros(len(ids), dtype=np.float32)
-        for theme, centroid in cents.items():
-            mask = theme_of == theme
-            similarity[mask] = vectors[mask] @ centroid
-        return theme_of, similarity, keywords, next_id
+        return _Corpus(ids, [p.text for p in passages], [p.area for p in passages], vectors)
+
+    def _pool_fit(self, corpus: _Corpus) -> PoolFit:
+        """A fit of the unassigned passages (rows of `corpus`), for update_placement."""
+
+        def fit_pool(pool: np.ndarray, pool_params: ThemeParams) -> FittedThemes:
+            texts = [corpus.texts[i] for i in pool]
+            return fit_themes(texts, corpus.vectors[pool], pool_params, self.spacy_model)
+
+        return fit_pool
 
     def _code_vectors(self) -> np.ndarray:
         """The guided themes' vectors, from the cache in `codes` or embedded and cached."""
-        vectors: list[np.ndarray | None] = []
-        for guided in self.codebook.guided:
-            key = [guided.code_id, sha256_text(guided.text), self.embedder.name]
-            row = self.con.execute(self.sql["cached_code_vector"], key).fetchone()
-            vectors.append(np.asarray(row[0], dtype=np.float32) if row else None)
+        model = self.embedder.name
+        guided = self.codebook.guided
+        vectors = [
+            theme_runs.cached_code_vector(self.con, g.code_id, sha256_hex(g.text), model)
+            for g in guided
+        ]
         missing = [i for i, v in enumerate(vectors) if v is None]
         if missing:
-            fresh = self.embedder.embed_batch([self.codebook.guided[i].text for i in missing])
+            fresh = self.embedder.embed_batch([guided[i].text for i in missing])
             for i, vector in zip(missing, fresh, strict=True):
-                guided = self.codebook.guided[i]
-                self.con.execute(
-                    self.sql["cache_code_vector"],
-                    [
-                        guided.code_id,
-                        guided.name,
-                        guided.description,
-                        sha256_text(guided.text),
-                        self.embedder.name,
-                        vector.tolist(),
-                    ],
+                theme_runs.cache_code_vector(
+                    self.con,
+                    code_id=guided[i].code_id,
+                    name=guided[i].name,
+                    description=guided[i].description,
+                    text_sha=sha256_hex(guided[i].text),
+                    model=model,
+                    vector=vector,
                 )
                 vectors[i] = vector
         return np.stack([v for v in vectors if v is not None])
-
-    def _headings(self, theme_of: np.ndarray, code_sims: np.ndarray | None) -> dict[int, str]:
-        """Each theme's broad heading: the guided theme most of its passages are closest to."""
-        themes = sorted(set(theme_of.tolist()) - {OUTLIER})
-        if code_sims is None:
-            return dict.fromkeys(themes, "Themes")
-        nearest = code_sims.argmax(axis=1)
-        names = [g.name for g in self.codebook.guided]
-        headings: dict[int, str] = {}
-        for theme in themes:
-            votes = np.bincount(nearest[theme_of == theme], minlength=len(names))
-            headings[theme] = names[int(votes.argmax())]
-        return headings
 
     def _write(
         self,
         run_id: str,
         mode: str,
-        ids: list[str],
-        areas: list[str | None],
-        vectors: np.ndarray,
+        corpus: _Corpus,
         theme_of: np.ndarray,
-        similarity: np.ndarray,
-        keywords: dict[int, list[str]],
-        known: KnownThemes,
+        placement: Placement,
+        known: dict[int, KnownTheme],
         started: float,
     ) -> ThemeRunReport:
-        cents = centroids(vectors, theme_of)
-        counts = Counter(theme_of.tolist())
         guided = self.codebook.guided
-        code_rows: list[tuple[str, str, str, float]] = []
-        code_sims: np.ndarray | None = None
-        if guided:
-            code_vectors = self._code_vectors()
-            code_sims = vectors @ code_vectors.T
-            for row, col in zip(*np.nonzero(code_sims >= CODE_THRESHOLD), strict=True):
-                code_rows.append(
-                    (run_id, ids[row], guided[col].code_id, float(code_sims[row, col]))
-                )
-        headings = self._headings(theme_of, code_sims)
-        assignments = pd.DataFrame(
-            {
-                "run_id": run_id,
-                "passage_id": ids,
-                "theme_id": theme_of.astype(np.int64),
-                "probability": similarity.astype(np.float64),
-            }
+        code_sims = corpus.vectors @ self._code_vectors().T if guided else None
+        codes = (
+            code_relations(corpus.ids, code_sims, [g.code_id for g in guided])
+            if code_sims is not None
+            else []
         )
-        codes = pd.DataFrame(code_rows, columns=["run_id", "passage_id", "code_id", "similarity"])
-        new_themes = 0
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for theme_id, centroid in cents.items():
-                mask = theme_of == theme_id
-                member_ids = [i for i, m in zip(ids, mask, strict=True) if m]
-                member_areas = [a for a, m in zip(areas, mask, strict=True) if m]
-                quotes = representative_quotes(vectors[mask], centroid, member_ids, member_areas)
-                words = keywords.get(theme_id) or []
-                generated = label_for(words)
-                curation = self.codebook.curations.get(theme_id)
-                label = curation.label if curation and curation.label else generated
-                description = (
-                    curation.description
-                    if curation and curation.description
-                    else _describe(words, counts[theme_id])
-                )
-                old = known.get(theme_id)
-                first_run = old[5] if old else run_id
-                if old is None:
-                    new_themes += 1
-                status = "new" if first_run == run_id else "active"
-                if curation and curation.not_relevant:
-                    status = "not_relevant"
-                con.execute(
-                    self.sql["upsert_theme"],
-                    [
-                        theme_id,
-                        label,
-                        words,
-                        description,
-                        status,
-                        first_run,
-                        run_id,
-                        centroid.tolist(),
-                        headings.get(theme_id),
-                        generated,
-                        quotes,
-                        counts[theme_id],
-                        self.embedder.name,
-                        curation is not None,
-                    ],
-                )
-            dormant = [t for t, row in known.items() if t not in cents and row[4] != "dormant"]
-            for theme_id in dormant:
-                con.execute(self.sql["mark_dormant"], [theme_id])
-            con.register("run_assignments_frame", assignments)
-            con.execute(
-                "INSERT INTO passage_themes SELECT run_id, passage_id, theme_id, probability "
-                "FROM run_assignments_frame"
-            )
-            con.unregister("run_assignments_frame")
-            con.execute(self.sql["count_document_themes"], [run_id])
-            if len(codes):
-                con.register("run_codes_frame", codes)
-                con.execute(
-                    "INSERT INTO passage_codes SELECT run_id, passage_id, code_id, similarity "
-                    "FROM run_codes_frame"
-                )
-                con.unregister("run_codes_frame")
-            outlier_share = counts.get(OUTLIER, 0) / len(ids)
+        records = theme_records(
+            RunContext(run_id, self.embedder.name, corpus.ids, corpus.areas, corpus.vectors),
+            theme_of,
+            placement.keywords,
+            known,
+            self.codebook.curations,
+            headings(theme_of, code_sims, [g.name for g in guided]),
+        )
+        new_themes = sum(1 for record in records if record.theme_id not in known)
+        dormant = dormant_theme_ids(known, {record.theme_id for record in records})
+        outlier_share = Counter(theme_of.tolist()).get(OUTLIER, 0) / len(corpus.ids)
+        with transaction(self.con) as con:
+            theme_runs.upsert_themes(con, records)
+            theme_runs.mark_dormant(con, dormant)
+            theme_runs.insert_assignments(con, run_id, corpus.ids, theme_of, placement.similarity)
+            theme_runs.count_document_themes(con, run_id)
+            theme_runs.insert_passage_codes(con, run_id, codes)
             seconds = time.perf_counter() - started
-            con.execute(
-                self.sql["finish_run"],
-                [
-                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                    len(ids),
-                    len(cents),
-                    new_themes,
-                    outlier_share,
-                    json.dumps({"total_s": round(seconds, 3)}),
-                    run_id,
-                ],
+            theme_runs.finish_run(
+                con,
+                run_id,
+                finished_at=utc_now(),
+                n_passages=len(corpus.ids),
+                n_themes=len(records),
+                n_new_themes=new_themes,
+                outlier_share=outlier_share,
+                timings={"total_s": round(seconds, 3)},
             )
             crash_point("themes:before-commit")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return ThemeRunReport(
             run_id=run_id,
             mode=mode,
-            n_passages=len(ids),
-            n_themes=len(cents),
+            n_passages=len(corpus.ids),
+            n_themes=len(records),
             new_themes=new_themes,
             dormant_themes=len(dormant),
             outlier_share=outlier_share,
             seconds=seconds,
         )
-
-
-def _describe(keywords: list[str], n_passages: int) -> str:
-    if not keywords:
-        return f"{n_passages} passages with no distinctive vocabulary."
-    shown = keywords[:4]
-    listed = ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
-    return f"Passages about {listed} ({n_passages} passages)."

@@ -7,8 +7,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from pipeline.embed.models import embed_passages, load_embedder, passage_vectors
+from pipeline.embed.missing import embed_passages
+from pipeline.embed.models import load_embedder
 from pipeline.ingest.ingester import Ingester
+from pipeline.storage.embeddings import passage_vectors
 from tests.ingest.test_ingester import TRANSCRIPT
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.ingest.ingester import Ingester, IngestOptions
+from pipeline.ingest.ingester import Ingester
+from pipeline.ingest.prepare import IngestOptions
 from pipeline.settings import Settings
 from tests.ingest.test_readers import make_docx, make_pdf
 
@@ -216,3 +217,19 @@ def test_copying_a_folder_twice_adds_nothing_new(ingester: Ingester, tmp_path: P
     shutil.copytree(first, second)
     report = ingester.ingest([first, second])
     assert report.added == 0 and report.skipped == 2
+
+
+def test_a_broken_manifest_is_recorded_once_by_ingest_and_never_by_prepare(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    write(tmp_path, "manifest.csv", "title,area\na.txt,Derby\n")
+    first = write(tmp_path, "a.txt", TRANSCRIPT)
+    ingester.prepare(first, first.read_bytes(), "sha", IngestOptions())
+    assert count(ingester.con, "ingest_errors") == 0
+    write(tmp_path, "b.txt", TRANSCRIPT.replace("Blackpool", "Derby"))
+    report = ingester.ingest([tmp_path])
+    assert report.added == 2
+    recorded = ingester.con.execute(
+        "SELECT path, severity FROM ingest_errors WHERE reason LIKE '%header must name%'"
+    ).fetchall()
+    assert recorded == [(str(tmp_path / "manifest.csv"), "error")]

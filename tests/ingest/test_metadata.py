@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.errors import MetadataError
 from pipeline.gazetteer import PlaceMention, default_gazetteer
-from pipeline.ingest.ingester import Ingester, IngestOptions
+from pipeline.ingest.ingester import Ingester
 from pipeline.ingest.metadata import (
     NATIONAL_AREA,
     PartialMetadata,
@@ -20,7 +20,9 @@ from pipeline.ingest.metadata import (
     parse_review_date,
     read_manifest,
     read_sidecar,
+    resolve_area,
 )
+from pipeline.ingest.prepare import IngestOptions
 from pipeline.records import Block
 from tests.conftest import CORPUS, DOCUMENTS
 
@@ -190,3 +192,35 @@ def test_every_sample_review_without_its_manifest_is_inferred_local(
     assert NATIONAL_AREA not in inferred.values()
     right = sum(inferred[name] == area for name, area in listed.items())
     assert right >= len(listed) - 2, {n: a for n, a in inferred.items() if a != listed[n]}
+
+
+@pytest.mark.parametrize(
+    ("given", "area", "region", "nation", "police_force", "warning"),
+    [
+        ("Blackpool", "Blackpool", "North West", "England", "Lancashire", None),
+        # A town is stored as its local authority, with the town's own region and force.
+        ("Dagenham", "Barking and Dagenham", "London", "England", "Metropolitan Police", None),
+        (NATIONAL_AREA, NATIONAL_AREA, None, None, None, None),
+        ("Atlantis", "Atlantis", None, None, None, "not in the gazetteer"),
+        (None, None, None, None, None, "no area given"),
+    ],
+)
+def test_an_area_resolves_to_its_authority_region_nation_and_force(
+    given: str | None,
+    area: str | None,
+    region: str | None,
+    nation: str | None,
+    police_force: str | None,
+    warning: str | None,
+) -> None:
+    placed = resolve_area(given, default_gazetteer())
+    assert (placed.area, placed.region, placed.nation, placed.police_force) == (
+        area,
+        region,
+        nation,
+        police_force,
+    )
+    if warning is None:
+        assert placed.warning is None
+    else:
+        assert placed.warning is not None and warning in placed.warning

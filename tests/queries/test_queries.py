@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.embed.models import load_embedder, passage_vectors
+from pipeline.embed.models import load_embedder
 from pipeline.queries import (
     Filters,
     compare_place,
@@ -28,6 +28,7 @@ from pipeline.queries import (
     theme_overview,
     theme_trend,
 )
+from pipeline.storage.embeddings import passage_vectors
 
 EAST = "East of England"
 

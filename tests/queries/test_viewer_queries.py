@@ -84,7 +84,8 @@ def test_first_run_has_no_previous_run(con) -> None:
 def test_changes_name_the_reviews_added_since_the_previous_run(
     themed_db: Path, tmp_path: Path
 ) -> None:
-    from pipeline.embed.models import embed_passages, load_embedder
+    from pipeline.embed.missing import embed_passages
+    from pipeline.embed.models import load_embedder
     from pipeline.ingest.ingester import Ingester
     from pipeline.ingest.metadata import NATIONAL_AREA
     from pipeline.settings import Settings

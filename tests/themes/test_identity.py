@@ -1,11 +1,33 @@
-"""Theme identity across refits: which new theme keeps which earlier theme's id."""
+"""Theme identity across runs, without a warehouse or a model: ids, placement, curation."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from pipeline.themes.run import MATCH_THRESHOLD, match_themes
+from pipeline.records import KnownTheme, ThemeRecord
+from pipeline.themes.codebook import Codebook, Curation
+from pipeline.themes.fit import OUTLIER, FittedThemes, ThemeParams
+from pipeline.themes.identity import (
+    CODE_THRESHOLD,
+    MATCH_THRESHOLD,
+    N_QUOTES,
+    Placement,
+    RunContext,
+    apply_merges,
+    choose_mode,
+    code_relations,
+    describe,
+    dormant_theme_ids,
+    headings,
+    match_themes,
+    place_new_passages,
+    refit_placement,
+    refit_theme_ids,
+    representative_quotes,
+    theme_records,
+    update_placement,
+)
 
 
 def unit(*values: float) -> np.ndarray:
@@ -64,6 +86,11 @@ def test_more_earlier_themes_than_current_ones_leaves_the_extra_dormant() -> Non
     assert match_themes(previous, current, MATCH_THRESHOLD) == {0: 3}
 
 
+def test_only_centroids_similar_enough_are_paired() -> None:
+    a, b, c = np.eye(3, dtype=np.float32)
+    assert match_themes({10: a, 11: b}, {0: b, 1: c}, threshold=0.8) == {0: 11}
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_shuffled_slightly_moved_refit_keeps_every_id(seed: int) -> None:
     # Centroids of sentence embeddings: 384 dimensions, refit in another order with some drift.
@@ -78,3 +105,278 @@ def test_a_shuffled_slightly_moved_refit_keeps_every_id(seed: int) -> None:
     assert match_themes(previous, current, MATCH_THRESHOLD) == {
         i: 100 + int(order[i]) for i in range(12)
     }
+
+
+# --- helpers for the tests below -------------------------------------------------------------
+
+PARAMS = ThemeParams(
+    n_neighbors=10, n_components=5, min_cluster_size=2, min_samples=2, outlier_threshold=0.45
+)
+
+
+def known(theme_id: int, centroid: np.ndarray | None = None, **fields: object) -> KnownTheme:
+    values: dict[str, object] = {
+        "label": f"Theme {theme_id}",
+        "keywords": ("word",),
+        "description": "Earlier description.",
+        "status": "active",
+        "first_run_id": "run-1",
+        "curated": False,
+    }
+    return KnownTheme(theme_id=theme_id, centroid=centroid, **(values | fields))
+
+
+def fitted(assignments: list[int], keywords: dict[int, list[str]] | None = None) -> FittedThemes:
+    labels = np.array(assignments)
+    return FittedThemes(
+        assignments=labels,
+        probabilities=np.ones(len(labels), dtype=np.float32),
+        keywords=keywords if keywords is not None else {t: [] for t in set(assignments) - {-1}},
+        seconds=0.0,
+        params=PARAMS,
+    )
+
+
+def never_fit(pool: np.ndarray, params: ThemeParams) -> FittedThemes:
+    raise AssertionError("the unassigned pool must not be refitted")
+
+
+# --- mode --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("passages", "earlier", "refit_requested", "mode"),
+    [
+        (["a", "b"], {}, False, "refit"),  # first run
+        (["a", "b"], {"a": 1, "b": 1}, False, "update"),  # nothing new
+        (["a", "b"], {"a": 1, "b": 1}, True, "refit"),  # asked for
+        (["a", "b", "c"], {"a": 1, "b": 1}, False, "update"),  # grown by exactly half
+        (["a", "b", "c", "d"], {"a": 1, "b": 1}, False, "refit"),  # grown by more than half
+    ],
+)
+def test_mode_is_update_unless_first_asked_or_grown_by_more_than_half(
+    passages: list[str], earlier: dict[str, int], refit_requested: bool, mode: str
+) -> None:
+    assert choose_mode(passages, earlier, refit_requested=refit_requested) == mode
+
+
+# --- update placement --------------------------------------------------------------------------
+
+
+def test_update_placement_keeps_every_earlier_passage_where_it_was() -> None:
+    # Passage "b" is closer to theme 2's centroid, and "x" was an outlier: neither moves.
+    vectors = np.stack([unit(1, 0), unit(0.6, 0.8), unit(0, 1), unit(0.7, 0.7), unit(0.1, 1)])
+    ids = ["a", "b", "c", "x", "new"]
+    earlier = {"a": 1, "b": 1, "c": 2, "x": OUTLIER}
+    placed = place_new_passages(ids, vectors, earlier, 0.45)
+    assert placed[:4].tolist() == [1, 1, 2, OUTLIER]
+
+
+def test_a_new_passage_joins_the_nearest_theme_when_close_enough() -> None:
+    vectors = np.stack([unit(1, 0), unit(0, 1), unit(0.2, 1)])
+    placed = place_new_passages(["a", "b", "new"], vectors, {"a": 1, "b": 2}, 0.45)
+    assert placed[2] == 2
+
+
+def test_a_new_passage_far_from_every_theme_stays_unassigned() -> None:
+    vectors = np.stack([unit(1, 0, 0), unit(0, 1, 0), unit(0, 0, 1)])
+    placed = place_new_passages(["a", "b", "far"], vectors, {"a": 1, "b": 2}, 0.45)
+    assert placed[2] == OUTLIER
+
+
+def test_an_update_with_nothing_new_reproduces_the_earlier_run_without_fitting() -> None:
+    vectors = np.stack([unit(1, 0), unit(0, 1), unit(0.5, 0.5)])
+    earlier = {"a": 1, "b": 2, "c": OUTLIER}
+    themes = {1: known(1, unit(1, 0)), 2: known(2, unit(0, 1))}
+    placement = update_placement(["a", "b", "c"], vectors, earlier, themes, PARAMS, 3, never_fit)
+    assert placement.theme_of.tolist() == [1, 2, OUTLIER]
+    assert placement.next_id == 3
+
+
+def test_an_update_keeps_the_known_keywords_of_the_themes_it_keeps() -> None:
+    vectors = np.stack([unit(1, 0), unit(0, 1)])
+    themes = {1: known(1, keywords=("bank accounts", "debt")), 2: known(2)}
+    placement = update_placement(
+        ["a", "b"], vectors, {"a": 1, "b": 2}, themes, PARAMS, 3, never_fit
+    )
+    assert placement.keywords[1] == ["bank accounts", "debt"]
+
+
+def grown_by_a_pool(pool_themes: list[int]) -> tuple[list[list[int]], Placement]:
+    """Two earlier passages on theme 1, ten new ones far from it that the pool fit groups."""
+    vectors = np.stack([unit(1, 0)] * 2 + [unit(0, 1)] * 10)
+    ids = ["e1", "e2", *(f"n{i}" for i in range(10))]
+    calls: list[list[int]] = []
+
+    def fit_pool(pool: np.ndarray, params: ThemeParams) -> FittedThemes:
+        calls.append(pool.tolist())
+        return fitted(pool_themes, {0: ["fake pills"], 1: ["county lines"], 2: []})
+
+    placement = update_placement(
+        ids, vectors, {"e1": 1, "e2": 1}, {1: known(1)}, PARAMS, 7, fit_pool
+    )
+    return calls, placement
+
+
+def test_the_unassigned_pool_is_fitted_when_new_passages_arrived() -> None:
+    calls, _ = grown_by_a_pool([0] * 10)
+    assert calls == [list(range(2, 12))]
+
+
+def test_new_themes_found_in_the_pool_get_the_next_ids() -> None:
+    _, placement = grown_by_a_pool([0] * 6 + [1] * 4)
+    assert placement.theme_of.tolist() == [1, 1] + [7] * 6 + [8] * 4
+    assert placement.keywords[7] == ["fake pills"] and placement.next_id == 9
+
+
+def test_pool_themes_smaller_than_the_minimum_stay_unassigned() -> None:
+    _, placement = grown_by_a_pool([0] * 9 + [1])  # min_cluster_size is 2
+    assert placement.theme_of.tolist() == [1, 1] + [7] * 9 + [OUTLIER]
+    assert placement.next_id == 8
+
+
+def test_the_pool_is_not_searched_when_too_few_passages_are_unassigned() -> None:
+    vectors = np.stack([unit(1, 0)] * 2 + [unit(0, 1)] * 3)
+    earlier = {"e1": 1, "e2": 1}
+    ids = ["e1", "e2", "n1", "n2", "n3"]  # 3 unassigned: fewer than 10
+    placement = update_placement(ids, vectors, earlier, {1: known(1)}, PARAMS, 2, never_fit)
+    assert placement.theme_of.tolist() == [1, 1, OUTLIER, OUTLIER, OUTLIER]
+
+
+# --- refit ids ---------------------------------------------------------------------------------
+
+
+def test_refit_matched_themes_keep_their_ids_and_the_others_get_the_next_ids() -> None:
+    mapping, next_id = refit_theme_ids([0, 1, 2, 3], {1: 17, 3: 4}, 20)
+    assert mapping == {0: 20, 1: 17, 2: 21, 3: 4}
+    assert next_id == 22
+
+
+def test_a_refit_puts_passages_under_the_matched_ids() -> None:
+    vectors = np.stack([unit(1, 0), unit(1, 0.1), unit(0, 1), unit(0.1, 1), unit(1, 1)])
+    themes = {5: known(5, unit(0, 1)), 9: known(9, unit(1, 0))}
+    placement = refit_placement(fitted([0, 0, 1, 1, OUTLIER]), vectors, themes, 10)
+    assert placement.theme_of.tolist() == [9, 9, 5, 5, OUTLIER]
+    assert placement.next_id == 10
+
+
+def test_a_refit_never_revives_a_dormant_theme_id() -> None:
+    vectors = np.stack([unit(1, 0), unit(1, 0.1)])
+    themes = {9: known(9, unit(1, 0), status="dormant")}
+    placement = refit_placement(fitted([0, 0]), vectors, themes, 10)
+    assert placement.theme_of.tolist() == [10, 10]
+
+
+# --- merges and dormancy -----------------------------------------------------------------------
+
+
+def test_merges_follow_the_codebook_and_leave_unassigned_passages_alone() -> None:
+    book = Codebook(curations={3: Curation(merge_into=4), 4: Curation(merge_into=6)})
+    assert apply_merges(np.array([3, 4, 5, OUTLIER]), book).tolist() == [6, 6, 5, OUTLIER]
+
+
+def test_a_known_theme_with_no_passages_becomes_dormant() -> None:
+    themes = {1: known(1), 2: known(2), 3: known(3)}
+    assert dormant_theme_ids(themes, {1, 3}) == [2]
+
+
+def test_an_already_dormant_theme_is_not_marked_again() -> None:
+    themes = {1: known(1), 2: known(2, status="dormant")}
+    assert dormant_theme_ids(themes, {1}) == []
+
+
+# --- theme records: curation, status, description ----------------------------------------------
+
+
+def records_for(
+    theme_of: list[int], curations: dict[int, Curation], themes: dict[int, KnownTheme]
+) -> dict[int, ThemeRecord]:
+    n = len(theme_of)
+    run = RunContext(
+        run_id="run-2",
+        model="all-MiniLM-L6-v2",
+        passage_ids=[f"p{i}" for i in range(n)],
+        areas=["Luton"] * n,
+        vectors=np.stack([unit(1, 0.1 * i) for i in range(n)]),
+    )
+    keywords = {t: ["bank accounts", "debt"] for t in set(theme_of) - {OUTLIER}}
+    found = theme_records(run, np.array(theme_of), keywords, themes, curations, {})
+    return {record.theme_id: record for record in found}
+
+
+def test_a_curated_label_and_description_win_over_the_generated_ones() -> None:
+    curation = Curation(label="Debt bondage", description="Owing money to the line.")
+    record = records_for([1, 1], {1: curation}, {})[1]
+    assert (record.label, record.description) == ("Debt bondage", "Owing money to the line.")
+    assert record.generated_label == "Bank accounts and debt" and record.curated
+
+
+def test_without_curation_the_label_and_description_are_generated() -> None:
+    record = records_for([1, 1], {}, {})[1]
+    assert record.label == record.generated_label == "Bank accounts and debt"
+    assert record.description == describe(["bank accounts", "debt"], 2)
+    assert not record.curated
+
+
+def test_a_theme_curated_not_relevant_says_so_whatever_its_age() -> None:
+    records = records_for(
+        [1, 2], {1: Curation(not_relevant=True), 2: Curation(not_relevant=True)}, {2: known(2)}
+    )
+    assert records[1].status == records[2].status == "not_relevant"
+
+
+def test_a_theme_is_new_in_its_first_run_and_keeps_that_run_after() -> None:
+    records = records_for([1, 2, OUTLIER], {}, {2: known(2, first_run_id="run-1")})
+    assert (records[1].status, records[1].first_run_id) == ("new", "run-2")
+    assert (records[2].status, records[2].first_run_id) == ("active", "run-1")
+    assert OUTLIER not in records and records[1].n_passages == 1
+
+
+@pytest.mark.parametrize(
+    ("keywords", "n", "description"),
+    [
+        ([], 3, "3 passages with no distinctive vocabulary."),
+        (["debt"], 2, "Passages about debt (2 passages)."),
+        (["a", "b", "c", "d", "e"], 9, "Passages about a, b, c and d (9 passages)."),
+    ],
+)
+def test_generated_descriptions(keywords: list[str], n: int, description: str) -> None:
+    assert describe(keywords, n) == description
+
+
+# --- quotes, headings, code relations ----------------------------------------------------------
+
+
+def test_quotes_take_one_passage_per_area_before_a_second_from_any_area() -> None:
+    # Closest first: a1, a2 (area A), b1 (B), c1 (C); each area is quoted before A again.
+    vectors = np.stack([unit(1, 0), unit(1, 0.1), unit(1, 0.2), unit(1, 0.3)])
+    ids = ["a1", "a2", "b1", "c1"]
+    areas: list[str | None] = ["A", "A", "B", "C"]
+    assert representative_quotes(vectors, unit(1, 0), ids, areas) == ["a1", "b1", "c1", "a2"]
+
+
+def test_quotes_are_at_most_n_quotes_closest_first_within_one_area() -> None:
+    vectors = np.stack([unit(1, 0.1 * i) for i in range(8)])
+    ids = [f"p{i}" for i in range(8)]
+    quotes = representative_quotes(vectors, unit(1, 0), ids, [None] * 8)
+    assert quotes == ids[:N_QUOTES]
+
+
+def test_a_heading_is_the_guided_theme_most_of_the_passages_are_closest_to() -> None:
+    code_sims = np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.6], [0.9, 0.0]])
+    theme_of = np.array([1, 1, 1, OUTLIER])
+    assert headings(theme_of, code_sims, ["Prevention", "Protection"]) == {1: "Protection"}
+
+
+def test_without_guided_themes_every_heading_is_themes() -> None:
+    assert headings(np.array([2, 1, OUTLIER]), None, []) == {1: "Themes", 2: "Themes"}
+
+
+def test_passages_relate_to_guided_themes_at_or_above_the_threshold_only() -> None:
+    code_sims = np.array([[CODE_THRESHOLD, CODE_THRESHOLD - 0.01], [0.9, 0.5]])
+    related = code_relations(["p0", "p1"], code_sims, ["prevention", "protection"])
+    assert [(c.passage_id, c.code_id) for c in related] == [
+        ("p0", "prevention"),
+        ("p1", "prevention"),
+        ("p1", "protection"),
+    ]

@@ -8,16 +8,17 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pytest
 
-from pipeline.embed.models import LazyEmbedder, embed_passages, load_embedder
+from pipeline.embed.missing import embed_passages
+from pipeline.embed.models import LazyEmbedder, load_embedder
+from pipeline.errors import NotEnoughPassagesError
 from pipeline.ingest.ingester import Ingester
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
 from pipeline.themes.codebook import Codebook, Curation, load_codebook
 from pipeline.themes.labels import is_informative
-from pipeline.themes.run import ThemeRunner, match_themes
+from pipeline.themes.run import ThemeRunner
 from tests.conftest import CORPUS, REPO
 
 pytestmark = pytest.mark.slow
@@ -173,12 +174,6 @@ def test_passages_relate_to_guided_codebook_themes(embedded_early: Path, tmp_pat
     assert {"prevention", "protection"} <= set(codes)
 
 
-def test_match_themes_pairs_similar_centroids_only() -> None:
-    a, b, c = np.eye(3, dtype=np.float32)
-    matched = match_themes({10: a, 11: b}, {0: b, 1: c}, threshold=0.8)
-    assert matched == {0: 11}
-
-
 def test_a_rerun_with_nothing_new_never_loads_the_model(embedded_early: Path, tmp_path: Path):
     with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
         runner(con).run()
@@ -278,3 +273,12 @@ def test_the_seed_report_alone_gets_themes_from_its_own_passages(seed_themed_db:
         assert is_informative(label), label
         assert all(is_informative(k) for k in keywords)
         assert quotes and all(members[q] == theme_id for q in quotes)
+
+
+def test_too_few_embedded_passages_is_a_named_error(warehouse: duckdb.DuckDBPyConnection) -> None:
+    lazy = LazyEmbedder()
+    with pytest.raises(
+        NotEnoughPassagesError, match=r"^only 0 embedded passages: themes need at least 10$"
+    ):
+        ThemeRunner(warehouse, lazy, Codebook()).run()
+    assert not lazy.loaded

@@ -10,10 +10,6 @@ ORDER BY p.text_sha;
 -- name: count_distinct_texts
 SELECT count(DISTINCT text_sha) FROM passages;
 
--- name: insert_embedding
-INSERT INTO embeddings (text_sha, model, vector) VALUES (?, ?, ?)
-ON CONFLICT DO NOTHING;
-
 -- name: passage_vectors
 SELECT p.passage_id, e.vector
 FROM passages AS p

@@ -24,9 +24,6 @@ ON CONFLICT (path, source_sha256, reason) DO UPDATE SET "at" = excluded."at";
 -- name: clear_ingest_errors_for_path
 DELETE FROM ingest_errors WHERE path = ? AND severity = 'error';
 
--- name: count_places
-SELECT count(*) FROM places;
-
 -- name: delete_places
 DELETE FROM places;
 

@@ -15,3 +15,65 @@ ORDER BY terms.termid, terms.docid;
 -- name: postings_exist
 SELECT count(*) FROM duckdb_tables()
 WHERE schema_name = 'fts_main_passages' AND table_name = 'postings';
+
+-- The query layer's searches (pipeline.queries.search); filters as in catalogue.sql.
+
+-- name: keyword_terms
+-- The index's ids of a query's terms (tokenised and stemmed as the index was).
+SELECT termid
+FROM fts_main_passages.dict
+WHERE term IN (SELECT stem(unnest(fts_main_passages.tokenize($query)), 'porter'));
+
+-- name: keyword_scores
+-- BM25 of every passage that holds one of the terms, by its row in the full-text index (docid):
+-- the same formula and constants as fts_main_passages.match_bm25 (k = 1.2, b = 0.75), computed
+-- from the postings of the query's terms only, bound as constants so that the scan skips the
+-- other terms' row groups. No passage text is read; the best few are looked up by key after.
+WITH query_terms AS (
+    SELECT
+        dict.termid,
+        log((stats.num_docs - dict.df + 0.5) / (dict.df + 0.5) + 1) AS idf,
+        stats.avgdl
+    FROM fts_main_passages.dict AS dict
+    CROSS JOIN fts_main_passages.stats AS stats
+    WHERE dict.termid = ANY($termids)
+)
+SELECT
+    postings.docid,
+    sum(
+        query_terms.idf * (postings.tf * 2.2)
+        / (postings.tf + 1.2 * (0.25 + 0.75 * postings.len / query_terms.avgdl))
+    ) AS score
+FROM fts_main_passages.postings AS postings
+JOIN query_terms USING (termid)
+WHERE postings.termid = ANY($termids)
+GROUP BY postings.docid;
+
+-- name: passage_ids_of_index_rows
+SELECT docid, name AS passage_id FROM fts_main_passages.docs WHERE docid = ANY($docids);
+
+-- name: current_themes_of_passages
+SELECT passage_id, theme_id FROM current_passage_themes WHERE passage_id = ANY($ids);
+
+-- name: passages_by_id
+-- The passages a search found, looked up by key (= ANY uses the primary-key index) before the
+-- join, so that no query scans a million passages for ten.
+WITH picked AS MATERIALIZED (
+    SELECT passage_id, doc_id, text, speaker FROM passages WHERE passage_id = ANY($ids)
+)
+SELECT p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker
+FROM picked AS p
+JOIN filtered_documents($region, $area, $police_force, $since, $until, $doc_type) AS d USING (doc_id);
+
+-- name: current_theme_of_passages
+SELECT passage_id, theme_id FROM current_passage_themes;
+
+-- name: embedding_count
+SELECT count(*) FROM embeddings WHERE model = $model;
+
+-- name: database_file
+-- The file behind the connection (the vector cache is kept per file).
+SELECT file FROM pragma_database_list WHERE name = current_database();
+
+-- name: passage_count
+SELECT count(*) AS passages FROM passages;

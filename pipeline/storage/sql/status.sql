@@ -26,7 +26,7 @@ GROUP BY 1
 ORDER BY documents DESC, region;
 
 -- name: recent_errors
-SELECT path, reason, severity, "at" FROM ingest_errors ORDER BY "at" DESC, path LIMIT ?;
+SELECT path, reason, severity, "at" FROM ingest_errors ORDER BY "at" DESC, path LIMIT $limit;
 
 -- name: latest_run
 SELECT run_id, finished_at, n_passages, n_themes, outlier_share, mode
@@ -49,7 +49,7 @@ FROM passage_themes AS pt
 JOIN themes AS t USING (theme_id)
 JOIN passages AS p USING (passage_id)
 JOIN documents AS d USING (doc_id)
-WHERE pt.run_id = ? AND t.status NOT IN ('dormant', 'not_relevant')
+WHERE pt.run_id = $run_id AND t.status NOT IN ('dormant', 'not_relevant')
 GROUP BY ALL
 ORDER BY documents DESC, areas DESC, passages DESC, t.theme_id
-LIMIT ?;
+LIMIT $limit;

@@ -24,7 +24,7 @@ WHERE model = ?
 ORDER BY theme_id;
 
 -- name: max_theme_id
-SELECT coalesce(max(theme_id), 0) FROM themes;
+SELECT coalesce(max(theme_id), 0) AS max_theme_id FROM themes;
 
 -- name: start_run
 INSERT INTO theme_runs (run_id, started_at, params, status, model, mode)
@@ -57,11 +57,15 @@ ON CONFLICT (theme_id) DO UPDATE SET
 -- name: mark_dormant
 UPDATE themes SET status = 'dormant', n_passages = 0 WHERE theme_id = ?;
 
--- name: insert_assignment
-INSERT INTO passage_themes (run_id, passage_id, theme_id, probability) VALUES (?, ?, ?, ?);
+-- name: insert_assignments_from_frame
+-- One run's assignments, from the DataFrame registered as run_assignments_frame.
+INSERT INTO passage_themes
+SELECT run_id, passage_id, theme_id, probability FROM run_assignments_frame;
 
--- name: insert_passage_code
-INSERT INTO passage_codes (run_id, passage_id, code_id, similarity) VALUES (?, ?, ?, ?);
+-- name: insert_passage_codes_from_frame
+-- One run's passage-to-guided-theme relations, from the DataFrame registered as run_codes_frame.
+INSERT INTO passage_codes
+SELECT run_id, passage_id, code_id, similarity FROM run_codes_frame;
 
 -- name: theme_summary
 SELECT theme_id, label, status, heading, n_passages, keywords

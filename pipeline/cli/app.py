@@ -1,0 +1,126 @@
+"""The `findings` Typer app: its global options, its sub-apps, and where errors become text.
+
+Every command is registered here through `command`, which is the CLI's one edge for errors: a
+Findings error (or a file-system error) becomes its one-line message and exit status 1, and an
+unexpected error a one-line report; `--debug` re-raises instead, traceback and all.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+import typer
+from rich.logging import RichHandler
+from rich.text import Text
+
+from pipeline.cli import ask, build, exchange
+from pipeline.cli.console import err
+from pipeline.errors import FindingsError, NotEnoughPassagesError
+
+Result = TypeVar("Result")
+
+
+@dataclass
+class Edge:
+    """How this invocation reports errors (set from the global options)."""
+
+    debug: bool = False
+
+
+edge = Edge()
+
+app = typer.Typer(
+    help="Findings: qualitative evidence synthesis for locality reviews.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+query_app = typer.Typer(help="Ask the warehouse: themes, quotes, trends, framework matrix.")
+export_app = typer.Typer(help="Export findings: REFI-QDA for QDA tools, tables, a drafted report.")
+import_app = typer.Typer(help="Bring work done elsewhere back in (a codebook from a QDA tool).")
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback when a command fails.")
+    ] = False,
+) -> None:
+    """Findings: ingest locality reviews and synthesise what they say."""
+    edge.debug = debug
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False, show_time=False)],
+    )
+    logging.getLogger("pipeline").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def message_for(exc: Exception) -> str:
+    """The one line a user sees for an error that reached the command line."""
+    if isinstance(exc, NotEnoughPassagesError):
+        return f"{exc}: run `findings embed` first"
+    if isinstance(exc, FindingsError | OSError):
+        return str(exc)
+    return f"unexpected error: {type(exc).__name__}: {exc} (`findings --debug ...` shows where)"
+
+
+def one_line_errors(command: Callable[..., Result]) -> Callable[..., Result]:
+    """Run a command, turning its errors into a one-line message and exit status 1."""
+
+    @functools.wraps(command)
+    def run_command(*args: object, **kwargs: object) -> Result:
+        try:
+            return command(*args, **kwargs)
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors and exits already say what they mean
+        except Exception as exc:  # the edge: every error becomes a message
+            if edge.debug:
+                raise
+            err.print(Text(message_for(exc), style="red"))
+            raise typer.Exit(1) from exc
+
+    return run_command
+
+
+def command(group: typer.Typer, name: str, function: Callable[..., object]) -> None:
+    """Register `function` as `name` in `group`, behind the error edge."""
+    group.command(name)(one_line_errors(function))
+
+
+for name, function in (
+    ("ingest", build.ingest),
+    ("status", build.status),
+    ("embed", build.embed),
+    ("themes", build.themes),
+    ("run", build.run),
+    ("search", ask.search),
+    ("serve", build.serve),
+):
+    command(app, name, function)
+
+app.add_typer(query_app, name="query")
+for name, function in (
+    ("themes", ask.query_themes),
+    ("quotes", ask.query_quotes),
+    ("trends", ask.query_trends),
+    ("matrix", ask.query_matrix),
+):
+    command(query_app, name, function)
+
+app.add_typer(export_app, name="export")
+for name, function in (
+    ("qdpx", exchange.export_qdpx),
+    ("codebook", exchange.export_codebook),
+    ("csv", exchange.export_csv),
+    ("parquet", exchange.export_parquet),
+    ("report", exchange.export_report),
+):
+    command(export_app, name, function)
+
+app.add_typer(import_app, name="import")
+command(import_app, "codebook", exchange.import_codebook)

@@ -1,0 +1,119 @@
+"""Commands that ask the warehouse: `query themes|quotes|trends|matrix` and `search`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pipeline.cli.console import emit
+from pipeline.cli.options import DbOption, JsonOption, filter_options, open_readable, settings_for
+
+if TYPE_CHECKING:
+    from pipeline.queries import Filters
+
+THEME_COLUMNS = [
+    "theme_id", "label", "status", "n_documents", "n_areas", "n_regions", "n_passages",
+    "prevalence", "ci_low", "ci_high",
+]  # fmt: skip
+
+
+@filter_options
+def query_themes(db: DbOption = None, *, filters: Filters, as_json: JsonOption = False) -> None:
+    """Themes ranked by the reviews raising them, with prevalence and status."""
+    from pipeline.queries import theme_overview
+
+    with open_readable(db) as con:
+        frame = theme_overview(con, filters)
+    emit(frame, as_json, "Themes", THEME_COLUMNS if not frame.empty else None)
+
+
+@filter_options
+def query_quotes(
+    theme: Annotated[int, typer.Option(help="Theme id.")],
+    db: DbOption = None,
+    *,
+    filters: Filters,
+    limit: Annotated[int, typer.Option(help="How many quotes.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """The passages behind a theme, with document, area, region, date and speaker."""
+    from pipeline.queries import quotes
+
+    with open_readable(db) as con:
+        frame = quotes(con, theme, filters, limit)
+    emit(
+        frame,
+        as_json,
+        f"Quotes for theme {theme}",
+        ["text", "title", "area", "region", "review_date", "speaker"],
+    )
+
+
+@filter_options
+def query_trends(
+    theme: Annotated[int, typer.Option(help="Theme id.")],
+    by: Annotated[str | None, typer.Option(help="Split by region, area or force.")] = None,
+    period: Annotated[str, typer.Option(help="month, quarter or year.")] = "year",
+    db: DbOption = None,
+    *,
+    filters: Filters,
+    as_json: JsonOption = False,
+) -> None:
+    """Reviews raising a theme per period (and place), with Wilson intervals."""
+    from pipeline.queries import theme_trend
+
+    if by not in (None, "region", "area", "force"):
+        raise typer.BadParameter("use region, area or force", param_hint="--by")
+    if period not in ("month", "quarter", "year"):
+        raise typer.BadParameter("use month, quarter or year", param_hint="--period")
+    with open_readable(db) as con:
+        frame = theme_trend(con, theme, filters, by, period)
+    emit(frame, as_json, f"Trend for theme {theme}")
+
+
+@filter_options
+def query_matrix(
+    by: Annotated[str, typer.Option(help="Rows: area or review.")] = "area",
+    db: DbOption = None,
+    *,
+    filters: Filters,
+    as_json: JsonOption = False,
+) -> None:
+    """The framework matrix: areas (or reviews) x themes, passages and the best quote per cell."""
+    from pipeline.queries import framework_matrix
+
+    if by not in ("area", "review"):
+        raise typer.BadParameter("use area or review", param_hint="--by")
+    with open_readable(db) as con:
+        frame = framework_matrix(con, filters, by)
+    emit(frame, as_json, "Framework matrix", ["row_label", "theme_id", "label", "n_passages"])
+
+
+@filter_options
+def search(
+    text: Annotated[str, typer.Argument(help="What to look for.")],
+    semantic: Annotated[bool, typer.Option(help="Search by meaning, not words.")] = False,
+    db: DbOption = None,
+    *,
+    filters: Filters,
+    limit: Annotated[int, typer.Option(help="How many results.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Search passages by keyword (BM25) or by meaning (--semantic), with provenance."""
+    from pipeline.queries import search_keyword, search_semantic
+
+    with open_readable(db) as con:
+        if semantic:
+            from pipeline.embed.models import load_embedder
+
+            embedder = load_embedder(settings_for(db).embedding_model)
+            frame = search_semantic(con, text, embedder, filters, limit)
+        else:
+            frame = search_keyword(con, text, filters, limit)
+    emit(
+        frame,
+        as_json,
+        f"Search: {text}",
+        ["score", "text", "title", "area", "review_date", "theme_id"],
+    )

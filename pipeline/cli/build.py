@@ -1,0 +1,296 @@
+"""Commands that build the warehouse: ingest, embed, themes, run (and serve it), status."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pipeline.cli.console import err, out, progress
+from pipeline.cli.options import DbOption, DocType, JsonOption, settings_for
+from pipeline.errors import FindingsError
+
+
+def review_date(value: str | None) -> str | None:
+    """A --date value checked as YYYY-MM or YYYY-MM-DD (a usage error otherwise)."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value):
+        raise typer.BadParameter("use YYYY-MM or YYYY-MM-DD", param_hint="--date")
+    try:
+        dt.date.fromisoformat(value if len(value) == 10 else value + "-01")
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value} is not a calendar date", param_hint="--date") from exc
+    return value
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of review documents.")],
+    db: DbOption = None,
+    area: Annotated[str | None, typer.Option(help="Area for files that do not say.")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Review date YYYY-MM[-DD] for files that do not say."),
+    ] = None,
+    doc_type: Annotated[
+        DocType | None, typer.Option("--type", help="Document type for files that do not say.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest documents (txt, md, docx, pdf, html) into the warehouse.
+
+    Exit status 0 when every file was ingested or skipped as already there, 1 when some failed
+    (the others are still ingested), 2 for usage errors.
+    """
+    from pipeline.ingest.files import discover_files
+    from pipeline.ingest.ingester import Ingester
+    from pipeline.ingest.prepare import IngestOptions
+    from pipeline.storage import open_warehouse
+
+    settings = settings_for(db)
+    options = IngestOptions(area=area, review_date=review_date(date), doc_type=doc_type)
+    try:
+        con = open_warehouse(settings.db)
+    except (FindingsError, OSError) as exc:
+        err.print(f"[red]cannot open the warehouse {settings.db}: {exc}")
+        raise typer.Exit(1) from exc
+    with con, progress(disable=as_json) as bar:
+        total = sum(1 for _ in discover_files(p for p in paths if p.exists()))
+        task = bar.add_task("loading the language pipeline", total=total)
+        ingester = Ingester(con, settings)
+        bar.update(task, description="ingesting")
+
+        def advance(path: Path, outcome: str) -> None:
+            bar.update(task, advance=1, description=f"{outcome}: {path.name}")
+
+        report = ingester.ingest(paths, options, on_file=advance)
+    if as_json:
+        out.print_json(json.dumps(report.as_dict()))
+    else:
+        out.print(
+            f"added {report.added} documents ({report.passages} passages), "
+            f"skipped {report.skipped}, failed {len(report.errors)} in {report.seconds:.1f} s"
+        )
+        for item in report.duplicates:
+            out.print(f"[yellow]duplicate[/] {item['path']}: same text as {item['duplicate_of']}")
+        for item in report.warnings:
+            out.print(f"[yellow]warning[/] {item['path']}: {item['reason']}")
+        for item in report.errors:
+            out.print(f"[red]error[/] {item['path']}: {item['reason']}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def status(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Counts of documents, passages, places and errors; coverage; the national themes."""
+    from pipeline.queries.runs import warehouse_status
+
+    settings = settings_for(db)
+    if not settings.db.exists():
+        err.print(f"[red]no warehouse at {settings.db}: run `findings ingest PATH` first")
+        raise typer.Exit(1)
+    summary = warehouse_status(settings.db)
+    if as_json:
+        out.print_json(json.dumps(summary, default=str))
+        return
+    counts = summary["counts"]
+    coverage = summary["coverage"]
+    out.print(
+        f"[bold]{counts['documents']}[/] documents, [bold]{counts['passages']}[/] passages, "
+        f"{counts['places']} gazetteer places, {counts['errors']} errors, "
+        f"{counts['warnings']} warnings"
+    )
+    dated = (
+        f"reviews from {coverage['first_review']} to {coverage['last_review']}"
+        if coverage["first_review"] is not None
+        else "no review dates"
+    )
+    out.print(f"{coverage['areas']} areas in {coverage['regions']} regions, {dated}")
+    table = Table("region", "documents", "areas", "passages", title="Coverage by region")
+    for row in summary["by_region"]:
+        table.add_row(row["region"], str(row["documents"]), str(row["areas"]), str(row["passages"]))
+    out.print(table)
+    if summary["themes"]:
+        run_info = summary["latest_run"]
+        themes_table = Table(
+            "theme",
+            "status",
+            "reviews",
+            "areas",
+            "regions",
+            "passages",
+            title=f"National themes (run {run_info['run_id']}, ranked by reviews raising them)",
+        )
+        for row in summary["themes"]:
+            themes_table.add_row(
+                f"{row['label']} [dim]#{row['theme_id']}",
+                row["status"],
+                str(row["documents"]),
+                str(row["areas"]),
+                str(row["regions"]),
+                str(row["passages"]),
+            )
+        out.print(themes_table)
+    if summary["recent_errors"]:
+        errors = Table("path", "severity", "reason", title="Recent ingest problems")
+        for row in summary["recent_errors"]:
+            errors.add_row(row["path"], row["severity"], row["reason"])
+        out.print(errors)
+
+
+def embed(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Embed every passage that has no vector yet for the configured model (cached)."""
+    from pipeline.embed.missing import embed_passages
+    from pipeline.embed.models import load_embedder
+    from pipeline.storage import open_warehouse
+
+    settings = settings_for(db)
+    with open_warehouse(settings.db) as con, progress(disable=as_json) as bar:
+        task = bar.add_task("loading the embedding model", total=None)
+        embedder = load_embedder(settings.embedding_model)
+        bar.update(task, description="embedding")
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = embed_passages(con, embedder, settings.embed_batch_size, on_batch=advance)
+    if as_json:
+        out.print_json(json.dumps(report.as_dict()))
+    else:
+        out.print(
+            f"embedded {report.embedded} passages ({report.cached} cached) with {report.model} "
+            f"at {report.passages_per_s:.1f} passages/s"
+        )
+
+
+def refuse_if_running(db: Path) -> None:
+    """Fail at once if another run holds the warehouse.
+
+    Before Prefect starts, so that a refusal is one line and not a logged flow failure; the
+    flow takes the lock again for the run itself.
+    """
+    from pipeline.storage.publish import run_lock
+
+    with run_lock(db):
+        pass
+
+
+def themes(
+    db: DbOption = None,
+    refit: Annotated[bool, typer.Option(help="Refit from scratch instead of updating.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Discover or update themes over the embedded passages and list them."""
+    # Prefect's ephemeral mode, as for `findings run` (pipeline.flows sets it up on import).
+    from pipeline.flows import themes_flow
+    from pipeline.queries import theme_summary
+    from pipeline.storage import connect
+
+    settings = settings_for(db)
+    refuse_if_running(settings.db)
+    report = themes_flow(db=str(settings.db), refit=refit)
+    report.pop("new_labels", None)  # the flow's note for the refresh artifact
+    with connect(settings.db, read_only=True) as con:
+        listed = json.loads(theme_summary(con).to_json(orient="records"))
+    for theme in listed:
+        theme["keywords"] = theme["keywords"] or []
+    if as_json:
+        out.print_json(json.dumps(report | {"theme_list": listed}))
+        return
+    table = Table(
+        "id", "theme", "status", "heading", "passages", title=f"Themes ({report['mode']})"
+    )
+    for theme in listed:
+        table.add_row(
+            str(theme["theme_id"]),
+            theme["label"],
+            theme["status"],
+            theme["heading"] or "",
+            str(theme["n_passages"]),
+        )
+    out.print(table)
+    out.print(f"unassigned: {report['outlier_share']:.1%} of {report['passages']} passages")
+
+
+def run(
+    corpus: Annotated[
+        Path | None, typer.Option(help="Folder of reviews to ingest (default: corpus/).")
+    ] = None,
+    db: DbOption = None,
+    refit: Annotated[bool, typer.Option(help="Refit themes from scratch.")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Embed on a local Dask cluster of this many processes.")
+    ] = 1,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Embed on an existing Dask cluster (e.g. tcp://scheduler:8786)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest a folder (and its inbox/), embed, update themes and publish: the refresh flow."""
+    # Prefect's ephemeral mode: a temporary local API, nothing to start by hand (pipeline.flows
+    # sets how long to wait for it before Prefect is imported).
+    from pipeline.flows import refresh_flow
+
+    settings = settings_for(db)
+    folder = corpus or settings.corpus
+    refuse_if_running(settings.db)
+    summary = refresh_flow(
+        corpus=str(folder),
+        inbox=str(folder / "inbox"),
+        db=str(settings.db),
+        refit=refit,
+        workers=workers,
+        dask_address=dask_address,
+    )
+    errors = summary.pop("errors")
+    if as_json:
+        out.print_json(json.dumps(summary | {"errors": errors}))
+    else:
+        out.print(
+            f"run {summary['run_id']}: {summary['documents_added']} documents added, "
+            f"{summary['passages_embedded']} passages embedded, {summary['themes']} themes "
+            f"({summary['new_themes']} new), {summary['outlier_share']:.1%} unassigned"
+        )
+        for item in errors:
+            out.print(f"[red]error[/] {item['path']}: {item['reason']}")
+    if errors:
+        raise typer.Exit(1)
+
+
+def serve(
+    cron: Annotated[str, typer.Option(help="When to refresh (cron, Europe/London).")] = "0 2 * * *",
+    corpus: Annotated[str, typer.Option(help="Corpus folder.")] = "corpus",
+    inbox: Annotated[str, typer.Option(help="Folder where new reviews arrive.")] = "corpus/inbox",
+    port: Annotated[int, typer.Option(help="Port for the local Prefect server.")] = 4200,
+    db: DbOption = None,
+) -> None:
+    """Serve the scheduled refresh on this machine (no Prefect infrastructure needed).
+
+    Prefect's temporary in-process server cannot schedule, so unless PREFECT_API_URL points at
+    a server already, a local one is started on 127.0.0.1 for as long as this command runs.
+    """
+    from pipeline.cli.prefect_server import local_prefect_server
+
+    settings = settings_for(db)
+    server = (
+        local_prefect_server(port)
+        if not os.environ.get("PREFECT_API_URL")
+        else contextlib.nullcontext()
+    )
+    with server:
+        from pipeline.flows import refresh_flow
+
+        out.print(f"serving nightly-refresh ({cron}) over {corpus} and {inbox}; Ctrl-C stops")
+        refresh_flow.serve(
+            name="nightly-refresh",
+            cron=cron,
+            parameters={"corpus": corpus, "inbox": inbox, "db": str(settings.db)},
+        )

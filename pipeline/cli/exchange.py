@@ -1,0 +1,130 @@
+"""Commands that trade with other tools: `export qdpx|codebook|csv|parquet|report`, `import`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from pipeline.cli.console import err
+from pipeline.cli.options import DbOption, JsonOption, filter_options, open_readable, settings_for
+
+if TYPE_CHECKING:
+    from pipeline.queries import Filters
+
+OutFile = Annotated[Path, typer.Option("--out", help="File to write.")]
+OutDir = Annotated[Path, typer.Option("--out", help="Folder to write the tables into.")]
+
+
+@filter_options
+def export_qdpx(
+    out: OutFile, db: DbOption = None, *, filters: Filters, as_json: JsonOption = False
+) -> None:
+    """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+    from pipeline.exports.qdpx import write_qdpx
+    from pipeline.themes.codebook import load_codebook
+
+    book = load_codebook(settings_for(db).codebook)
+    with open_readable(db) as con:
+        report = write_qdpx(con, out, book, filters)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict()))
+    else:
+        typer.echo(
+            f"wrote {out}: {report.sources} sources, {report.codes} codes, "
+            f"{report.selections} coded passages, {report.cases} cases"
+        )
+
+
+def export_codebook(out: OutFile, db: DbOption = None) -> None:
+    """The codebook alone, as a REFI-QDA .qdc file."""
+    from pipeline.exports.qdpx import write_codebook
+    from pipeline.themes.codebook import load_codebook
+
+    book = load_codebook(settings_for(db).codebook)
+    with open_readable(db) as con:
+        codes = write_codebook(con, out, book)
+    typer.echo(f"wrote {out}: {codes} codes")
+
+
+def write_tables(
+    fmt: Literal["csv", "parquet"], out: Path, db: Path | None, filters: Filters
+) -> None:
+    """Write the export tables in `fmt` and say which files were written."""
+    from pipeline.exports.tables import write_tables as write
+    from pipeline.themes.codebook import load_codebook
+
+    book = load_codebook(settings_for(db).codebook)
+    with open_readable(db) as con:
+        written = write(con, out, book, fmt, filters)
+    for name, path in written.items():
+        typer.echo(f"wrote {path} ({name})")
+
+
+@filter_options
+def export_csv(out: OutDir, db: DbOption = None, *, filters: Filters) -> None:
+    """Coded passages with provenance, themes, documents and counts, as CSV files."""
+    write_tables("csv", out, db, filters)
+
+
+@filter_options
+def export_parquet(out: OutDir, db: DbOption = None, *, filters: Filters) -> None:
+    """The same tables as `export csv`, as Parquet files."""
+    write_tables("parquet", out, db, filters)
+
+
+@filter_options
+def export_report(
+    out: Annotated[Path, typer.Option("--out", help="A .md, .html or .docx file.")],
+    db: DbOption = None,
+    *,
+    filters: Filters,
+    top: Annotated[int, typer.Option(help="How many headline themes.")] = 8,
+    redact: Annotated[
+        bool, typer.Option(help="Redact names, phone numbers and e-mails in quotes.")
+    ] = True,
+) -> None:
+    """A drafted national findings report: coverage, headline themes with quotes, method."""
+    from pipeline.exports.report import REPORT_FORMATS, build_report, write_report
+    from pipeline.passages.redact import Redactor, load_redaction_nlp
+    from pipeline.queries import place_names
+    from pipeline.themes.codebook import load_codebook
+
+    if out.suffix.lower() not in REPORT_FORMATS:
+        err.print(f"[red]{out}: use a .md, .html or .docx file name")
+        raise typer.Exit(2)
+    settings = settings_for(db)
+    book = load_codebook(settings.codebook)
+    with open_readable(db) as con:
+        redactor = (
+            Redactor(load_redaction_nlp(settings.spacy_model), place_names(con)) if redact else None
+        )
+        report = build_report(
+            con, book, filters, scope=filters.describe(), top=top, redactor=redactor
+        )
+    write_report(report, out)
+    typer.echo(f"wrote {out}: {len(report.sections)} headline themes")
+
+
+def import_codebook(
+    path: Annotated[Path, typer.Argument(help="A .qdc codebook (or a .qdpx project).")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Read names, descriptions and hierarchy edited in a QDA tool back into the codebook."""
+    from pipeline.exports.qdpx import import_codebook as read_codebook
+
+    settings = settings_for(db)
+    with open_readable(db) as con:
+        report = read_codebook(con, path, settings.codebook)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict()))
+        return
+    typer.echo(
+        f"{settings.codebook}: {len(report.renamed)} renamed, {len(report.described)} "
+        f"described, {len(report.moved)} moved"
+    )
+    for name in report.unmatched:
+        typer.echo(f"not a Findings theme, left out: {name}")

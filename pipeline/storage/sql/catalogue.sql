@@ -1,0 +1,52 @@
+-- The reviews, their sources and the place and filter vocabulary (pipeline.queries.catalogue,
+-- pipeline.queries.filters).
+-- Queries that filter take the same named filters through the filtered_documents macro
+-- (migration 004); NULL means "no filter": $region, $area, $police_force, $since, $until,
+-- $doc_type (pipeline.queries.filters.Filters.params binds them).
+
+-- name: filtered_documents
+SELECT d.doc_id, d.title, d.area, d.region, d.nation, d.police_force, d.review_date, d.doc_type
+FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type) AS d;
+
+-- name: sources
+SELECT
+    d.doc_id, d.title, d.path, d.format, d.doc_type, d.area, d.region, d.police_force,
+    d.review_date, d.inferred_fields, d.ingested_at,
+    (SELECT count(*) FROM passages AS p WHERE p.doc_id = d.doc_id) AS n_passages
+FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type) AS d
+ORDER BY d.review_date, d.title;
+
+-- name: filter_options
+-- What the viewer's filters can choose from.
+SELECT
+    list(DISTINCT region ORDER BY region) FILTER (WHERE region IS NOT NULL) AS regions,
+    list(DISTINCT area ORDER BY area) FILTER (WHERE area IS NOT NULL) AS areas,
+    list(DISTINCT police_force ORDER BY police_force)
+        FILTER (WHERE police_force IS NOT NULL) AS forces,
+    list(DISTINCT doc_type ORDER BY doc_type) AS doc_types,
+    min(review_date) AS first_review,
+    max(review_date) AS last_review
+FROM documents;
+
+-- name: place_names
+-- Every gazetteer name and alias, so redaction can leave places alone.
+SELECT DISTINCT lower(name) AS name FROM places
+UNION
+SELECT DISTINCT lower(unnest(aliases)) FROM places;
+
+-- name: coded_passages
+-- Every passage on a theme in the latest run, with its document's metadata and offsets.
+SELECT
+    p.passage_id, d.doc_id, d.title, d.area, d.region, d.nation, d.police_force,
+    d.review_date, d.doc_type, p.ordinal, p.section, p.speaker_role, p.char_start,
+    p.char_end, p.text, cpt.theme_id, cpt.probability, (SELECT run_id FROM latest_theme_run) AS run_id
+FROM current_passage_themes AS cpt
+JOIN passages AS p USING (passage_id)
+JOIN filtered_documents($region, $area, $police_force, $since, $until, $doc_type) AS d USING (doc_id)
+ORDER BY d.doc_id, p.char_start;
+
+-- name: document_texts
+SELECT d.doc_id, d.title, d.path, d.format, d.area, d.region, d.nation, d.police_force,
+       d.review_date, d.doc_type, d.text, d.ingested_at
+FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type) AS d
+ORDER BY d.doc_id;

@@ -1,0 +1,24 @@
+-- The passages behind a theme and the text around them (pipeline.queries.evidence).
+-- Queries that filter take the same named filters through the filtered_documents macro
+-- (migration 004); NULL means "no filter": $region, $area, $police_force, $since, $until,
+-- $doc_type (pipeline.queries.filters.Filters.params binds them).
+
+-- name: quotes
+SELECT
+    p.passage_id, p.text, d.title, d.area, d.region, d.police_force, d.review_date,
+    d.doc_type, p.speaker, p.speaker_role, p.section, cpt.probability, d.doc_id, p.char_start,
+    p.char_end
+FROM current_passage_themes AS cpt
+JOIN passages AS p USING (passage_id)
+JOIN filtered_documents($region, $area, $police_force, $since, $until, $doc_type) AS d USING (doc_id)
+WHERE cpt.theme_id = $theme
+ORDER BY cpt.probability DESC, p.passage_id
+LIMIT $limit;
+
+-- name: passage_context
+-- A passage with its neighbours in the same document, in reading order.
+SELECT n.passage_id, n.ordinal, n.text, n.speaker_role, n.passage_id = $passage AS is_quote
+FROM passages AS p
+JOIN passages AS n ON n.doc_id = p.doc_id AND abs(n.ordinal - p.ordinal) <= $width
+WHERE p.passage_id = $passage
+ORDER BY n.ordinal;

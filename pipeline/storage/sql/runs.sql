@@ -1,0 +1,40 @@
+-- Theme runs, what the latest changed, and ingest problems (pipeline.queries.runs).
+
+-- name: latest_run_id
+SELECT run_id FROM latest_theme_run;
+
+-- name: first_run_id
+SELECT run_id FROM theme_runs WHERE status = 'succeeded'
+ORDER BY finished_at, run_id LIMIT 1;
+
+-- name: latest_run
+SELECT run_id, started_at, finished_at, mode, model, params, n_passages, n_themes, outlier_share
+FROM theme_runs
+WHERE run_id = (SELECT run_id FROM latest_theme_run);
+
+-- name: run_history
+SELECT run_id, started_at, finished_at, mode, model, n_passages, n_themes, n_new_themes,
+       outlier_share, status, params
+FROM theme_runs
+ORDER BY started_at DESC, run_id DESC;
+
+-- name: documents_since
+-- Reviews ingested after a moment (the previous run's end), newest first.
+SELECT title, area, region, review_date, doc_type, ingested_at
+FROM documents
+WHERE ingested_at > $since
+ORDER BY ingested_at DESC, title;
+
+-- name: themes_gone_dormant
+-- Dormant themes last seen in the previous run went dormant in the latest one.
+SELECT theme_id FROM themes WHERE status = 'dormant' AND last_run_id = $previous
+ORDER BY theme_id;
+
+-- name: ingest_errors
+SELECT path, severity, reason, "at"
+FROM ingest_errors
+ORDER BY severity, "at" DESC, path;
+
+-- name: themes_first_seen
+-- Themes first found by a run.
+SELECT theme_id FROM themes WHERE first_run_id = $run ORDER BY theme_id;

@@ -1,0 +1,225 @@
+"""Every warehouse read and write of a theme run, as named SQL from `sql/themes.sql`.
+
+Reads return records built by column name, never tuples to index; writes take the records the
+theme stage produced. Callers group the writes of a run in one `transaction`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from pipeline.records import KnownTheme, PassageCode, ThemeRecord
+from pipeline.storage.named_sql import named_queries
+
+_ASSIGNMENTS_FRAME = "run_assignments_frame"  # the names the insert_*_from_frame SQL reads
+_CODES_FRAME = "run_codes_frame"
+
+
+@dataclass(frozen=True)
+class ThemePassage:
+    """A passage the theme stage works on (interviewers' questions excluded)."""
+
+    passage_id: str
+    text: str
+    doc_id: str
+    area: str | None
+
+
+@dataclass(frozen=True)
+class ThemeRunRef:
+    """A finished theme run: its id and the embedding model it used."""
+
+    run_id: str
+    model: str
+
+
+def _sql(name: str) -> str:
+    return named_queries("themes")[name]
+
+
+def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """The cursor's rows as {column name: value}."""
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def passages_for_themes(con: duckdb.DuckDBPyConnection, model: str) -> list[ThemePassage]:
+    """Every passage with a vector for `model`, in passage id order."""
+    return [
+        ThemePassage(**row) for row in _records(con.execute(_sql("passages_for_themes"), [model]))
+    ]
+
+
+def last_succeeded_run(con: duckdb.DuckDBPyConnection) -> ThemeRunRef | None:
+    """The latest theme run that finished, or None before the first."""
+    rows = _records(con.execute(_sql("last_succeeded_run")))
+    return ThemeRunRef(**rows[0]) if rows else None
+
+
+def run_assignments(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """Passage id -> theme id (OUTLIER included) of one run."""
+    rows = _records(con.execute(_sql("run_assignments"), [run_id]))
+    return {row["passage_id"]: row["theme_id"] for row in rows}
+
+
+def known_themes(con: duckdb.DuckDBPyConnection, model: str) -> dict[int, KnownTheme]:
+    """The themes found earlier with `model`, by id, in id order."""
+    known: dict[int, KnownTheme] = {}
+    for row in _records(con.execute(_sql("known_themes"), [model])):
+        centroid = row.pop("centroid")
+        theme = KnownTheme(
+            **(row | {"keywords": tuple(row["keywords"] or ())}),
+            centroid=None if centroid is None else np.asarray(centroid, dtype=np.float32),
+        )
+        known[theme.theme_id] = theme
+    return known
+
+
+def max_theme_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest theme id ever given (0 before the first run)."""
+    return _records(con.execute(_sql("max_theme_id")))[0]["max_theme_id"]
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    started_at: dt.datetime,
+    params: dict[str, object],
+    model: str,
+    mode: str,
+) -> None:
+    """Record a run as running (committed at once, so a killed run leaves its trace)."""
+    con.execute(_sql("start_run"), [run_id, started_at, json.dumps(params), model, mode])
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    *,
+    finished_at: dt.datetime,
+    n_passages: int,
+    n_themes: int,
+    n_new_themes: int,
+    outlier_share: float,
+    timings: dict[str, float],
+) -> None:
+    """Mark a run succeeded with its counts."""
+    con.execute(
+        _sql("finish_run"),
+        [
+            finished_at,
+            n_passages,
+            n_themes,
+            n_new_themes,
+            outlier_share,
+            json.dumps(timings),
+            run_id,
+        ],
+    )
+
+
+def upsert_themes(con: duckdb.DuckDBPyConnection, records: Iterable[ThemeRecord]) -> None:
+    """Insert new themes and update known ones (their first run is kept)."""
+    for record in records:
+        con.execute(
+            _sql("upsert_theme"),
+            [
+                record.theme_id,
+                record.label,
+                list(record.keywords),
+                record.description,
+                record.status,
+                record.first_run_id,
+                record.last_run_id,
+                record.centroid.tolist(),
+                record.heading,
+                record.generated_label,
+                list(record.quote_passage_ids),
+                record.n_passages,
+                record.model,
+                record.curated,
+            ],
+        )
+
+
+def mark_dormant(con: duckdb.DuckDBPyConnection, theme_ids: Iterable[int]) -> None:
+    """Keep themes that lost all their passages, as dormant with no passages."""
+    for theme_id in theme_ids:
+        con.execute(_sql("mark_dormant"), [theme_id])
+
+
+def insert_assignments(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    passage_ids: Sequence[str],
+    theme_of: np.ndarray,
+    similarity: np.ndarray,
+) -> None:
+    """One row per passage of the run: its theme (OUTLIER for none) and its similarity."""
+    frame = pd.DataFrame(
+        {
+            "run_id": run_id,
+            "passage_id": passage_ids,
+            "theme_id": theme_of.astype(np.int64),
+            "probability": similarity.astype(np.float64),
+        }
+    )
+    con.register(_ASSIGNMENTS_FRAME, frame)
+    try:
+        con.execute(_sql("insert_assignments_from_frame"))
+    finally:
+        con.unregister(_ASSIGNMENTS_FRAME)
+
+
+def count_document_themes(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Store the run's passages-per-review-and-theme counts (the document_themes view)."""
+    con.execute(_sql("count_document_themes"), [run_id])
+
+
+def insert_passage_codes(
+    con: duckdb.DuckDBPyConnection, run_id: str, codes: Sequence[PassageCode]
+) -> None:
+    """The run's passage-to-guided-theme relations."""
+    if not codes:
+        return
+    frame = pd.DataFrame(
+        [(run_id, code.passage_id, code.code_id, code.similarity) for code in codes],
+        columns=["run_id", "passage_id", "code_id", "similarity"],
+    )
+    con.register(_CODES_FRAME, frame)
+    try:
+        con.execute(_sql("insert_passage_codes_from_frame"))
+    finally:
+        con.unregister(_CODES_FRAME)
+
+
+def cached_code_vector(
+    con: duckdb.DuckDBPyConnection, code_id: str, text_sha: str, model: str
+) -> np.ndarray | None:
+    """A guided theme's cached vector for this text and model, or None."""
+    rows = _records(con.execute(_sql("cached_code_vector"), [code_id, text_sha, model]))
+    return np.asarray(rows[0]["vector"], dtype=np.float32) if rows else None
+
+
+def cache_code_vector(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    code_id: str,
+    name: str,
+    description: str,
+    text_sha: str,
+    model: str,
+    vector: np.ndarray,
+) -> None:
+    """Store (or replace) a guided theme's vector."""
+    con.execute(
+        _sql("cache_code_vector"),
+        [code_id, name, description, text_sha, model, vector.tolist()],
+    )

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.cli import app
+from tests.cli.commands import runner
+from tests.conftest import REPO
+from tests.ingest.test_ingester import TRANSCRIPT
+
+
+def test_ingest_json_reports_added_skipped_and_errors(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(TRANSCRIPT)
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf")
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["ingest", str(good), str(bad), "--db", str(db), "--json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert (payload["added"], payload["skipped"]) == (1, 0)
+    assert payload["errors"][0]["path"] == str(bad)
+    again = runner.invoke(app, ["ingest", str(good), "--db", str(db), "--json"])
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["skipped"] == 1
+
+
+def test_bad_date_option_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", str(tmp_path), "--date", "March 2019"])
+    assert result.exit_code == 2
+
+
+def test_status_json_counts_the_warehouse(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(TRANSCRIPT)
+    db = tmp_path / "w.duckdb"
+    runner.invoke(app, ["ingest", str(path), "--db", str(db)])
+    result = runner.invoke(app, ["status", "--db", str(db), "--json"])
+    assert result.exit_code == 0
+    counts = json.loads(result.stdout)["counts"]
+    assert counts["documents"] == 1 and counts["passages"] >= 4 and counts["places"] > 500
+
+
+def test_findings_db_environment_variable_sets_the_warehouse(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(TRANSCRIPT)
+    db = tmp_path / "env.duckdb"
+    script = Path(sys.executable).parent / "findings"
+    completed = subprocess.run(
+        [str(script), "ingest", str(path), "--json"],
+        env={"FINDINGS_DB": str(db), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert db.is_file()
+
+
+def test_findings_max_file_mb_sets_the_size_limit(tmp_path: Path) -> None:
+    small, big = tmp_path / "small.txt", tmp_path / "big.txt"
+    small.write_text(TRANSCRIPT)
+    big.write_text(TRANSCRIPT + "More words here. " * 1_000)  # about 17 KB
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(
+        app, ["ingest", str(small), str(big), "--db", str(db), "--json"],
+        env={"FINDINGS_MAX_FILE_MB": "0.01"},
+    )  # fmt: skip
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["added"] == 1
+    assert [e["path"] for e in payload["errors"]] == [str(big)]
+    assert "over the 0.01 MB limit" in payload["errors"][0]["reason"]
+
+
+def test_the_seed_report_ingests_as_a_national_document(seed_path: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["ingest", str(seed_path), "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["added"] == 1
+    status = json.loads(runner.invoke(app, ["status", "--db", str(db), "--json"]).stdout)
+    assert status["counts"]["documents"] == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        area, region, title = con.execute("SELECT area, region, title FROM documents").fetchone()
+    assert (area, region) == ("National", None) and title != "1. Introduction"
+
+
+def test_themes_json_reports_the_run_and_lists_the_themes(named_db: tuple[Path, dict]) -> None:
+    db, payload = named_db
+    assert {"run_id", "mode", "passages", "themes", "new_themes", "outlier_share"} <= set(payload)
+    assert "new_labels" not in payload  # the flow's note for the refresh artifact
+    listed = payload["theme_list"]
+    assert len(listed) == payload["themes"] >= 1
+    assert set(listed[0]) == {"theme_id", "label", "status", "heading", "n_passages", "keywords"}
+    with duckdb.connect(str(db), read_only=True) as con:
+        (run_id,) = con.execute("SELECT max(run_id) FROM theme_runs").fetchone()
+    assert payload["run_id"] == run_id
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_run_json_reports_the_whole_pipeline(tmp_path: Path) -> None:
+    corpus = tmp_path / "reviews"
+    corpus.mkdir()
+    for name in (
+        "02_bedford_practitioner_interviews.txt",
+        "19_lincoln_practitioner_interviews.txt",
+    ):
+        (corpus / name).write_bytes((REPO / "corpus" / name).read_bytes())
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["run", "--corpus", str(corpus), "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    keys = {
+        "run_id",
+        "documents_added",
+        "passages_added",
+        "passages_embedded",
+        "themes",
+        "new_themes",
+        "outlier_share",
+    }
+    assert keys <= set(payload)
+    assert payload["documents_added"] == 2
+    assert payload["passages_embedded"] == payload["passages_added"] > 20
+    assert payload["themes"] >= 1 and payload["new_themes"] == payload["themes"]
+    again = json.loads(
+        runner.invoke(app, ["run", "--corpus", str(corpus), "--db", str(db), "--json"]).stdout
+    )
+    assert (again["documents_added"], again["passages_embedded"], again["new_themes"]) == (0, 0, 0)
+
+
+HOLD_THE_RUN_LOCK = """
+import sys, time
+from pathlib import Path
+from pipeline.storage.publish import run_lock
+with run_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.fixture
+def held_lock(tmp_path: Path) -> Iterator[Path]:
+    """A warehouse path whose run lock another process holds."""
+    db = tmp_path / "w.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_RUN_LOCK, str(db)],
+        stdout=subprocess.PIPE, text=True, env=os.environ | {"HF_HUB_OFFLINE": "1"}, cwd=REPO,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield db
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_second_run_from_another_process_refuses(held_lock: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "reviews"
+    corpus.mkdir()
+    shutil.copy(REPO / "corpus" / "02_bedford_practitioner_interviews.txt", corpus)
+    second = subprocess.run(
+        [str(Path(sys.executable).parent / "findings"), "run", "--corpus", str(corpus),
+         "--db", str(held_lock)],
+        env=os.environ | {"HF_HUB_OFFLINE": "1"}, capture_output=True, text=True, timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert second.returncode == 1
+    assert "already in progress" in second.stderr
+    assert "Traceback" not in second.stderr + second.stdout
+    if held_lock.exists():  # nothing was ingested behind the lock
+        with duckdb.connect(str(held_lock), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+
+
+def test_themes_refuses_before_prefect_starts_while_a_run_holds_the_lock(
+    held_lock: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def themes_flow(db: str | None = None, refit: bool = False) -> dict:
+        raise AssertionError("the flow started behind the lock")
+
+    monkeypatch.setattr("pipeline.flows.themes_flow", themes_flow)
+    result = runner.invoke(app, ["themes", "--db", str(held_lock)])
+    assert result.exit_code == 1
+    assert "already in progress" in result.output
+    assert "Traceback" not in result.output
