@@ -9,7 +9,6 @@ count only where the statistical pipeline tags them as a place or a preposition 
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +19,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from pipeline.ids import sha256_hex
 from pipeline.records import Place
 
 # Which entry a bare name means when several kinds share it ("Essex" the county, not the force).
@@ -76,7 +76,7 @@ def gazetteer_text() -> str:
 
 def gazetteer_version() -> str:
     """A short hash of the bundled gazetteer, to know when the places table is stale."""
-    return hashlib.sha256(gazetteer_text().encode("utf-8")).hexdigest()[:16]
+    return sha256_hex(gazetteer_text())[:16]
 
 
 @cache

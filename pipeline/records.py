@@ -142,3 +142,20 @@ class PassageCode:
     passage_id: str
     code_id: str
     similarity: float
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document ready to write."""
+
+    doc_id: str
+    path: str
+    source_sha256: str
+    format: str
+    text: str
+    metadata: DocumentMetadata
+    region: str | None
+    nation: str | None
+    police_force: str | None
+    passages: list[Passage]
+    warnings: list[str]

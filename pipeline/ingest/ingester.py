@@ -34,13 +34,13 @@ from pipeline.ingest.files import discover_files, read_document_bytes
 from pipeline.ingest.metadata import MANIFEST_NAME, PartialMetadata, read_manifest
 from pipeline.ingest.prepare import (
     IngestOptions,
-    PreparedDocument,
     passage_id,
     prepare_document,
     prepare_extracted,
 )
 from pipeline.ingest.readers import extract_document
 from pipeline.passages.segment import SegmentationOptions, load_nlp
+from pipeline.records import PreparedDocument
 from pipeline.settings import Settings
 from pipeline.storage.documents import (
     document_by_id,

@@ -25,7 +25,7 @@ from pipeline.ingest.metadata import (
 from pipeline.ingest.readers import extract_document
 from pipeline.passages.segment import SegmentationOptions, split_into_passages
 from pipeline.passages.transcripts import looks_like_transcript, mark_speaker_turns
-from pipeline.records import DocumentMetadata, ExtractedDocument, Passage
+from pipeline.records import DocumentMetadata, ExtractedDocument, Passage, PreparedDocument
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -49,23 +49,6 @@ class IngestOptions:
             doc_type=self.doc_type,
             source="command-line options",
         )
-
-
-@dataclass(frozen=True)
-class PreparedDocument:
-    """A document ready to write."""
-
-    doc_id: str
-    path: str
-    source_sha256: str
-    format: str
-    text: str
-    metadata: DocumentMetadata
-    region: str | None
-    nation: str | None
-    police_force: str | None
-    passages: list[Passage]
-    warnings: list[str]
 
 
 def passage_id(doc_id: str, passage: Passage) -> str:

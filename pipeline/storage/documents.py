@@ -7,18 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import duckdb
 
 from pipeline.faults import crash_point
 from pipeline.ids import sha256_hex, utc_now
-from pipeline.records import Place
+from pipeline.records import Place, PreparedDocument
 from pipeline.storage.named_sql import named_queries
 from pipeline.storage.transaction import transaction
-
-if TYPE_CHECKING:
-    from pipeline.ingest.prepare import PreparedDocument
 
 Severity = Literal["error", "warning"]
 _GAZETTEER_VERSION = "gazetteer_version"

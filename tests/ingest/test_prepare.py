@@ -7,8 +7,9 @@ import pytest
 from pipeline.errors import EmptyDocumentError
 from pipeline.gazetteer import PlaceFinder, default_gazetteer
 from pipeline.ingest.metadata import PartialMetadata
-from pipeline.ingest.prepare import IngestOptions, PreparedDocument, passage_id, prepare_document
+from pipeline.ingest.prepare import IngestOptions, passage_id, prepare_document
 from pipeline.passages.segment import SegmentationOptions, load_nlp
+from pipeline.records import PreparedDocument
 from pipeline.settings import Settings
 from tests.ingest.test_ingester import TRANSCRIPT
 

@@ -40,15 +40,13 @@ def runner(con: duckdb.DuckDBPyConnection, codebook: Codebook | None = None) -> 
     return ThemeRunner(con, embedder, book)
 
 
-@pytest.fixture(scope="module")
-def early_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The corpus split into the early reviews and the late ones (each with a manifest)."""
-    root = tmp_path_factory.mktemp("split")
+def split_corpus(root: Path, earliest: int) -> tuple[Path, Path]:
+    """The corpus as two folders with their own manifests: the earliest reviews, then the rest."""
     with (CORPUS / "manifest.csv").open() as handle:
         reader = csv.DictReader(handle)
         fields = reader.fieldnames or []
         listed = sorted(reader, key=lambda r: r["review_date"])
-    for name, part in (("early", listed[:-LATE]), ("late", listed[-LATE:])):
+    for name, part in (("first", listed[:earliest]), ("rest", listed[earliest:])):
         folder = root / name
         folder.mkdir()
         with (folder / "manifest.csv").open("w", newline="") as handle:
@@ -57,7 +55,13 @@ def early_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
             writer.writerows(part)
         for row in part:
             shutil.copy(CORPUS / row["path"], folder / row["path"])
-    return root / "early", root / "late"
+    return root / "first", root / "rest"
+
+
+@pytest.fixture(scope="module")
+def early_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The corpus split into the early reviews and the late ones (each with a manifest)."""
+    return split_corpus(tmp_path_factory.mktemp("split"), -LATE)
 
 
 @pytest.fixture(scope="module")
@@ -209,21 +213,7 @@ def test_a_codebook_merge_moves_the_passages_on_the_next_run(
 @pytest.fixture(scope="module")
 def half_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The corpus split into its ten earliest reviews and the fourteen after them."""
-    root = tmp_path_factory.mktemp("halves")
-    with (CORPUS / "manifest.csv").open() as handle:
-        reader = csv.DictReader(handle)
-        fields = reader.fieldnames or []
-        listed = sorted(reader, key=lambda r: r["review_date"])
-    for name, part in (("first", listed[:10]), ("rest", listed[10:])):
-        folder = root / name
-        folder.mkdir()
-        with (folder / "manifest.csv").open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(part)
-        for row in part:
-            shutil.copy(CORPUS / row["path"], folder / row["path"])
-    return root / "first", root / "rest"
+    return split_corpus(tmp_path_factory.mktemp("halves"), 10)
 
 
 def test_growth_by_more_than_half_refits_and_surviving_themes_keep_their_ids(
