@@ -91,7 +91,9 @@ def _with_periods(frame: pd.DataFrame, period: Period, column: str = "review_dat
     dates = pd.to_datetime(frame[column])
     distinct = pd.DatetimeIndex(dates.dropna().unique())
     labels = {date: period_label(date, period) for date in distinct}
-    frame["period"] = dates.map(labels).fillna("undated")
+    # object dtype first: with no date at all the mapped column is float NaN, and pandas will
+    # refuse to fill a float column with text.
+    frame["period"] = dates.map(labels).astype(object).fillna("undated")
     return frame
 
 
