@@ -25,6 +25,7 @@ from pipeline.themes.identity import (
     refit_placement,
     refit_theme_ids,
     representative_quotes,
+    should_search_pool,
     theme_records,
     update_placement,
 )
@@ -337,6 +338,7 @@ def test_a_theme_is_new_in_its_first_run_and_keeps_that_run_after() -> None:
     [
         ([], 3, "3 passages with no distinctive vocabulary."),
         (["debt"], 2, "Passages about debt (2 passages)."),
+        (["debt", "cash"], 4, "Passages about debt and cash (4 passages)."),
         (["a", "b", "c", "d", "e"], 9, "Passages about a, b, c and d (9 passages)."),
     ],
 )
@@ -380,3 +382,158 @@ def test_passages_relate_to_guided_themes_at_or_above_the_threshold_only() -> No
         ("p1", "prevention"),
         ("p1", "protection"),
     ]
+
+
+# --- thresholds and edge cases the tests above leave open --------------------------------------
+
+
+def test_a_new_passage_exactly_at_the_threshold_joins_the_theme() -> None:
+    # The centroid of one passage at (1, 0) is (1, 0); (0.6, 0.8) is exactly 0.6 from it.
+    vectors = np.stack([unit(1, 0), np.array([0.6, 0.8])])
+    placed = place_new_passages(["a", "new"], vectors, {"a": 1}, 0.6)
+    assert placed.tolist() == [1, 1]
+
+
+def test_new_passages_stay_unassigned_when_the_earlier_run_found_no_theme() -> None:
+    vectors = np.stack([unit(1, 0), unit(1, 0.1)])
+    placed = place_new_passages(["a", "new"], vectors, {"a": OUTLIER}, 0.45)
+    assert placed.tolist() == [OUTLIER, OUTLIER]
+
+
+def test_a_rerun_with_nothing_new_never_refits_even_a_large_unassigned_pool() -> None:
+    vectors = np.stack([unit(1, 0)] * 2 + [unit(0, 1)] * 10)
+    ids = ["e1", "e2", *(f"o{i}" for i in range(10))]
+    earlier = {"e1": 1, "e2": 1} | dict.fromkeys(ids[2:], OUTLIER)
+    placement = update_placement(ids, vectors, earlier, {1: known(1)}, PARAMS, 2, never_fit)
+    assert placement.theme_of.tolist() == [1, 1] + [OUTLIER] * 10
+
+
+def test_the_pool_is_searched_when_it_holds_exactly_two_minimum_themes() -> None:
+    assert should_search_pool(True, pool_size=10, min_cluster_size=5)
+
+
+def test_the_pool_is_not_searched_when_it_cannot_hold_two_minimum_themes() -> None:
+    assert not should_search_pool(True, pool_size=11, min_cluster_size=6)
+
+
+def test_the_pool_fit_gets_parameters_for_the_pool_size_and_the_run_seed() -> None:
+    vectors = np.stack([unit(1, 0)] * 2 + [unit(0, 1)] * 10)
+    ids = ["e1", "e2", *(f"n{i}" for i in range(10))]
+    seen: list[ThemeParams] = []
+
+    def fit_pool(pool: np.ndarray, params: ThemeParams) -> FittedThemes:
+        seen.append(params)
+        return fitted([OUTLIER] * len(pool))
+
+    params = ThemeParams(
+        n_neighbors=10,
+        n_components=5,
+        min_cluster_size=2,
+        min_samples=2,
+        outlier_threshold=0.45,
+        seed=7,
+    )
+    update_placement(ids, vectors, {"e1": 1, "e2": 1}, {1: known(1)}, params, 2, fit_pool)
+    assert seen == [ThemeParams.for_corpus(10, seed=7)]
+
+
+def test_a_pool_theme_of_exactly_the_minimum_size_is_kept() -> None:
+    _, placement = grown_by_a_pool([0] * 8 + [1] * 2)  # min_cluster_size is 2
+    assert placement.theme_of.tolist() == [1, 1] + [7] * 8 + [8] * 2
+
+
+def test_a_too_small_pool_theme_does_not_stop_the_larger_ones_after_it() -> None:
+    _, placement = grown_by_a_pool([0] + [1] * 9)
+    assert placement.theme_of.tolist() == [1, 1, OUTLIER] + [7] * 9
+
+
+def test_a_pool_theme_without_keywords_gets_an_empty_list() -> None:
+    _, placement = grown_by_a_pool([0] * 5 + [3] * 5)  # the fit has no words for theme 3
+    assert placement.keywords[8] == []
+
+
+def test_an_update_gives_each_passage_its_similarity_to_its_own_theme_and_zero_if_none() -> None:
+    vectors = np.stack([unit(1, 0), unit(0, 1), unit(0, 1), unit(1, 1)])
+    earlier = {"a": 1, "b": 2, "c": 2, "x": OUTLIER}
+    themes = {1: known(1), 2: known(2)}
+    placement = update_placement(
+        ["a", "b", "c", "x"], vectors, earlier, themes, PARAMS, 3, never_fit
+    )
+    assert placement.similarity.tolist() == pytest.approx([1.0, 1.0, 1.0, 0.0])
+
+
+def test_a_refit_gives_the_fitted_keywords_under_the_theme_ids() -> None:
+    vectors = np.stack([unit(1, 0), unit(1, 0.1), unit(0, 1)])
+    themes = {9: known(9, unit(1, 0))}
+    fit = fitted([0, 0, 1], {0: ["debt"], 1: ["fake pills"]})
+    placement = refit_placement(fit, vectors, themes, 10)
+    assert placement.keywords == {9: ["debt"], 10: ["fake pills"]}
+
+
+def test_a_refit_keeps_the_fitted_membership_probabilities() -> None:
+    vectors = np.stack([unit(1, 0), unit(1, 0.1)])
+    fit = fitted([0, 0])
+    fit.probabilities = np.array([0.25, 0.75], dtype=np.float32)
+    placement = refit_placement(fit, vectors, {}, 1)
+    assert placement.similarity.tolist() == [0.25, 0.75]
+
+
+def test_a_code_relation_keeps_the_similarity() -> None:
+    related = code_relations(["p0"], np.array([[0.5]]), ["prevention"])
+    assert [c.similarity for c in related] == [0.5]
+
+
+def test_quotes_tied_in_similarity_follow_passage_order() -> None:
+    # Twenty passages, every other one on the centroid: the ties are quoted in passage order.
+    vectors = np.stack([unit(1, 0) if i % 2 else unit(0, 1) for i in range(20)])
+    ids = [f"p{i}" for i in range(20)]
+    quotes = representative_quotes(vectors, unit(1, 0), ids, [None] * 20)
+    assert quotes == ["p1", "p3", "p5", "p7", "p9"]
+
+
+# --- theme record fields -----------------------------------------------------------------------
+
+
+def run_of_two_themes() -> RunContext:
+    return RunContext(
+        run_id="run-2",
+        model="all-MiniLM-L6-v2",
+        passage_ids=["a1", "a2", "b1", "b2"],
+        areas=["Luton", "Leeds", "Luton", "Leeds"],
+        vectors=np.stack([unit(1, 0), unit(1, 0), unit(0, 1), unit(0, 1)]),
+    )
+
+
+def two_theme_records(theme_headings: dict[int, str]) -> dict[int, ThemeRecord]:
+    keywords = {1: ["debt"], 2: ["fake pills"]}
+    found = theme_records(
+        run_of_two_themes(), np.array([1, 1, 2, 2]), keywords, {}, {}, theme_headings
+    )
+    return {record.theme_id: record for record in found}
+
+
+def test_a_record_quotes_only_its_own_passages() -> None:
+    records = two_theme_records({})
+    assert (records[1].quote_passage_ids, records[2].quote_passage_ids) == (
+        ["a1", "a2"],
+        ["b1", "b2"],
+    )
+
+
+def test_a_record_centroid_is_its_own_passages_direction() -> None:
+    records = two_theme_records({})
+    assert records[2].centroid.tolist() == pytest.approx([0.0, 1.0])
+
+
+def test_a_record_carries_its_keywords() -> None:
+    assert two_theme_records({})[2].keywords == ["fake pills"]
+
+
+def test_a_record_carries_this_run_as_its_last_run_and_the_model() -> None:
+    record = two_theme_records({})[1]
+    assert (record.last_run_id, record.model) == ("run-2", "all-MiniLM-L6-v2")
+
+
+def test_a_record_carries_its_own_heading() -> None:
+    records = two_theme_records({1: "Prevention", 2: "Protection"})
+    assert (records[1].heading, records[2].heading) == ("Prevention", "Protection")
