@@ -23,7 +23,7 @@ def query_themes(db: DbOption = None, *, filters: Filters, as_json: JsonOption =
     """Themes ranked by the reviews raising them, with prevalence and status."""
     from pipeline.queries import theme_overview
 
-    with open_readable(db) as con:
+    with open_readable(settings_for(db)) as con:
         frame = theme_overview(con, filters)
     emit(frame, as_json, "Themes", THEME_COLUMNS if not frame.empty else None)
 
@@ -40,7 +40,7 @@ def query_quotes(
     """The passages behind a theme, with document, area, region, date and speaker."""
     from pipeline.queries import quotes
 
-    with open_readable(db) as con:
+    with open_readable(settings_for(db)) as con:
         frame = quotes(con, theme, filters, limit)
     emit(
         frame,
@@ -67,7 +67,7 @@ def query_trends(
         raise typer.BadParameter("use region, area or force", param_hint="--by")
     if period not in ("month", "quarter", "year"):
         raise typer.BadParameter("use month, quarter or year", param_hint="--period")
-    with open_readable(db) as con:
+    with open_readable(settings_for(db)) as con:
         frame = theme_trend(con, theme, filters, by, period)
     emit(frame, as_json, f"Trend for theme {theme}")
 
@@ -85,7 +85,7 @@ def query_matrix(
 
     if by not in ("area", "review"):
         raise typer.BadParameter("use area or review", param_hint="--by")
-    with open_readable(db) as con:
+    with open_readable(settings_for(db)) as con:
         frame = framework_matrix(con, filters, by)
     emit(frame, as_json, "Framework matrix", ["row_label", "theme_id", "label", "n_passages"])
 
@@ -103,11 +103,12 @@ def search(
     """Search passages by keyword (BM25) or by meaning (--semantic), with provenance."""
     from pipeline.queries import search_keyword, search_semantic
 
-    with open_readable(db) as con:
+    settings = settings_for(db)
+    with open_readable(settings) as con:
         if semantic:
             from pipeline.embed.models import load_embedder
 
-            embedder = load_embedder(settings_for(db).embedding_model)
+            embedder = load_embedder(settings.embedding_model)
             frame = search_semantic(con, text, embedder, filters, limit)
         else:
             frame = search_keyword(con, text, filters, limit)

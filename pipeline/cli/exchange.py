@@ -26,8 +26,9 @@ def export_qdpx(
     from pipeline.exports.qdpx import write_qdpx
     from pipeline.themes.codebook import load_codebook
 
-    book = load_codebook(settings_for(db).codebook)
-    with open_readable(db) as con:
+    settings = settings_for(db)
+    book = load_codebook(settings.codebook)
+    with open_readable(settings) as con:
         report = write_qdpx(con, out, book, filters)
     if as_json:
         typer.echo(json.dumps(report.as_dict()))
@@ -43,8 +44,9 @@ def export_codebook(out: OutFile, db: DbOption = None) -> None:
     from pipeline.exports.qdpx import write_codebook
     from pipeline.themes.codebook import load_codebook
 
-    book = load_codebook(settings_for(db).codebook)
-    with open_readable(db) as con:
+    settings = settings_for(db)
+    book = load_codebook(settings.codebook)
+    with open_readable(settings) as con:
         codes = write_codebook(con, out, book)
     typer.echo(f"wrote {out}: {codes} codes")
 
@@ -56,8 +58,9 @@ def write_tables(
     from pipeline.exports.tables import write_tables as write
     from pipeline.themes.codebook import load_codebook
 
-    book = load_codebook(settings_for(db).codebook)
-    with open_readable(db) as con:
+    settings = settings_for(db)
+    book = load_codebook(settings.codebook)
+    with open_readable(settings) as con:
         written = write(con, out, book, fmt, filters)
     for name, path in written.items():
         typer.echo(f"wrote {path} ({name})")
@@ -97,7 +100,7 @@ def export_report(
         raise typer.Exit(2)
     settings = settings_for(db)
     book = load_codebook(settings.codebook)
-    with open_readable(db) as con:
+    with open_readable(settings) as con:
         redactor = (
             Redactor(load_redaction_nlp(settings.spacy_model), place_names(con)) if redact else None
         )
@@ -117,7 +120,7 @@ def import_codebook(
     from pipeline.exports.qdpx import import_codebook as read_codebook
 
     settings = settings_for(db)
-    with open_readable(db) as con:
+    with open_readable(settings) as con:
         report = read_codebook(con, path, settings.codebook)
     if as_json:
         typer.echo(json.dumps(report.as_dict()))

@@ -72,12 +72,11 @@ def settings_for(db: Path | None) -> Settings:
     return settings.model_copy(update={"db": db}) if db else settings
 
 
-def open_readable(db: Path | None) -> duckdb.DuckDBPyConnection:
+def open_readable(settings: Settings) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published snapshot (else the warehouse itself)."""
     from pipeline.storage import connect
     from pipeline.storage.publish import readable_database
 
-    settings = settings_for(db)
     if not settings.db.exists():
         err.print(f"[red]no warehouse at {settings.db}: run `findings run` first")
         raise typer.Exit(1)

@@ -35,12 +35,11 @@ from pipeline.ingest.metadata import MANIFEST_NAME, PartialMetadata, read_manife
 from pipeline.ingest.prepare import (
     IngestOptions,
     passage_id,
-    prepare_document,
     prepare_extracted,
 )
 from pipeline.ingest.readers import extract_document
 from pipeline.passages.segment import SegmentationOptions, load_nlp
-from pipeline.records import PreparedDocument
+from pipeline.records import ExtractedDocument, PreparedDocument
 from pipeline.settings import Settings
 from pipeline.storage.documents import (
     document_by_id,
@@ -200,6 +199,16 @@ class Ingester:
         extracted = extract_document(path, data)
         manifest = self._manifest(path.parent)
         self._record_broken_manifest(manifest)
+        return self._describe(path, extracted, source_sha, options, manifest)
+
+    def _describe(
+        self,
+        path: Path,
+        extracted: ExtractedDocument,
+        source_sha: str,
+        options: IngestOptions,
+        manifest: _FolderManifest,
+    ) -> PreparedDocument:
         return prepare_extracted(
             path,
             extracted,
@@ -240,17 +249,8 @@ class Ingester:
 
         A broken manifest beside the file counts as empty here; `ingest` records it.
         """
-        return prepare_document(
-            path,
-            data,
-            source_sha,
-            options,
-            nlp=self.nlp,
-            finder=self.finder,
-            gazetteer=self.gazetteer,
-            segmentation=self.options,
-            manifest_row=self._manifest(path.parent).rows.get(path.name),
-        )
+        extracted = extract_document(path, data)
+        return self._describe(path, extracted, source_sha, options, self._manifest(path.parent))
 
     def write(self, document: PreparedDocument) -> None:
         """Write a document, its passages and its warnings in one transaction."""

@@ -22,7 +22,6 @@ from pipeline.ingest.metadata import (
     resolve_area,
     resolve_metadata,
 )
-from pipeline.ingest.readers import extract_document
 from pipeline.passages.segment import SegmentationOptions, split_into_passages
 from pipeline.passages.transcripts import looks_like_transcript, mark_speaker_turns
 from pipeline.records import DocumentMetadata, ExtractedDocument, Passage, PreparedDocument
@@ -65,32 +64,6 @@ def given_metadata(
     """What the sources say, first source winning: manifest, sidecar, front matter, options."""
     front = PartialMetadata.from_mapping(front_matter, "front matter") if front_matter else None
     return merge_sources([manifest_row, read_sidecar(path), front, options.as_partial()])
-
-
-def prepare_document(
-    path: Path,
-    data: bytes,
-    source_sha: str,
-    options: IngestOptions,
-    *,
-    nlp: Language,
-    finder: PlaceFinder,
-    gazetteer: Gazetteer,
-    segmentation: SegmentationOptions,
-    manifest_row: PartialMetadata | None,
-) -> PreparedDocument:
-    """Extract, segment and describe one file's bytes."""
-    return prepare_extracted(
-        path,
-        extract_document(path, data),
-        source_sha,
-        options,
-        nlp=nlp,
-        finder=finder,
-        gazetteer=gazetteer,
-        segmentation=segmentation,
-        manifest_row=manifest_row,
-    )
 
 
 def prepare_extracted(

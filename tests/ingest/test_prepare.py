@@ -7,7 +7,8 @@ import pytest
 from pipeline.errors import EmptyDocumentError
 from pipeline.gazetteer import PlaceFinder, default_gazetteer
 from pipeline.ingest.metadata import PartialMetadata
-from pipeline.ingest.prepare import IngestOptions, passage_id, prepare_document
+from pipeline.ingest.prepare import IngestOptions, passage_id, prepare_extracted
+from pipeline.ingest.readers import extract_document
 from pipeline.passages.segment import SegmentationOptions, load_nlp
 from pipeline.records import PreparedDocument
 from pipeline.settings import Settings
@@ -34,9 +35,9 @@ def language() -> dict[str, object]:
 def prepare(
     path: Path, language: dict[str, object], manifest_row: PartialMetadata | None = None
 ) -> PreparedDocument:
-    return prepare_document(
+    return prepare_extracted(
         path,
-        path.read_bytes(),
+        extract_document(path, path.read_bytes()),
         "sha",
         IngestOptions(),
         manifest_row=manifest_row,
