@@ -56,6 +56,7 @@ class DocumentMetadata:
     review_date_precision: str | None = None
     doc_type: str | None = None
     inferred: tuple[str, ...] = ()
+    scope: str = "local"
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,13 @@ DbOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
+class Scope(StrEnum):
+    """Whether a document is a locality review or a national (or thematic) report."""
+
+    local = "local"
+    national = "national"
+
+
 class DocType(StrEnum):
     """Document types a review leaves behind."""
 

@@ -23,8 +23,8 @@ from pipeline.gazetteer import Gazetteer, PlaceMention
 from pipeline.records import DOC_TYPES, Block, DocumentMetadata
 
 MANIFEST_NAME = "manifest.csv"
-MANIFEST_COLUMNS = ("path", "title", "area", "review_date", "doc_type")
-FIELDS = ("title", "area", "review_date", "doc_type")
+MANIFEST_COLUMNS = ("path", "title", "area", "review_date", "doc_type", "scope")
+FIELDS = ("title", "area", "review_date", "doc_type", "scope")
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -59,6 +59,29 @@ _DATE_PATTERNS = (
 _HEADER_CHARS = 1500
 # The area of a document about the whole country rather than one locality.
 NATIONAL_AREA = "National"
+# Areas that name the whole country or one of its nations: a document placed there is a national
+# or thematic report, not a locality review (compared lower-case).
+NATIONAL_AREAS = frozenset(
+    {
+        "national",
+        "england and wales",
+        "england",
+        "wales",
+        "scotland",
+        "northern ireland",
+        "united kingdom",
+        "uk",
+        "great britain",
+    }
+)
+# What a document's scope may be called in a manifest, sidecar or front matter.
+_SCOPES = {
+    "local": "local",
+    "locality": "local",
+    "national": "national",
+    "thematic": "national",
+    "strategic": "national",
+}
 # A document is national when its places spread this widely: no region holds this share of its
 # local-authority mentions, and they span at least this many regions (or nations).
 _LOCAL_REGION_SHARE = 0.4
@@ -80,6 +103,7 @@ class PartialMetadata:
     area: str | None = None
     review_date: str | None = None
     doc_type: str | None = None
+    scope: str | None = None
     source: str = ""
 
     @classmethod
@@ -168,6 +192,21 @@ def parse_doc_type(value: str, source: str) -> str:
     if normal not in DOC_TYPES:
         raise MetadataError(f"{source}: doc_type {value!r} is not one of {', '.join(DOC_TYPES)}")
     return normal
+
+
+def parse_scope(value: str, source: str) -> str:
+    """'local' or 'national' ('thematic' and 'strategic' reports are national)."""
+    normal = value.strip().lower()
+    if normal not in _SCOPES:
+        raise MetadataError(
+            f"{source}: scope {value!r} is not one of local, national (or thematic, strategic)"
+        )
+    return _SCOPES[normal]
+
+
+def is_national_area(area: str | None) -> bool:
+    """Whether an area names the whole country or a nation rather than a locality."""
+    return area is not None and area.strip().lower() in NATIONAL_AREAS
 
 
 def infer_review_date(text: str) -> tuple[dt.date, str] | None:
@@ -302,6 +341,14 @@ def resolve_metadata(
         area = infer_area(mentions, gazetteer)
         if area:
             inferred.append("area")
+    if "scope" in given:
+        scope = parse_scope(*given["scope"])
+    else:
+        # Local unless the area says otherwise: most documents are locality reviews, and a
+        # national report is marked as such (or placed nationally) by whoever knows it.
+        scope = "national" if is_national_area(area) else "local"
+        if scope == "national":
+            inferred.append("scope")
     return DocumentMetadata(
         title=title,
         area=area,
@@ -309,6 +356,7 @@ def resolve_metadata(
         review_date_precision=precision,
         doc_type=doc_type,
         inferred=tuple(inferred),
+        scope=scope,
     )
 
 
@@ -331,9 +379,12 @@ def resolve_area(area: str | None, gazetteer: Gazetteer) -> PlacedArea:
     """
     if not area:
         return PlacedArea(area, warning="no area given and none could be inferred from the text")
-    # A national document is about the whole country: no one region, nation or force.
-    if area == NATIONAL_AREA:
-        return PlacedArea(area)
+    # A national document is about the whole country: no one region or force (a nation's report
+    # keeps its nation).
+    if is_national_area(area):
+        place = gazetteer.resolve(area)
+        nation = place.nation if place is not None and place.kind == "nation" else None
+        return PlacedArea(area, nation=nation)
     place = gazetteer.resolve(area)
     if place is None:
         return PlacedArea(

@@ -39,6 +39,7 @@ class IngestOptions:
     area: str | None = None
     review_date: str | None = None
     doc_type: str | None = None
+    scope: str | None = None
 
     def as_partial(self) -> PartialMetadata:
         """These options as a metadata source."""
@@ -46,6 +47,7 @@ class IngestOptions:
             area=self.area,
             review_date=self.review_date,
             doc_type=self.doc_type,
+            scope=self.scope,
             source="command-line options",
         )
 
@@ -121,6 +123,7 @@ def prepare_extracted(
             review_date_precision=metadata.review_date_precision,
             doc_type=metadata.doc_type,
             inferred=metadata.inferred,
+            scope=metadata.scope,
         ),
         region=placed.region,
         nation=placed.nation,

@@ -18,7 +18,11 @@ def documents(con: duckdb.DuckDBPyConnection, filters: Filters = NO_FILTERS) -> 
 
 
 def sources(con: duckdb.DuckDBPyConnection, filters: Filters = NO_FILTERS) -> pd.DataFrame:
-    """The documents under the filters with their metadata and passage counts."""
+    """The documents under the filters with their metadata, scope and passage counts.
+
+    Locality reviews first, then national documents (under a place filter, those that mention a
+    place inside it).
+    """
     return _sql.frame(con, "catalogue", "sources", filters.params())
 
 
@@ -34,7 +38,11 @@ def coded_passages(con: duckdb.DuckDBPyConnection, filters: Filters = NO_FILTERS
 
 @dataclass(frozen=True)
 class Coverage:
-    """How much evidence the filtered view rests on."""
+    """How much evidence the filtered view rests on.
+
+    Reviews, areas, regions, passages and dates are the locality reviews'; national documents
+    under the filters are counted apart, as they are never a review.
+    """
 
     reviews: int
     areas: int
@@ -42,19 +50,23 @@ class Coverage:
     passages: int
     first_review: dt.date | None
     last_review: dt.date | None
+    national_documents: int = 0
 
 
 def coverage(con: duckdb.DuckDBPyConnection, filters: Filters = NO_FILTERS) -> Coverage:
     """Reviews, areas, regions, passages and date range under the filters."""
     docs = sources(con, filters)
-    dates = docs["review_date"].dropna()
+    national = docs["scope"] == "national"
+    reviews = docs[~national]
+    dates = reviews["review_date"].dropna()
     return Coverage(
-        reviews=len(docs),
-        areas=int(docs["area"].nunique()),
-        regions=int(docs["region"].nunique()),
-        passages=int(docs["n_passages"].sum()) if len(docs) else 0,
+        reviews=len(reviews),
+        areas=int(reviews["area"].nunique()),
+        regions=int(reviews["region"].nunique()),
+        passages=int(reviews["n_passages"].sum()) if len(reviews) else 0,
         first_review=pd.Timestamp(dates.min()).date() if len(dates) else None,
         last_review=pd.Timestamp(dates.max()).date() if len(dates) else None,
+        national_documents=int(national.sum()),
     )
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 SEARCH_COLUMNS = [
     "passage_id", "text", "title", "area", "region", "review_date", "speaker", "score", "theme_id",
+    "scope", "via_mention",
 ]  # fmt: skip
 
 

@@ -102,6 +102,7 @@ def write_document(
                 document.text,
                 len(document.text),
                 utc_now(),
+                meta.scope,
             ],
         )
         crash_point("ingest:mid-document")

@@ -52,9 +52,22 @@ def test_unknown_keys_are_ignored_and_the_source_is_recorded() -> None:
 
 
 def test_every_field_is_read_from_the_mapping() -> None:
-    values = {"title": "T", "area": "Derby", "review_date": "2019-11", "doc_type": "notes"}
+    values = {
+        "title": "T",
+        "area": "Derby",
+        "review_date": "2019-11",
+        "doc_type": "notes",
+        "scope": "national",
+    }
     picked = PartialMetadata.from_mapping(values, "manifest")
-    assert picked == PartialMetadata("T", "Derby", "2019-11", "notes", "manifest")
+    assert picked == PartialMetadata(
+        title="T",
+        area="Derby",
+        review_date="2019-11",
+        doc_type="notes",
+        scope="national",
+        source="manifest",
+    )
 
 
 def test_a_blank_manifest_cell_lets_the_sidecar_decide() -> None:
@@ -162,3 +175,25 @@ def test_an_area_from_the_places_mentioned_is_marked_inferred() -> None:
         gazetteer=Gazetteer.build([torbay]),
     )
     assert (metadata.area, metadata.inferred[-1]) == ("Torbay", "area")
+
+
+@pytest.mark.parametrize("area", ["National", "England and Wales", "wales", " United Kingdom "])
+def test_an_area_that_names_the_country_makes_a_national_document(area: str) -> None:
+    metadata = resolve({"area": (area, "options")})
+    assert metadata.scope == "national" and "scope" in metadata.inferred
+
+
+def test_a_locality_is_local_by_default_and_not_marked_a_guess() -> None:
+    metadata = resolve({"area": ("Torbay", "manifest")})
+    assert metadata.scope == "local" and "scope" not in metadata.inferred
+
+
+@pytest.mark.parametrize(("given", "scope"), [("Thematic", "national"), ("local", "local")])
+def test_a_given_scope_wins_over_the_area(given: str, scope: str) -> None:
+    metadata = resolve({"area": ("Wales", "manifest"), "scope": (given, "sidecar")})
+    assert metadata.scope == scope and "scope" not in metadata.inferred
+
+
+def test_an_unknown_scope_names_its_source() -> None:
+    with pytest.raises(MetadataError, match="sidecar: scope 'regional'"):
+        resolve({"scope": ("regional", "sidecar")})

@@ -9,20 +9,28 @@ SELECT d.doc_id, d.title, d.area, d.region, d.nation, d.police_force, d.review_d
 FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type) AS d;
 
 -- name: sources
+-- The locality reviews under the filters, then the national documents under them (by the places
+-- they mention when a place is chosen), each with its scope.
 SELECT
     d.doc_id, d.title, d.path, d.format, d.doc_type, d.area, d.region, d.police_force,
-    d.review_date, d.inferred_fields, d.ingested_at,
+    d.review_date, d.inferred_fields, d.ingested_at, d.scope,
     (SELECT count(*) FROM passages AS p WHERE p.doc_id = d.doc_id) AS n_passages
-FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type) AS d
-ORDER BY d.review_date, d.title;
+FROM (
+    SELECT * FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type)
+    UNION ALL BY NAME
+    SELECT * FROM filtered_national_documents($region, $area, $police_force, $since, $until, $doc_type)
+) AS d
+ORDER BY d.scope = 'national', d.review_date, d.title;
 
 -- name: filter_options
--- What the viewer's filters can choose from.
+-- What the viewer's filters can choose from: the places of locality reviews (a national report's
+-- "National" is not a place to filter by; its passages are found by the places they name).
 SELECT
-    list(DISTINCT region ORDER BY region) FILTER (WHERE region IS NOT NULL) AS regions,
-    list(DISTINCT area ORDER BY area) FILTER (WHERE area IS NOT NULL) AS areas,
+    list(DISTINCT region ORDER BY region)
+        FILTER (WHERE region IS NOT NULL AND scope = 'local') AS regions,
+    list(DISTINCT area ORDER BY area) FILTER (WHERE area IS NOT NULL AND scope = 'local') AS areas,
     list(DISTINCT police_force ORDER BY police_force)
-        FILTER (WHERE police_force IS NOT NULL) AS forces,
+        FILTER (WHERE police_force IS NOT NULL AND scope = 'local') AS forces,
     list(DISTINCT doc_type ORDER BY doc_type) AS doc_types,
     min(review_date) AS first_review,
     max(review_date) AS last_review
@@ -35,18 +43,30 @@ UNION
 SELECT DISTINCT lower(unnest(aliases)) FROM places;
 
 -- name: coded_passages
--- Every passage on a theme in the latest run, with its document's metadata and offsets.
+-- Every passage on a theme in the latest run, with its document's metadata, scope and offsets:
+-- passages of the locality reviews under the filters and of national documents under them.
 SELECT
     p.passage_id, d.doc_id, d.title, d.area, d.region, d.nation, d.police_force,
-    d.review_date, d.doc_type, p.ordinal, p.section, p.speaker_role, p.char_start,
+    d.review_date, d.doc_type, d.scope, p.ordinal, p.section, p.speaker_role, p.char_start,
     p.char_end, p.text, cpt.theme_id, cpt.probability, (SELECT run_id FROM latest_theme_run) AS run_id
 FROM current_passage_themes AS cpt
 JOIN passages AS p USING (passage_id)
-JOIN filtered_documents($region, $area, $police_force, $since, $until, $doc_type) AS d USING (doc_id)
+JOIN documents AS d USING (doc_id)
+WHERE d.doc_id IN (
+        SELECT doc_id FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type)
+    )
+    OR p.passage_id IN (
+        SELECT passage_id
+        FROM national_passages($region, $area, $police_force, $since, $until, $doc_type)
+    )
 ORDER BY d.doc_id, p.char_start;
 
 -- name: document_texts
 SELECT d.doc_id, d.title, d.path, d.format, d.area, d.region, d.nation, d.police_force,
-       d.review_date, d.doc_type, d.text, d.ingested_at
-FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type) AS d
+       d.review_date, d.doc_type, d.scope, d.text, d.ingested_at
+FROM (
+    SELECT * FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type)
+    UNION ALL BY NAME
+    SELECT * FROM filtered_national_documents($region, $area, $police_force, $since, $until, $doc_type)
+) AS d
 ORDER BY d.doc_id;

@@ -7,8 +7,8 @@ SELECT doc_id, path FROM documents WHERE doc_id = ?;
 -- name: insert_document
 INSERT INTO documents (
     doc_id, path, source_sha256, format, title, doc_type, area, region, nation, police_force,
-    review_date, review_date_precision, inferred_fields, text, n_chars, ingested_at
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+    review_date, review_date_precision, inferred_fields, text, n_chars, ingested_at, scope
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: insert_passage
 INSERT INTO passages (

@@ -20,7 +20,7 @@ ORDER BY started_at DESC, run_id DESC;
 
 -- name: documents_since
 -- Reviews ingested after a moment (the previous run's end), newest first.
-SELECT title, area, region, review_date, doc_type, ingested_at
+SELECT title, area, region, review_date, doc_type, scope, ingested_at
 FROM documents
 WHERE ingested_at > $since
 ORDER BY ingested_at DESC, title;

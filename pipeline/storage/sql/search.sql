@@ -58,12 +58,26 @@ SELECT passage_id, theme_id FROM current_passage_themes WHERE passage_id = ANY($
 -- name: passages_by_id
 -- The passages a search found, looked up by key (= ANY uses the primary-key index) before the
 -- join, so that no query scans a million passages for ten.
+-- National documents' passages count when they pass the filters (by the places they name).
 WITH picked AS MATERIALIZED (
     SELECT passage_id, doc_id, text, speaker FROM passages WHERE passage_id = ANY($ids)
+),
+national AS (
+    SELECT passage_id, via_mention
+    FROM national_passages($region, $area, $police_force, $since, $until, $doc_type)
+    WHERE passage_id = ANY($ids)
 )
-SELECT p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker
+SELECT
+    p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker, d.scope,
+    coalesce(n.via_mention, false) AS via_mention
 FROM picked AS p
-JOIN filtered_documents($region, $area, $police_force, $since, $until, $doc_type) AS d USING (doc_id);
+JOIN documents AS d USING (doc_id)
+LEFT JOIN national AS n USING (passage_id)
+WHERE d.doc_id IN (
+        SELECT doc_id
+        FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type)
+    )
+    OR n.passage_id IS NOT NULL;
 
 -- name: current_theme_of_passages
 SELECT passage_id, theme_id FROM current_passage_themes;

@@ -1,22 +1,26 @@
 -- name: counts
 SELECT
-    (SELECT count(*) FROM documents) AS documents,
+    (SELECT count(*) FROM documents WHERE scope = 'local') AS documents,
+    (SELECT count(*) FROM documents WHERE scope = 'national') AS national_documents,
     (SELECT count(*) FROM passages) AS passages,
     (SELECT count(*) FROM places) AS places,
     (SELECT count(*) FROM ingest_errors WHERE severity = 'error') AS errors,
     (SELECT count(*) FROM ingest_errors WHERE severity = 'warning') AS warnings;
 
 -- name: coverage
+-- What the locality reviews cover (national documents cover no one area).
 SELECT
     count(DISTINCT area) AS areas,
     count(DISTINCT region) AS regions,
     min(review_date) AS first_review,
     max(review_date) AS last_review
-FROM documents;
+FROM documents
+WHERE scope = 'local';
 
 -- name: documents_by_region
 SELECT
-    coalesce(d.region, '(unknown)') AS region,
+    CASE WHEN d.scope = 'national' THEN '(national documents)'
+         ELSE coalesce(d.region, '(unknown)') END AS region,
     count(DISTINCT d.doc_id) AS documents,
     count(DISTINCT d.area) AS areas,
     count(p.passage_id) AS passages
@@ -41,9 +45,10 @@ SELECT
     t.label,
     t.status,
     t.heading,
-    count(DISTINCT p.doc_id) AS documents,
-    count(DISTINCT d.area) AS areas,
-    count(DISTINCT d.region) AS regions,
+    -- Reviews, areas and regions count locality reviews only; passages count every quote.
+    count(DISTINCT p.doc_id) FILTER (WHERE d.scope = 'local') AS documents,
+    count(DISTINCT d.area) FILTER (WHERE d.scope = 'local') AS areas,
+    count(DISTINCT d.region) FILTER (WHERE d.scope = 'local') AS regions,
     count(*) AS passages
 FROM passage_themes AS pt
 JOIN themes AS t USING (theme_id)
