@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from pipeline.cli.console import err, out, progress
-from pipeline.cli.options import DbOption, DocType, JsonOption, settings_for
+from pipeline.cli.options import DbOption, DocType, JsonOption, Scope, settings_for
 from pipeline.errors import FindingsError
 
 
@@ -42,6 +42,14 @@ def ingest(
     doc_type: Annotated[
         DocType | None, typer.Option("--type", help="Document type for files that do not say.")
     ] = None,
+    scope: Annotated[
+        Scope | None,
+        typer.Option(
+            help="local (a locality review) or national (a national or thematic report, never "
+            "counted as a review) for files that do not say; default: local unless the area "
+            "names the country."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest documents (txt, md, docx, pdf, html) into the warehouse.
@@ -55,7 +63,12 @@ def ingest(
     from pipeline.storage import open_warehouse
 
     settings = settings_for(db)
-    options = IngestOptions(area=area, review_date=review_date(date), doc_type=doc_type)
+    options = IngestOptions(
+        area=area,
+        review_date=review_date(date),
+        doc_type=doc_type,
+        scope=scope.value if scope else None,
+    )
     try:
         con = open_warehouse(settings.db)
     except (FindingsError, OSError) as exc:
@@ -103,7 +116,9 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     counts = summary["counts"]
     coverage = summary["coverage"]
     out.print(
-        f"[bold]{counts['documents']}[/] documents, [bold]{counts['passages']}[/] passages, "
+        f"[bold]{counts['documents']}[/] locality reviews, "
+        f"{counts['national_documents']} national documents, "
+        f"[bold]{counts['passages']}[/] passages, "
         f"{counts['places']} gazetteer places, {counts['errors']} errors, "
         f"{counts['warnings']} warnings"
     )
