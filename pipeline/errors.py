@@ -65,3 +65,7 @@ class RunInProgressError(FindingsError):
 
 class NotEnoughPassagesError(FindingsError):
     """Too few embedded passages to fit themes; embedding (or ingesting) more comes first."""
+
+
+class ZipLimitError(DocumentError):
+    """A zip-based file (DOCX) unpacks beyond a configured limit: a zip bomb, or too big to read."""

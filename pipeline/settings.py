@@ -35,6 +35,26 @@ class Settings(BaseSettings):
         "set FINDINGS_REDACT_QUOTES=false only for authorised analysts.",
     )
     viewer_cache_seconds: int = Field(default=300, ge=0, description="How long pages cache.")
+    # Limits for zip-based documents (DOCX), checked before the parts are parsed so that a zip
+    # bomb is refused at once. A 200-page report (the seed report ten times over, 75,000 words)
+    # is 2,100 paragraphs; its document.xml packs 3.5 times and, as python-docx writes it, holds
+    # 7,500 elements (Word's runs, fonts and revision marks make that tens of thousands more);
+    # a Word styles part packs 30 times and holds 18,000. Each limit leaves several times that.
+    max_unzipped_mb: float = Field(
+        default=100.0, gt=0, description="A DOCX whose parts unpack to more than this fails."
+    )
+    max_zip_ratio: float = Field(
+        default=100.0,
+        gt=1,
+        description="A DOCX part (over 256 KB unpacked) packed tighter than this fails.",
+    )
+    max_zip_parts: int = Field(default=5_000, ge=1, description="Files inside one DOCX.")
+    max_xml_elements: int = Field(
+        default=1_000_000, ge=1, description="XML elements across a DOCX's parts."
+    )
+    max_paragraphs: int = Field(
+        default=50_000, ge=1, description="Paragraphs and table cells read from one DOCX."
+    )
 
     @property
     def max_file_bytes(self) -> int:

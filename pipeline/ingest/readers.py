@@ -8,11 +8,15 @@ line positions, which reveal the paragraph breaks that plain extracted text hide
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
+import struct
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -22,11 +26,15 @@ from pipeline.errors import (
     FileTooLargeError,
     UnreadableFileError,
     UnsupportedFormatError,
+    ZipLimitError,
 )
 from pipeline.ingest.layout import lines_to_blocks
 from pipeline.ingest.text import collapse_whitespace, decode_bytes, normalise_text
 from pipeline.passages.transcripts import speaker_label
 from pipeline.records import Block, ExtractedDocument
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm")
 
@@ -53,16 +61,25 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 def check_supported(path: Path) -> None:
     """Refuse a file whose extension no reader handles, before reading it."""
     suffix = path.suffix.lower()
-    if suffix not in _READERS:
+    if suffix not in _READERS and suffix not in _ZIP_READERS:
         supported = ", ".join(SUPPORTED_SUFFIXES)
         shown = suffix or "(no extension)"
         raise UnsupportedFormatError(f"unsupported file type {shown} (Findings reads {supported})")
 
 
-def extract_document(path: Path, data: bytes) -> ExtractedDocument:
-    """Extract blocks from a file's bytes; the reader is chosen by the file's extension."""
+def extract_document(
+    path: Path, data: bytes, zip_limits: ZipLimits | None = None
+) -> ExtractedDocument:
+    """Extract blocks from a file's bytes; the reader is chosen by the file's extension.
+
+    `zip_limits` bound what a zip-based file (DOCX) may unpack to (default: `ZipLimits()`).
+    """
     check_supported(path)
-    document = _READERS[path.suffix.lower()](data)
+    suffix = path.suffix.lower()
+    if suffix in _ZIP_READERS:
+        document = _ZIP_READERS[suffix](data, zip_limits or ZipLimits())
+    else:
+        document = _READERS[suffix](data)
     blocks = [b for b in document.blocks if b.text.strip()]
     if not any(b.kind != "heading" for b in blocks):
         raise EmptyDocumentError("no text found in the file")
@@ -193,30 +210,217 @@ def read_html(data: bytes) -> ExtractedDocument:
 
 # --- DOCX -----------------------------------------------------------------------------------
 
+_MB = 1024 * 1024
+# The end-of-central-directory records of a zip (classic and zip64), and the zip64 locator.
+_END = struct.Struct("<4s4H2LH")
+_END64_LOCATOR = struct.Struct("<4sLQL")
+_END64 = struct.Struct("<4sQ2H2L4Q")
+# A central-directory entry is 46 bytes plus its name; DOCX part names are short, so a
+# directory averaging more than this per part is hiding parts (or padding) from the count.
+_DIRECTORY_BYTES_PER_PART = 256
+# Below this a part cannot expand to much, and small parts (styles, settings) pack unusually
+# tightly, so only larger parts have their packing ratio checked.
+_RATIO_FLOOR_BYTES = 256 * 1024
+_READ_CHUNK = 1024 * 1024
+_BOM_AND_SPACE = b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n"
 
-def read_docx(data: bytes) -> ExtractedDocument:
-    """DOCX: paragraphs with their styles (headings, lists) and table cells, in order."""
-    import io
 
+@dataclass(frozen=True)
+class ZipLimits:
+    """How far a zip-based document (DOCX) may unpack before it is refused as a zip bomb.
+
+    The defaults are those of `Settings`, where the reasons for them are given.
+    """
+
+    max_unzipped_bytes: int = 100 * _MB
+    max_ratio: float = 100.0
+    max_parts: int = 5_000
+    max_xml_elements: int = 1_000_000
+    max_paragraphs: int = 50_000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ZipLimits:
+        """The limits configured in settings."""
+        return cls(
+            max_unzipped_bytes=int(settings.max_unzipped_mb * _MB),
+            max_ratio=settings.max_zip_ratio,
+            max_parts=settings.max_zip_parts,
+            max_xml_elements=settings.max_xml_elements,
+            max_paragraphs=settings.max_paragraphs,
+        )
+
+
+def _refuse(reason: str, setting: str) -> ZipLimitError:
+    return ZipLimitError(f"{reason} (a zip bomb? Raise FINDINGS_{setting} to allow it)")
+
+
+@dataclass(frozen=True)
+class _Directory:
+    """What a zip's end record declares about its central directory."""
+
+    parts: int
+    size: int
+
+
+def _declared_directory(data: bytes) -> _Directory | None:
+    """The part count and directory size a zip's end record declares (None: no end record).
+
+    Read straight from the bytes: `zipfile` parses the whole directory first, which for
+    300,000 empty parts (25 MB) takes 8 seconds.
+    """
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - _END.size - 0xFFFF))
+    if at < 0 or len(data) - at < _END.size:
+        return None
+    _, _, _, _, parts, size, _, _ = _END.unpack_from(data, at)
+    if parts == 0xFFFF or size == 0xFFFFFFFF:  # the zip64 record holds the real numbers
+        locator = at - _END64_LOCATOR.size
+        if locator >= 0:
+            signature, _, offset, _ = _END64_LOCATOR.unpack_from(data, locator)
+            if signature == b"PK\x06\x07" and 0 <= offset <= len(data) - _END64.size:
+                signature, _, _, _, _, _, _, parts64, size64, _ = _END64.unpack_from(data, offset)
+                if signature == b"PK\x06\x06":
+                    parts, size = parts64, size64
+    return _Directory(parts, size)
+
+
+def check_zip_limits(data: bytes, limits: ZipLimits, kind: str) -> None:
+    """Refuse a zip (a `kind` file, for messages) whose contents would exceed the limits.
+
+    Raises:
+        ZipLimitError: too many parts, too large or too tightly packed when unpacked, or too
+            many XML elements.
+        CorruptDocumentError: not a zip, or a part's data does not match its header.
+    """
+    directory = _declared_directory(data)
+    if directory is not None:
+        if directory.parts > limits.max_parts:
+            raise _refuse(
+                f"the {kind} has {directory.parts:,} parts, over the {limits.max_parts:,} limit",
+                "MAX_ZIP_PARTS",
+            )
+        if directory.size > limits.max_parts * _DIRECTORY_BYTES_PER_PART:
+            raise _refuse(
+                f"the {kind} lists its parts in {directory.size / _MB:.3g} MB, more than "
+                f"{limits.max_parts:,} parts need",
+                "MAX_ZIP_PARTS",
+            )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if len(infos) > limits.max_parts:
+                raise _refuse(
+                    f"the {kind} has {len(infos):,} parts, over the {limits.max_parts:,} limit",
+                    "MAX_ZIP_PARTS",
+                )
+            _check_declared_sizes(infos, limits, kind)
+            _check_unpacked(archive, infos, limits, kind)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise CorruptDocumentError(
+            f"not a valid {kind} file ({exc.__class__.__name__}: {exc})"
+        ) from exc
+
+
+def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: ZipLimits, kind: str) -> None:
+    """Refuse on the sizes the headers declare, before anything is unpacked."""
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > limits.max_unzipped_bytes:
+        raise _refuse(
+            f"the {kind} unpacks to {unpacked / _MB:,.0f} MB, over the "
+            f"{limits.max_unzipped_bytes / _MB:,.0f} MB limit",
+            "MAX_UNZIPPED_MB",
+        )
+    packed = sum(info.compress_size for info in infos)
+    for what, size, compressed in [
+        *((f"{info.filename} in the {kind}", info.file_size, info.compress_size) for info in infos),
+        (f"the {kind}", unpacked, packed),
+    ]:
+        ratio = size / max(compressed, 1)
+        if size > _RATIO_FLOOR_BYTES and ratio > limits.max_ratio:
+            raise _refuse(
+                f"{what} unpacks to {ratio:,.0f} times its size ({size / _MB:.3g} MB from "
+                f"{compressed / 1024:.3g} KB), over the {limits.max_ratio:g}x limit",
+                "MAX_ZIP_RATIO",
+            )
+
+
+def _check_unpacked(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: ZipLimits, kind: str
+) -> None:
+    """Unpack the XML parts in chunks, counting bytes and elements, without keeping them.
+
+    Headers can lie: the bytes actually unpacked are counted too (zipfile also stops a part at
+    its declared size and then fails its checksum).
+    """
+    unpacked = 0
+    elements = 0
+    for info in infos:
+        with archive.open(info) as part:
+            chunk = part.read(_READ_CHUNK)
+            # Images and other binary parts are never parsed as XML: their first chunk says so.
+            if chunk.lstrip(_BOM_AND_SPACE)[:1] != b"<":
+                continue
+            while chunk:
+                unpacked += len(chunk)
+                # A start tag (or an empty element) opens with "<" but not "</": counting bytes
+                # bounds the elements a parser would build, at the speed of a byte search.
+                elements += chunk.count(b"<") - chunk.count(b"</")
+                if unpacked > limits.max_unzipped_bytes:
+                    raise _refuse(
+                        f"the {kind} unpacks to over {limits.max_unzipped_bytes / _MB:,.0f} MB "
+                        "(more than its headers declare)",
+                        "MAX_UNZIPPED_MB",
+                    )
+                if elements > limits.max_xml_elements:
+                    raise _refuse(
+                        f"the {kind} holds over {limits.max_xml_elements:,} XML elements",
+                        "MAX_XML_ELEMENTS",
+                    )
+                chunk = part.read(_READ_CHUNK)
+
+
+def read_docx(data: bytes, limits: ZipLimits) -> ExtractedDocument:
+    """DOCX: paragraphs with their styles (headings, lists) and table cells, in order.
+
+    Raises:
+        ZipLimitError: the file unpacks beyond `limits` (checked before it is parsed).
+        CorruptDocumentError: not a DOCX.
+    """
     import docx
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
+    from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
+    check_zip_limits(data, limits, "DOCX")
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise CorruptDocumentError(
             f"not a valid DOCX file ({exc.__class__.__name__}: {exc})"
         ) from exc
+    # Style names by id, looked up once: python-docx finds the default style for each
+    # unstyled paragraph by scanning every style (7 ms a paragraph, 15 s for 2,000).
+    styles = {
+        style.style_id: style.name or ""
+        for style in document.styles
+        if style.type == WD_STYLE_TYPE.PARAGRAPH
+    }
+    default_style = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    default_name = (default_style.name if default_style is not None else "") or ""
     blocks: list[Block] = []
 
     def add_paragraph(paragraph: Paragraph) -> None:
         text = collapse_whitespace(normalise_text(paragraph.text))
         if not text:
             return
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+        if len(blocks) >= limits.max_paragraphs:
+            raise _refuse(
+                f"the DOCX has over {limits.max_paragraphs:,} paragraphs and table cells",
+                "MAX_PARAGRAPHS",
+            )
+        properties = paragraph._p.pPr
+        style = styles.get(properties.style if properties is not None else None, default_name)
+        numbered = properties is not None and properties.numPr is not None
         if style.startswith(("Heading", "Title")):
             blocks.append(Block("heading", text))
         elif style.startswith("List") or numbered:
@@ -224,12 +428,21 @@ def read_docx(data: bytes) -> ExtractedDocument:
         else:
             blocks.append(Block("paragraph", text))
 
+    def add_table(table: Table) -> None:
+        for row in table.rows:
+            # Each <w:tc> once: python-docx's `row.cells` repeats a cell for every column it
+            # spans and every row merged into it, so one cell could give its text a million
+            # times. A table inside a cell is read in place.
+            for cell_element in row._tr.tc_lst:
+                for item in _Cell(cell_element, table).iter_inner_content():
+                    if isinstance(item, Table):
+                        add_table(item)
+                    else:
+                        add_paragraph(item)
+
     for item in document.iter_inner_content():
         if isinstance(item, Table):
-            for row in item.rows:
-                for cell in row.cells:
-                    for paragraph in cell.paragraphs:
-                        add_paragraph(paragraph)
+            add_table(item)
         else:
             add_paragraph(item)
     title = collapse_whitespace(document.core_properties.title or "") or None
@@ -310,6 +523,7 @@ _READERS: dict[str, Callable[[bytes], ExtractedDocument]] = {
     ".markdown": read_markdown,
     ".html": read_html,
     ".htm": read_html,
-    ".docx": read_docx,
     ".pdf": read_pdf,
 }
+# Readers of zip-based formats, which are bounded in what they may unpack.
+_ZIP_READERS: dict[str, Callable[[bytes, ZipLimits], ExtractedDocument]] = {".docx": read_docx}

@@ -2,14 +2,24 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
+import tracemalloc
+import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import docx
 import pytest
 from fpdf import FPDF
 
-from pipeline.errors import CorruptDocumentError, EmptyDocumentError, UnsupportedFormatError
-from pipeline.ingest.readers import extract_document
+from pipeline.errors import (
+    CorruptDocumentError,
+    EmptyDocumentError,
+    UnsupportedFormatError,
+    ZipLimitError,
+)
+from pipeline.ingest.readers import ZipLimits, extract_document
+from pipeline.settings import Settings
 
 PARAGRAPH = (
     "Young people from the town are groomed with gifts of trainers and then told they owe a debt "
@@ -136,3 +146,174 @@ def test_unknown_extension_is_refused_with_the_supported_list() -> None:
 def test_whitespace_only_document_is_empty() -> None:
     with pytest.raises(EmptyDocumentError):
         extract_document(Path("blank.txt"), b" \n\n \t \n")
+
+
+# --- DOCX limits: zip bombs are refused before they are unpacked ------------------------------
+
+BOMB_PARAGRAPH = f"<w:p><w:r><w:t>{PARAGRAPH}</w:t></w:r></w:p>".encode()
+
+
+def docx_with_body(chunks: Iterable[bytes]) -> bytes:
+    """python-docx's blank document with `chunks` (WordprocessingML, streamed) as its body."""
+    blank = io.BytesIO()
+    docx.Document().save(blank)
+    source = zipfile.ZipFile(blank)
+    head, _, rest = source.read("word/document.xml").partition(b"<w:body>")
+    tail = rest[rest.index(b"</w:body>") :]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                target.writestr(info, source.read(info))
+                continue
+            with target.open("word/document.xml", "w") as body:
+                body.write(head + b"<w:body>")
+                for chunk in chunks:
+                    body.write(chunk)
+                body.write(tail)
+    return out.getvalue()
+
+
+def repeated(paragraphs: int) -> Iterator[bytes]:
+    """`paragraphs` copies of one paragraph, a thousand at a time."""
+    block = BOMB_PARAGRAPH * 1000
+    for _ in range(paragraphs // 1000):
+        yield block
+    yield BOMB_PARAGRAPH * (paragraphs % 1000)
+
+
+def refusal_and_peak(name: str, data: bytes, error: type[Exception]) -> tuple[str, int]:
+    """The reason reading is refused, and the most memory Python held meanwhile."""
+    docx.Document()  # python-docx's imports, before memory is traced
+    tracemalloc.start()
+    try:
+        with pytest.raises(error) as caught:
+            extract_document(Path(name), data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return str(caught.value), peak
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    """About 1 MB that unpacks to 144 MB, like the bomb a user reported (0.9 MB to 210 MB)."""
+    return docx_with_body(repeated(150_000_000 // len(BOMB_PARAGRAPH)))
+
+
+def test_docx_unpacking_past_the_size_limit_is_refused_without_unpacking(bomb: bytes) -> None:
+    reason, peak = refusal_and_peak("bomb.docx", bomb, ZipLimitError)
+    assert "the DOCX unpacks to 144 MB, over the 100 MB limit" in reason
+    assert len(bomb) < 2_000_000
+    # Never unpacked: less memory than the 1 MB file itself, against 144 MB to read it.
+    assert peak < len(bomb)
+
+
+def test_tightly_packed_docx_is_refused() -> None:
+    # 8,000 copies of one paragraph in 40 KB: no real document packs 250 times over.
+    small = docx_with_body(repeated(8_000))
+    with pytest.raises(ZipLimitError, match=r"document\.xml .* over the 100x limit"):
+        extract_document(Path("small.docx"), small)
+
+
+def test_docx_of_too_many_parts_is_refused_before_its_part_list_is_read() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for number in range(6_000):
+            archive.writestr(f"word/media/{number}.png", b"")
+    reason, peak = refusal_and_peak("parts.docx", out.getvalue(), ZipLimitError)
+    assert "6,000 parts, over the 5,000 limit" in reason
+    assert peak < 100_000  # zipfile's list of 6,000 parts alone takes megabytes
+
+
+def test_docx_of_many_small_tightly_packed_parts_is_refused_as_a_whole() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number in range(20):  # each under the size at which one part's packing is checked
+            archive.writestr(f"word/media/{number}.xml", b"<a/>" * 50_000)
+    with pytest.raises(ZipLimitError, match=r"the DOCX unpacks to [\d,]+ times its size"):
+        extract_document(Path("parts.docx"), out.getvalue())
+
+
+def test_docx_written_with_zip64_records_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past 65,535 parts a zip's end record says 65,535 and a zip64 record holds the count:
+    # make zipfile write one for a few parts, as such a writer would, so the count must be
+    # read from the zip64 record (65,535 would be over the limit).
+    source = zipfile.ZipFile(io.BytesIO(make_docx()))
+    out = io.BytesIO()
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 2)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+    data = bytearray(out.getvalue())
+    end = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<2H", data, end + 8, 0xFFFF, 0xFFFF)
+    extracted = extract_document(Path("zip64.docx"), bytes(data), ZipLimits(max_parts=20))
+    assert extracted.title == "Focus group: Great Yarmouth"
+
+
+def test_docx_over_the_element_limit_is_refused() -> None:
+    # 20,000 paragraphs are 60,000 elements; the blank document's styles are 18,000 more.
+    data = docx_with_body(repeated(20_000))
+    limits = ZipLimits(max_ratio=1_000, max_xml_elements=50_000)
+    with pytest.raises(ZipLimitError, match="over 50,000 XML elements"):
+        extract_document(Path("many.docx"), data, limits)
+
+
+def test_docx_over_the_paragraph_limit_is_refused() -> None:
+    document = docx.Document()
+    for _ in range(150):
+        document.add_paragraph(PARAGRAPH)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with pytest.raises(ZipLimitError, match="over 100 paragraphs and table cells"):
+        extract_document(Path("long.docx"), buffer.getvalue(), ZipLimits(max_paragraphs=100))
+
+
+def declare_size(data: bytes, name: str, size: int) -> bytes:
+    """A zip whose headers for `name` declare `size` unpacked bytes, whatever the data holds."""
+    patched = bytearray(data)
+    encoded = name.encode()
+    # Local header: size at byte 22, name at 30; central directory entry: size at 24, name at 46.
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        at = data.find(signature)
+        while at >= 0:
+            if data[at + name_at : at + name_at + len(encoded)] == encoded:
+                struct.pack_into("<L", patched, at + size_at, size)
+            at = data.find(signature, at + 1)
+    return bytes(patched)
+
+
+def test_docx_whose_headers_understate_its_size_is_refused_after_the_declared_bytes() -> None:
+    # The headers say 100 KB; the data unpacks to 19 MB. zipfile reads no further than the
+    # headers say, and the checksum then fails.
+    liar = declare_size(docx_with_body(repeated(200_000)), "word/document.xml", 100_000)
+    reason, peak = refusal_and_peak("liar.docx", liar, CorruptDocumentError)
+    assert "Bad CRC-32 for file 'word/document.xml'" in reason
+    assert peak < 5_000_000
+
+
+def test_a_merged_table_cell_is_read_once() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=4)
+    merged = table.cell(0, 0).merge(table.cell(2, 3))  # one cell over all twelve
+    merged.text = PARAGRAPH
+    buffer = io.BytesIO()
+    document.save(buffer)
+    extracted = extract_document(Path("merged.docx"), buffer.getvalue())
+    assert [b.text for b in extracted.blocks] == [PARAGRAPH]
+
+
+def test_a_table_inside_a_table_cell_is_read() -> None:
+    document = docx.Document()
+    outer = document.add_table(rows=1, cols=1)
+    outer.cell(0, 0).paragraphs[0].text = "Outer cell."
+    outer.cell(0, 0).add_table(rows=1, cols=1).cell(0, 0).text = PARAGRAPH
+    buffer = io.BytesIO()
+    document.save(buffer)
+    extracted = extract_document(Path("nested.docx"), buffer.getvalue())
+    assert [b.text for b in extracted.blocks] == ["Outer cell.", PARAGRAPH]
+
+
+def test_zip_limits_default_to_the_settings_defaults() -> None:
+    assert ZipLimits.from_settings(Settings()) == ZipLimits()
