@@ -284,12 +284,26 @@ def declare_size(data: bytes, name: str, size: int) -> bytes:
     return bytes(patched)
 
 
-def test_docx_whose_headers_understate_its_size_is_refused_after_the_declared_bytes() -> None:
-    # The headers say 100 KB; the data unpacks to 19 MB. zipfile reads no further than the
-    # headers say, and the checksum then fails.
-    liar = declare_size(docx_with_body(repeated(200_000)), "word/document.xml", 100_000)
-    reason, peak = refusal_and_peak("liar.docx", liar, CorruptDocumentError)
-    assert "Bad CRC-32 for file 'word/document.xml'" in reason
+def docx_hiding_data_in(part: str) -> bytes:
+    """A DOCX whose `part` unpacks to 19 MB while its headers declare 100 KB."""
+    if part == "word/document.xml":
+        data = docx_with_body(repeated(200_000))
+    else:
+        buffer = io.BytesIO(docx_with_body(repeated(1)))
+        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(part, b"\x89PNG" + bytes(19_000_000))
+        data = buffer.getvalue()
+    return declare_size(data, part, 100_000)
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "word/media/image1.png"])
+def test_docx_whose_headers_understate_a_part_is_refused_after_the_declared_bytes(
+    part: str,
+) -> None:
+    # Read in chunks, zipfile stops at the declared size and the checksum then fails; read
+    # whole, it inflates all 19 MB first.
+    reason, peak = refusal_and_peak("liar.docx", docx_hiding_data_in(part), CorruptDocumentError)
+    assert f"Bad CRC-32 for file '{part}'" in reason
     assert peak < 5_000_000
 
 
