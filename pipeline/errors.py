@@ -67,5 +67,13 @@ class NotEnoughPassagesError(FindingsError):
     """Too few embedded passages to fit themes; embedding (or ingesting) more comes first."""
 
 
+class WarehouseBusyError(FindingsError):
+    """Another process has the warehouse file open, and no published snapshot can stand in."""
+
+
+class SnapshotError(FindingsError):
+    """No published snapshot (nor the warehouse) can be read by this version of Findings."""
+
+
 class ZipLimitError(DocumentError):
     """A zip-based file (DOCX) unpacks beyond a configured limit: a zip bomb, or too big to read."""

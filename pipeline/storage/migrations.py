@@ -9,6 +9,7 @@ from importlib import resources
 import duckdb
 
 from pipeline.errors import MigrationError
+from pipeline.storage.named_sql import named_queries
 from pipeline.storage.transaction import transaction
 
 _FILE = re.compile(r"^(?P<version>\d{3})_(?P<name>[a-z0-9_]+)\.sql$")
@@ -39,6 +40,24 @@ def available_migrations() -> list[Migration]:
     return found
 
 
+def expected_versions() -> list[int]:
+    """The schema versions this Findings reads and writes: every migration it ships."""
+    return [migration.version for migration in available_migrations()]
+
+
+def recorded_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The versions a database records, read without writing (a read-only snapshot's too).
+
+    Every database Findings writes records them, and a snapshot is a copy of one, so this is the
+    schema version a snapshot was written with; a database without the record gives [].
+    """
+    try:
+        rows = con.execute(named_queries("status")["schema_versions"]).fetchall()
+    except duckdb.CatalogException:
+        return []
+    return [row[0] for row in rows]
+
+
 def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Versions already applied to this database."""
     con.execute(
@@ -49,12 +68,15 @@ def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [row[0] for row in rows]
 
 
-def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Bring the schema up to date; return the versions applied now."""
+def apply_migrations(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> list[int]:
+    """Bring the schema up to date (or up to version `upto`); return the versions applied now.
+
+    `upto` builds the schema an older Findings wrote, as the tests of snapshot fallback need.
+    """
     done = set(applied_migrations(con))
     newly: list[int] = []
     for migration in available_migrations():
-        if migration.version in done:
+        if migration.version in done or (upto is not None and migration.version > upto):
             continue
         try:
             with transaction(con):

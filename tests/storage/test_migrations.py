@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.errors import MigrationError
 from pipeline.storage import applied_migrations, apply_migrations, connect
-from pipeline.storage.migrations import available_migrations
+from pipeline.storage.migrations import available_migrations, expected_versions, recorded_versions
 
 CONTRACT = {
     "documents": {
@@ -92,3 +92,20 @@ def test_failed_migration_leaves_no_record(tmp_path: Path) -> None:
         # The connection is left usable, outside any half-open transaction.
         con.execute("DROP TABLE documents")
         assert apply_migrations(con) == [m.version for m in available_migrations()]
+
+
+def test_migrations_stop_at_a_version_as_an_older_findings_would(tmp_path: Path) -> None:
+    with connect(tmp_path / "w.duckdb") as con:
+        assert apply_migrations(con, upto=2) == [1, 2]
+        assert recorded_versions(con) == [1, 2]
+        assert apply_migrations(con) == expected_versions()[2:]
+
+
+def test_recorded_versions_read_a_read_only_copy(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with connect(db) as con:
+        apply_migrations(con)
+    with connect(db, read_only=True) as reader:
+        assert recorded_versions(reader) == expected_versions()
+    with connect(tmp_path / "other.duckdb") as foreign:
+        assert recorded_versions(foreign) == []

@@ -58,3 +58,7 @@ WHERE pt.run_id = $run_id AND t.status NOT IN ('dormant', 'not_relevant')
 GROUP BY ALL
 ORDER BY documents DESC, areas DESC, passages DESC, t.theme_id
 LIMIT $limit;
+
+-- name: schema_versions
+-- The migrations a database (or a snapshot, its copy) records: the schema it was written with.
+SELECT version FROM schema_migrations ORDER BY version;
