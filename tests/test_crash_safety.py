@@ -141,3 +141,19 @@ def test_killed_run_then_rerun_equals_one_clean_run(
     assert after == clean
     assert after["orphan_passages"] == [(0,)] and after["unembedded"] == [(0,)]
     assert current_snapshot(db) is not None
+    runs = theme_runs(db)
+    statuses = [status for status, _ in runs]
+    assert "running" not in statuses and statuses[-1] == "succeeded"  # none running forever
+    assert statuses.count("aborted") == (1 if crash_at.startswith("themes:") else 0)
+    assert all(finished for _, finished in runs)
+
+
+def theme_runs(db: Path) -> list[tuple[str, bool]]:
+    """(status, whether it has a finish time) of every theme run, oldest first."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return [
+            (status, finished)
+            for status, finished in con.execute(
+                "SELECT status, finished_at IS NOT NULL FROM theme_runs ORDER BY started_at"
+            ).fetchall()
+        ]

@@ -99,6 +99,18 @@ def start_run(
     con.execute(_sql("start_run"), [run_id, started_at, json.dumps(params), model, mode])
 
 
+def abort_unfinished_runs(con: duckdb.DuckDBPyConnection, finished_at: dt.datetime) -> list[str]:
+    """Mark runs left 'running' by a process that died as 'aborted'; return their ids.
+
+    Only under the run lock: then no run of another process is live, and one of this process
+    has not started yet.
+    """
+    rows = _records(
+        con.execute(named_queries("runs")["abort_unfinished_runs"], {"finished_at": finished_at})
+    )
+    return sorted(row["run_id"] for row in rows)
+
+
 def finish_run(
     con: duckdb.DuckDBPyConnection,
     run_id: str,

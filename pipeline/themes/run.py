@@ -116,10 +116,16 @@ class ThemeRunner:
     def run(self, *, refit: bool = False, seed: int = 42) -> ThemeRunReport:
         """Fit or update themes over every embedded passage and record the run.
 
+        Call it under the run lock: runs an earlier process left 'running' are then known to
+        be dead, and are recorded as aborted first.
+
         Raises:
             NotEnoughPassagesError: fewer than 10 passages are embedded with this model.
         """
         started = time.perf_counter()
+        aborted = theme_runs.abort_unfinished_runs(self.con, utc_now())
+        if aborted:
+            log.warning("theme runs left unfinished by a process that died: %s", aborted)
         model = self.embedder.name
         corpus = self._read_corpus(model)
         params = ThemeParams.for_corpus(len(corpus.ids), seed=seed)

@@ -38,3 +38,10 @@ ORDER BY severity, "at" DESC, path;
 -- name: themes_first_seen
 -- Themes first found by a run.
 SELECT theme_id FROM themes WHERE first_run_id = $run ORDER BY theme_id;
+
+-- name: abort_unfinished_runs
+-- Theme runs still marked running when another starts under the run lock died midway (killed,
+-- crashed): their work was never committed, so they are recorded as aborted.
+UPDATE theme_runs SET status = 'aborted', finished_at = $finished_at
+WHERE status = 'running'
+RETURNING run_id;
