@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,17 @@ from pipeline.themes.run import ThemeRunner
 def _settings(db: str | None) -> Settings:
     settings = Settings()
     return settings.model_copy(update={"db": Path(db)}) if db else settings
+
+
+# A flow started by a schedule or a deployment waits this long for a run already writing the
+# warehouse (a person's `findings ingest`, say) before failing: long enough for a manual run to
+# finish, short enough that a stuck holder is reported the same night. The CLI takes the lock
+# itself before it starts a flow, so a person is answered at once.
+LOCK_WAIT_S = 30 * 60.0
+
+
+def _lock(db: str | None, flow_name: str, wait_s: float) -> AbstractContextManager[None]:
+    return run_lock(_settings(db).db, command=f"Prefect flow {flow_name}", wait_s=wait_s)
 
 
 @task(retries=2, retry_delay_seconds=5)
@@ -183,23 +195,32 @@ def publish_task(db: str | None, run_id: str) -> str:
 
 
 @flow(name="ingest")
-def ingest_flow(corpus: str = "corpus", db: str | None = None) -> dict[str, object]:
+def ingest_flow(
+    corpus: str = "corpus", db: str | None = None, lock_wait_s: float = LOCK_WAIT_S
+) -> dict[str, object]:
     """Ingest a folder of reviews."""
-    return ingest_task(db, [corpus])
+    with _lock(db, "ingest", lock_wait_s):
+        return ingest_task(db, [corpus])
 
 
 @flow(name="embed")
 def embed_flow(
-    db: str | None = None, workers: int = 1, dask_address: str | None = None
+    db: str | None = None,
+    workers: int = 1,
+    dask_address: str | None = None,
+    lock_wait_s: float = LOCK_WAIT_S,
 ) -> dict[str, object]:
     """Embed what is new: in this process, or on `workers` local Dask workers, or a cluster."""
-    return _embed(db, workers, dask_address)
+    with _lock(db, "embed", lock_wait_s):
+        return _embed(db, workers, dask_address)
 
 
 @flow(name="themes")
-def themes_flow(db: str | None = None, refit: bool = False) -> dict[str, object]:
+def themes_flow(
+    db: str | None = None, refit: bool = False, lock_wait_s: float = LOCK_WAIT_S
+) -> dict[str, object]:
     """Update the themes and publish."""
-    with run_lock(_settings(db).db):
+    with _lock(db, "themes", lock_wait_s):
         report = themes_task(db, refit)
         publish_task(db, str(report["run_id"]))
     return report
@@ -213,13 +234,15 @@ def refresh_flow(
     refit: bool = False,
     workers: int = 1,
     dask_address: str | None = None,
+    lock_wait_s: float = LOCK_WAIT_S,
 ) -> dict[str, object]:
     """Ingest the corpus and the inbox, embed, update themes, publish; report what changed.
 
     `workers` > 1 embeds on a local Dask cluster of that many processes; `dask_address` sends
-    the embedding to an existing Dask cluster instead.
+    the embedding to an existing Dask cluster instead. A run already writing the warehouse is
+    waited for up to `lock_wait_s` seconds.
     """
-    with run_lock(_settings(db).db):
+    with _lock(db, "refresh", lock_wait_s):
         ingested = ingest_task(db, [corpus, inbox])
         embedded = _embed(db, workers, dask_address)
         themes = themes_task(db, refit)

@@ -86,3 +86,47 @@ def test_embed_flow_on_an_existing_dask_cluster_matches_one_process(
     assert report["worker_processes"] == 1
     assert any("encode" in prefix for prefix in ran_there), ran_there
     assert_same_vectors(db, themed_db, report["embedded"])
+
+
+def test_a_scheduled_flow_waits_for_a_run_that_holds_the_warehouse(tmp_path: Path) -> None:
+    import datetime as dt
+    import threading
+
+    from pipeline.flows import ingest_flow
+    from pipeline.ids import utc_now
+    from pipeline.storage import connect
+    from tests.writers import holding
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "02_bedford_practitioner_interviews.txt", corpus)
+    db = tmp_path / "data" / "findings.duckdb"
+    released: list[dt.datetime] = []
+    with holding(db, command="findings ingest", writing=False, seconds=5) as holder:
+
+        def watch() -> None:
+            holder.wait()
+            released.append(utc_now())
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        report = ingest_flow(corpus=str(corpus), db=str(db), lock_wait_s=120)
+        watcher.join()
+    assert report["added"] == 1
+    with connect(db, read_only=True) as con:
+        (ingested_at,) = con.execute("SELECT max(ingested_at) FROM documents").fetchone()
+    # it waited for the holder to let go (the holder's exit is seen a moment after it happens)
+    assert ingested_at >= released[0] - dt.timedelta(seconds=1)
+
+
+def test_a_scheduled_flow_gives_up_after_its_bound_naming_the_holder(tmp_path: Path) -> None:
+    from pipeline.errors import RunInProgressError
+    from pipeline.flows import ingest_flow
+    from tests.writers import holding
+
+    db = tmp_path / "data" / "findings.duckdb"
+    with (
+        holding(db, command="findings ingest"),
+        pytest.raises(RunInProgressError, match="`findings ingest`"),
+    ):
+        ingest_flow(corpus=str(CORPUS), db=str(db), lock_wait_s=1)

@@ -14,7 +14,15 @@ import typer
 from rich.table import Table
 
 from pipeline.cli.console import err, out, progress
-from pipeline.cli.options import DbOption, DocType, JsonOption, Scope, settings_for
+from pipeline.cli.options import (
+    DbOption,
+    DocType,
+    JsonOption,
+    Scope,
+    readable_path,
+    settings_for,
+    writes_warehouse,
+)
 from pipeline.errors import FindingsError
 
 
@@ -31,6 +39,7 @@ def review_date(value: str | None) -> str | None:
     return value
 
 
+@writes_warehouse
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of review documents.")],
     db: DbOption = None,
@@ -109,7 +118,7 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     if not settings.db.exists():
         err.print(f"[red]no warehouse at {settings.db}: run `findings ingest PATH` first")
         raise typer.Exit(1)
-    summary = warehouse_status(settings.db)
+    summary = warehouse_status(readable_path(settings, prefer_warehouse=True))
     if as_json:
         out.print_json(json.dumps(summary, default=str))
         return
@@ -160,6 +169,7 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
         out.print(errors)
 
 
+@writes_warehouse
 def embed(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Embed every passage that has no vector yet for the configured model (cached)."""
     from pipeline.embed.missing import embed_passages
@@ -185,18 +195,7 @@ def embed(db: DbOption = None, as_json: JsonOption = False) -> None:
         )
 
 
-def refuse_if_running(db: Path) -> None:
-    """Fail at once if another run holds the warehouse.
-
-    Before Prefect starts, so that a refusal is one line and not a logged flow failure; the
-    flow takes the lock again for the run itself.
-    """
-    from pipeline.storage.publish import run_lock
-
-    with run_lock(db):
-        pass
-
-
+@writes_warehouse  # before Prefect starts: a refusal is one line, not a failed flow
 def themes(
     db: DbOption = None,
     refit: Annotated[bool, typer.Option(help="Refit from scratch instead of updating.")] = False,
@@ -209,7 +208,6 @@ def themes(
     from pipeline.storage import connect
 
     settings = settings_for(db)
-    refuse_if_running(settings.db)
     report = themes_flow(db=str(settings.db), refit=refit)
     report.pop("new_labels", None)  # the flow's note for the refresh artifact
     with connect(settings.db, read_only=True) as con:
@@ -234,6 +232,7 @@ def themes(
     out.print(f"unassigned: {report['outlier_share']:.1%} of {report['passages']} passages")
 
 
+@writes_warehouse  # held across the flow, which takes it again (re-entrant)
 def run(
     corpus: Annotated[
         Path | None, typer.Option(help="Folder of reviews to ingest (default: corpus/).")
@@ -256,7 +255,6 @@ def run(
 
     settings = settings_for(db)
     folder = corpus or settings.corpus
-    refuse_if_running(settings.db)
     summary = refresh_flow(
         corpus=str(folder),
         inbox=str(folder / "inbox"),

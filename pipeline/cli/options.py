@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+from rich.text import Text
 
 from pipeline.cli.console import err
 from pipeline.settings import Settings
@@ -79,15 +80,42 @@ def settings_for(db: Path | None) -> Settings:
     return settings.model_copy(update={"db": db}) if db else settings
 
 
-def open_readable(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published snapshot (else the warehouse itself)."""
-    from pipeline.storage import connect
-    from pipeline.storage.publish import readable_database
+def writes_warehouse(command: Callable[..., Result]) -> Callable[..., Result]:
+    """Hold the warehouse's run lock while a command runs (its `db` option names the warehouse).
 
-    if not settings.db.exists():
+    Every command that writes the warehouse is declared with this, so a second writer is
+    refused at once with one line naming the first, before it opens anything.
+    """
+
+    @functools.wraps(command)
+    def holding_the_lock(*args: object, **kwargs: object) -> Result:
+        from pipeline.storage.publish import run_lock  # not at import: `--help` loads no DuckDB
+
+        db = settings_for(kwargs.get("db")).db  # type: ignore[arg-type]
+        with run_lock(db, command=f"findings {command.__name__}"):
+            return command(*args, **kwargs)
+
+    return holding_the_lock
+
+
+def readable_path(settings: Settings, *, prefer_warehouse: bool = False) -> Path:
+    """The file a reader opens (see `read_target`); a fallback is noted on stderr in one line."""
+    from pipeline.storage.publish import published_dir, read_target
+
+    if not settings.db.exists() and not published_dir(settings.db).is_dir():
         err.print(f"[red]no warehouse at {settings.db}: run `findings run` first")
         raise typer.Exit(1)
-    return connect(readable_database(settings.db), read_only=True)
+    target = read_target(settings.db, prefer_warehouse=prefer_warehouse)
+    if target.note:
+        err.print(Text.assemble(("note: ", "yellow"), target.note), soft_wrap=True)
+    return target.path
+
+
+def open_readable(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the newest readable snapshot, never a warehouse being written."""
+    from pipeline.storage import connect
+
+    return connect(readable_path(settings), read_only=True)
 
 
 def month(value: str | None, name: str, *, end: bool) -> dt.date | None:
