@@ -14,11 +14,11 @@ settings = Settings()
 source = data.current_source(settings)
 if source is None:
     st.title("Findings")
-    st.info(
-        f"No findings yet: nothing at `{settings.db}`. Build them with `make run` or "
-        "`.venv/bin/findings run`, then reload this page."
-    )
+    missing = data.why_no_source(settings)
+    (st.error if missing.broken else st.info)(missing.message)
     st.stop()
+if source.fallback:  # an older snapshot stands in for a damaged or outdated one: say so
+    st.warning(source.fallback)
 
 pages = [
     st.Page(

@@ -15,6 +15,7 @@ import pytest
 from pipeline.ingest.ingester import Ingester
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
+from pipeline.storage.publish import publish_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -122,7 +123,7 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def embed_and_theme(source: Path, target: Path) -> Path:
-    """A copy of a warehouse, embedded and with one theme run."""
+    """A copy of a warehouse, embedded, with one theme run, and published for readers."""
     from pipeline.embed.missing import embed_passages
     from pipeline.embed.models import load_embedder
     from pipeline.themes.codebook import load_codebook
@@ -133,6 +134,7 @@ def embed_and_theme(source: Path, target: Path) -> Path:
         embedder = load_embedder()
         embed_passages(con, embedder)
         ThemeRunner(con, embedder, load_codebook(REPO / "models" / "codebook.yaml")).run()
+    publish_snapshot(target, "fixture")  # the viewer reads only published snapshots
     return target
 
 
@@ -177,6 +179,7 @@ def build_seeded_warehouse(themed_db: Path, seed: Path, out: Path, *, unplaced: 
         embedder = load_embedder()
         embed_passages(warehouse, embedder)
         ThemeRunner(warehouse, embedder, load_codebook(REPO / "models" / "codebook.yaml")).run()
+    publish_snapshot(out, "fixture")
     return out
 
 
@@ -185,10 +188,13 @@ def seeded(
     themed_db: Path, seed_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
     """The sample corpus plus the seed report, per variant (read-only use, please)."""
-    folder = tmp_path_factory.mktemp("seeded")
+    # A folder each: snapshots are published beside their warehouse.
     return {
         variant: build_seeded_warehouse(
-            themed_db, seed_path, folder / f"{variant}.duckdb", unplaced=variant == "unplaced"
+            themed_db,
+            seed_path,
+            tmp_path_factory.mktemp(f"seeded-{variant}") / f"{variant}.duckdb",
+            unplaced=variant == "unplaced",
         )
         for variant in SEED_VARIANTS
     }
@@ -201,4 +207,5 @@ def db_without_postings(themed_db: Path, tmp_path: Path) -> Path:
     shutil.copy(themed_db, db)
     with duckdb.connect(str(db)) as con:
         con.execute("DROP TABLE fts_main_passages.postings")
+    publish_snapshot(db, "fixture")
     return db

@@ -3,6 +3,9 @@
 Every read is keyed by the snapshot file (and its modification time), so a new run's snapshot
 is picked up on the next page load while repeated loads of the same view cost nothing. The
 codebook is applied on top at read time, so a rename shows at once, before the next run.
+
+The viewer only ever opens published snapshots, never the warehouse: a connection it cached
+to the warehouse would lock every later run out until the viewer restarted.
 """
 
 from __future__ import annotations
@@ -20,24 +23,59 @@ from pipeline.passages.redact import Redactor, load_redaction_nlp
 from pipeline.queries import Filters
 from pipeline.settings import Settings
 from pipeline.storage import connect
-from pipeline.storage.publish import readable_database
+from pipeline.storage.publish import choose_snapshot, run_holder
 from pipeline.themes.codebook import Codebook, apply_codebook, load_codebook
 
 
 @dataclass(frozen=True)
 class Source:
-    """Which database file to read, and which version of it (the cache key)."""
+    """Which snapshot to read, which version of it (the cache key), and why not a newer one."""
 
     path: str
     version: float
+    fallback: str | None = None
 
 
 def current_source(settings: Settings) -> Source | None:
-    """The published snapshot (or the warehouse before any run); None when there is nothing."""
-    path = readable_database(settings.db)
-    if not path.is_file():
+    """The newest snapshot this Findings can read; None when there is none."""
+    choice = choose_snapshot(settings.db)
+    if choice.snapshot is None:
         return None
-    return Source(str(path), path.stat().st_mtime)
+    note = choice.fallback_note()
+    if note:
+        note = f"{note[0].upper()}{note[1:]}. Run `findings run` to publish a fresh one."
+    return Source(str(choice.snapshot), choice.snapshot.stat().st_mtime, note)
+
+
+@dataclass(frozen=True)
+class NoSource:
+    """What to tell the reader when there is nothing to show, and whether something is wrong."""
+
+    message: str
+    broken: bool
+
+
+def why_no_source(settings: Settings) -> NoSource:
+    """Why `current_source` found nothing: not published yet, a run under way, or unreadable."""
+    choice = choose_snapshot(settings.db)
+    if choice.passed_over:
+        return NoSource(
+            f"No findings can be shown: {choice.problem()}. Run `findings run` (or `make run`) "
+            "to publish a fresh snapshot, then reload this page.",
+            broken=True,
+        )
+    holder = run_holder(settings.db)
+    if holder is not None:
+        return NoSource(
+            f"A run is building the first findings for `{settings.db}` ({holder.describe()}); "
+            "they appear here when it finishes: reload this page then.",
+            broken=False,
+        )
+    return NoSource(
+        f"No findings published yet for `{settings.db}`. Build them with `make run` or "
+        "`.venv/bin/findings run`, then reload this page.",
+        broken=False,
+    )
 
 
 @st.cache_resource(max_entries=4)
