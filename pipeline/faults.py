@@ -12,6 +12,7 @@ import signal
 CRASH_POINTS = (
     "ingest:mid-document",  # a document row written, its passages not, transaction open
     "ingest:after-first-document",
+    "ingest:mid-replace",  # an old version's passages and row deleted, the new one not written
     "embed:after-first-batch",
     "themes:before-commit",  # assignments written, transaction open
     "publish:before-pointer",  # snapshot copied, `current` not yet repointed

@@ -98,6 +98,7 @@ def ingest(
     else:
         out.print(
             f"added {report.added} documents ({report.passages} passages), "
+            f"replaced {report.replaced}, updated {report.updated}, "
             f"skipped {report.skipped}, failed {len(report.errors)} in {report.seconds:.1f} s"
         )
         for item in report.duplicates:

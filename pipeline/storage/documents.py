@@ -5,8 +5,10 @@ Every statement is named SQL in `sql/ingest.sql`; callers get records, never res
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import duckdb
@@ -22,29 +24,151 @@ _GAZETTEER_VERSION = "gazetteer_version"
 
 
 @dataclass(frozen=True)
+class DocumentDescription:
+    """What metadata resolution made of a document: compared to tell whether a rerun changed it."""
+
+    title: str | None
+    doc_type: str | None
+    area: str | None
+    region: str | None
+    nation: str | None
+    police_force: str | None
+    review_date: dt.date | None
+    review_date_precision: str | None
+    scope: str
+    inferred_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    """Where a version came from besides its text.
+
+    The source (resolved path) it is a version of, and the hash of the inputs and the
+    command-line options its metadata was resolved with.
+    """
+
+    source_path: str
+    metadata_sha: str
+    given_options: dict[str, str | None]
+
+
+@dataclass(frozen=True)
 class StoredDocument:
-    """A document already in the warehouse, as far as a rerun needs to know it."""
+    """A document already in the warehouse, as far as a rerun needs to know it.
+
+    `source_path` and `metadata_sha` are None for rows ingested before versions existed.
+    """
 
     doc_id: str
     path: str
+    source_path: str | None
+    source_sha256: str
+    metadata_sha: str | None
+    given_options: dict[str, str | None]
+    description: DocumentDescription
+
+
+@dataclass(frozen=True)
+class UnclaimedDocument:
+    """A document ingested before versions existed: no source path recorded yet."""
+
+    doc_id: str
+    path: str
+
+
+def describe(document: PreparedDocument) -> DocumentDescription:
+    """A prepared document's description, as `documents` would hold it."""
+    meta = document.metadata
+    return DocumentDescription(
+        title=meta.title,
+        doc_type=meta.doc_type,
+        area=meta.area,
+        region=document.region,
+        nation=document.nation,
+        police_force=document.police_force,
+        review_date=meta.review_date,
+        review_date_precision=meta.review_date_precision,
+        scope=meta.scope,
+        inferred_fields=tuple(meta.inferred),
+    )
+
+
+_DESCRIPTION_COLUMNS = tuple(f.name for f in fields(DocumentDescription))
 
 
 def _sql() -> dict[str, str]:
     return named_queries("ingest")
 
 
-def _stored(row: tuple[str, str] | None) -> StoredDocument | None:
-    return StoredDocument(doc_id=row[0], path=row[1]) if row else None
+def _stored(cursor: duckdb.DuckDBPyConnection) -> StoredDocument | None:
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    values = dict(zip([column[0] for column in cursor.description], row, strict=True))
+    options = values.pop("given_options")
+    described = {name: values.pop(name) for name in _DESCRIPTION_COLUMNS}
+    described["inferred_fields"] = tuple(described["inferred_fields"])
+    return StoredDocument(
+        **values,
+        given_options=json.loads(options) if options else {},
+        description=DocumentDescription(**described),
+    )
+
+
+def document_by_source_path(
+    con: duckdb.DuckDBPyConnection, source_path: str
+) -> StoredDocument | None:
+    """The current version of the file at this source path, if any."""
+    return _stored(con.execute(_sql()["document_by_source_path"], [source_path]))
 
 
 def document_by_source(con: duckdb.DuckDBPyConnection, source_sha: str) -> StoredDocument | None:
     """The document made from a file with these bytes, if any."""
-    return _stored(con.execute(_sql()["document_by_source"], [source_sha]).fetchone())
+    return _stored(con.execute(_sql()["document_by_source"], [source_sha]))
 
 
 def document_by_id(con: duckdb.DuckDBPyConnection, doc_id: str) -> StoredDocument | None:
     """The document with this text (its id is the hash of its text), if any."""
-    return _stored(con.execute(_sql()["document_by_id"], [doc_id]).fetchone())
+    return _stored(con.execute(_sql()["document_by_id"], [doc_id]))
+
+
+def documents_without_source(con: duckdb.DuckDBPyConnection) -> list[UnclaimedDocument]:
+    """Documents ingested before versions existed, newest first."""
+    rows = con.execute(_sql()["documents_without_source"]).fetchall()
+    return [UnclaimedDocument(doc_id=doc_id, path=path) for doc_id, path in rows]
+
+
+def claim_sources(
+    con: duckdb.DuckDBPyConnection, claims: Mapping[str, Sequence[str]], replaced_at: dt.datetime
+) -> None:
+    """Give each source path its document, in one transaction.
+
+    `claims` maps a source path to the doc_ids ingested from it, newest first: the newest is its
+    current version, and any older ones (left by in-place edits before versions existed, each
+    counted as a document of its own) are retired as earlier versions of it.
+    """
+    sql = _sql()
+    with transaction(con):
+        for source_path, doc_ids in claims.items():
+            current, *older = doc_ids
+            con.execute(sql["set_source_path_of_unclaimed"], [source_path, current])
+            for doc_id in older:
+                _retire(con, doc_id, source_path, current, replaced_at)
+
+
+def set_source_path(
+    con: duckdb.DuckDBPyConnection, doc_id: str, source_path: str, path: str
+) -> None:
+    """Record where a document's file is now: found again, or moved."""
+    con.execute(_sql()["set_source_path"], [source_path, path, doc_id])
+
+
+def set_metadata_sha(con: duckdb.DuckDBPyConnection, doc_id: str, source: DocumentSource) -> None:
+    """Record the metadata hash and options of a document whose description stands as it is."""
+    con.execute(
+        _sql()["set_metadata_sha"],
+        [source.metadata_sha, json.dumps(source.given_options, sort_keys=True), doc_id],
+    )
 
 
 def record_ingest_error(
@@ -54,18 +178,8 @@ def record_ingest_error(
     con.execute(_sql()["record_ingest_error"], [path, source_sha, reason, severity, utc_now()])
 
 
-def write_document(
-    con: duckdb.DuckDBPyConnection, document: PreparedDocument, passage_ids: Sequence[str]
-) -> None:
-    """Write a document, its passages and its warnings in one transaction.
-
-    The path's earlier errors are cleared in the same transaction: a fixed file is no longer
-    reported as failing.
-    """
-    sql = _sql()
-    meta = document.metadata
-    # Rows are built before the transaction: a bad passage fails before anything is written.
-    passage_rows = [
+def _passage_rows(document: PreparedDocument, passage_ids: Sequence[str]) -> list[list[object]]:
+    return [
         [
             identifier,
             document.doc_id,
@@ -82,34 +196,151 @@ def write_document(
         ]
         for identifier, p in zip(passage_ids, document.passages, strict=True)
     ]
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    document: PreparedDocument,
+    passage_rows: list[list[object]],
+    source: DocumentSource,
+) -> None:
+    """Insert a document, its passages and its warnings (inside the caller's transaction)."""
+    sql = _sql()
+    meta = document.metadata
+    con.execute(
+        sql["insert_document"],
+        [
+            document.doc_id,
+            document.path,
+            document.source_sha256,
+            document.format,
+            meta.title,
+            meta.doc_type,
+            meta.area,
+            document.region,
+            document.nation,
+            document.police_force,
+            meta.review_date,
+            meta.review_date_precision,
+            list(meta.inferred),
+            document.text,
+            len(document.text),
+            utc_now(),
+            meta.scope,
+            source.source_path,
+            source.metadata_sha,
+            json.dumps(source.given_options, sort_keys=True),
+        ],
+    )
+    crash_point("ingest:mid-document")
+    con.executemany(sql["insert_passage"], passage_rows)
+    _renote(con, document)
+
+
+def _renote(con: duckdb.DuckDBPyConnection, document: PreparedDocument) -> None:
+    """The path's earlier errors and warnings give way to this version's warnings."""
+    con.execute(_sql()["clear_ingest_notes_for_path"], [document.path])
+    for warning in document.warnings:
+        record_ingest_error(con, document.path, document.source_sha256, warning, "warning")
+
+
+def _retire(
+    con: duckdb.DuckDBPyConnection,
+    doc_id: str,
+    source_path: str,
+    replaced_by: str,
+    replaced_at: dt.datetime,
+) -> None:
+    """Keep a version's provenance in `document_versions`, then remove it and its passages."""
+    sql = _sql()
+    con.execute(
+        sql["record_document_version"],
+        {
+            "source_path": source_path,
+            "replaced_at": replaced_at,
+            "replaced_by": replaced_by,
+            "doc_id": doc_id,
+        },
+    )
+    con.execute(sql["delete_passages_of_document"], [doc_id])
+    con.execute(sql["delete_document"], [doc_id])
+
+
+def write_document(
+    con: duckdb.DuckDBPyConnection,
+    document: PreparedDocument,
+    passage_ids: Sequence[str],
+    source: DocumentSource,
+) -> None:
+    """Write a document, its passages and its warnings in one transaction.
+
+    The path's earlier errors are cleared in the same transaction: a fixed file is no longer
+    reported as failing.
+    """
+    # Rows are built before the transaction: a bad passage fails before anything is written.
+    rows = _passage_rows(document, passage_ids)
+    with transaction(con):
+        _insert(con, document, rows, source)
+
+
+def replace_document(
+    con: duckdb.DuckDBPyConnection,
+    previous: StoredDocument,
+    document: PreparedDocument,
+    passage_ids: Sequence[str],
+    source: DocumentSource,
+) -> None:
+    """Replace a source's previous version with a new one in one transaction.
+
+    The previous version's provenance and text move to `document_versions`; its passages leave
+    `passages`, so no count sees both versions. A kill midway leaves the previous version whole.
+    """
+    rows = _passage_rows(document, passage_ids)
+    with transaction(con):
+        _retire(con, previous.doc_id, source.source_path, document.doc_id, utc_now())
+        crash_point("ingest:mid-replace")
+        _insert(con, document, rows, source)
+
+
+def retire_document(
+    con: duckdb.DuckDBPyConnection, previous: StoredDocument, source_path: str, replaced_by: str
+) -> None:
+    """Retire a source's version whose file now holds another document's text (a duplicate)."""
+    with transaction(con):
+        _retire(con, previous.doc_id, source_path, replaced_by, utc_now())
+
+
+def update_description(
+    con: duckdb.DuckDBPyConnection, document: PreparedDocument, source: DocumentSource
+) -> None:
+    """Apply new metadata (or new bytes with the same text) to a stored document.
+
+    Its passages are untouched: they depend on the text alone, which has not changed.
+    """
+    described = describe(document)
     with transaction(con):
         con.execute(
-            sql["insert_document"],
+            _sql()["update_document_description"],
             [
-                document.doc_id,
                 document.path,
+                source.source_path,
                 document.source_sha256,
-                document.format,
-                meta.title,
-                meta.doc_type,
-                meta.area,
-                document.region,
-                document.nation,
-                document.police_force,
-                meta.review_date,
-                meta.review_date_precision,
-                list(meta.inferred),
-                document.text,
-                len(document.text),
-                utc_now(),
-                meta.scope,
+                described.title,
+                described.doc_type,
+                described.area,
+                described.region,
+                described.nation,
+                described.police_force,
+                described.review_date,
+                described.review_date_precision,
+                list(described.inferred_fields),
+                described.scope,
+                source.metadata_sha,
+                json.dumps(source.given_options, sort_keys=True),
+                document.doc_id,
             ],
         )
-        crash_point("ingest:mid-document")
-        con.executemany(sql["insert_passage"], passage_rows)
-        con.execute(sql["clear_ingest_errors_for_path"], [document.path])
-        for warning in document.warnings:
-            record_ingest_error(con, document.path, document.source_sha256, warning, "warning")
+        _renote(con, document)
 
 
 def loaded_gazetteer_version(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -1,14 +1,69 @@
+-- name: document_by_source_path
+-- The current version of the file at a source path (the index on source_path answers it).
+SELECT
+    doc_id, path, source_path, source_sha256, metadata_sha, given_options, title, area, region,
+    nation, police_force, review_date, review_date_precision, doc_type, scope, inferred_fields
+FROM documents
+WHERE source_path = ?;
+
 -- name: document_by_source
-SELECT doc_id, path FROM documents WHERE source_sha256 = ?;
+SELECT
+    doc_id, path, source_path, source_sha256, metadata_sha, given_options, title, area, region,
+    nation, police_force, review_date, review_date_precision, doc_type, scope, inferred_fields
+FROM documents
+WHERE source_sha256 = ?;
 
 -- name: document_by_id
-SELECT doc_id, path FROM documents WHERE doc_id = ?;
+SELECT
+    doc_id, path, source_path, source_sha256, metadata_sha, given_options, title, area, region,
+    nation, police_force, review_date, review_date_precision, doc_type, scope, inferred_fields
+FROM documents
+WHERE doc_id = ?;
+
+-- name: documents_without_source
+-- Rows ingested before versions existed, newest first (the newest of a path is its current one).
+SELECT doc_id, path FROM documents WHERE source_path IS NULL ORDER BY ingested_at DESC, doc_id;
+
+-- name: set_source_path
+-- Where a document's file is now (a moved file, or a row from before versions).
+UPDATE documents SET source_path = ?, path = ? WHERE doc_id = ?;
+
+-- name: set_source_path_of_unclaimed
+UPDATE documents SET source_path = ? WHERE doc_id = ?;
 
 -- name: insert_document
 INSERT INTO documents (
     doc_id, path, source_sha256, format, title, doc_type, area, region, nation, police_force,
-    review_date, review_date_precision, inferred_fields, text, n_chars, ingested_at, scope
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+    review_date, review_date_precision, inferred_fields, text, n_chars, ingested_at, scope,
+    source_path, metadata_sha, given_options
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: update_document_description
+-- New metadata (or new bytes with the same text) for a document whose text is unchanged.
+UPDATE documents SET
+    path = ?, source_path = ?, source_sha256 = ?, title = ?, doc_type = ?, area = ?, region = ?,
+    nation = ?, police_force = ?, review_date = ?, review_date_precision = ?,
+    inferred_fields = ?, scope = ?, metadata_sha = ?, given_options = ?
+WHERE doc_id = ?;
+
+-- name: record_document_version
+-- Keep a version's provenance and text before it leaves `documents`.
+INSERT INTO document_versions (
+    source_path, doc_id, path, source_sha256, format, title, area, review_date, text,
+    n_passages, ingested_at, replaced_at, replaced_by
+)
+SELECT
+    $source_path, d.doc_id, d.path, d.source_sha256, d.format, d.title, d.area, d.review_date,
+    d.text, (SELECT count(*) FROM passages AS p WHERE p.doc_id = d.doc_id), d.ingested_at,
+    $replaced_at, $replaced_by
+FROM documents AS d
+WHERE d.doc_id = $doc_id;
+
+-- name: delete_passages_of_document
+DELETE FROM passages WHERE doc_id = ?;
+
+-- name: delete_document
+DELETE FROM documents WHERE doc_id = ?;
 
 -- name: insert_passage
 INSERT INTO passages (
@@ -21,8 +76,9 @@ INSERT INTO ingest_errors (path, source_sha256, reason, severity, "at")
 VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (path, source_sha256, reason) DO UPDATE SET "at" = excluded."at";
 
--- name: clear_ingest_errors_for_path
-DELETE FROM ingest_errors WHERE path = ? AND severity = 'error';
+-- name: clear_ingest_notes_for_path
+-- A path's errors and warnings, before a new version (or description) records its own.
+DELETE FROM ingest_errors WHERE path = ?;
 
 -- name: delete_places
 DELETE FROM places;
@@ -38,3 +94,7 @@ SELECT value FROM meta WHERE key = ?;
 -- name: set_meta
 INSERT INTO meta (key, value) VALUES (?, ?)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+
+-- name: set_metadata_sha
+-- A document ingested before metadata hashes existed, whose metadata nothing but its text gives.
+UPDATE documents SET metadata_sha = ?, given_options = ? WHERE doc_id = ?;
