@@ -209,3 +209,20 @@ def db_without_postings(themed_db: Path, tmp_path: Path) -> Path:
         con.execute("DROP TABLE fts_main_passages.postings")
     publish_snapshot(db, "fixture")
     return db
+
+
+@pytest.fixture
+def locked_folder(tmp_path: Path) -> Iterator[Path]:
+    """A batch folder holding a readable file (a.txt) and a folder no one may list (locked).
+
+    Root reads it all the same: list it through `tests.helpers.unprivileged`.
+    """
+    batch = tmp_path / "batch"
+    (batch / "locked").mkdir(parents=True)
+    (batch / "a.txt").write_text(
+        "Young people in the town are groomed with gifts and then told they owe a debt.\n"
+    )
+    (batch / "locked" / "b.txt").write_text("Lines come in from Liverpool.\n")
+    (batch / "locked").chmod(0)
+    yield batch
+    (batch / "locked").chmod(0o755)

@@ -251,15 +251,15 @@ class Ingester:
         options = options or IngestOptions()
         report = IngestReport()
         started = time.perf_counter()
-        roots = [Path(p) for p in paths]
-        for root in roots:
-            if not root.exists() and not root.is_symlink():
-                report.errors.append({"path": str(root), "reason": "no such file or folder"})
-                record_ingest_error(self.con, str(root), "", "no such file or folder", "error")
-        for path in discover_files(r for r in roots if r.exists() or r.is_symlink()):
-            outcome = self._ingest_one(path, options, report)
+        for found in discover_files(Path(p) for p in paths):
+            if found.problem is not None:
+                # A missing name, an unreadable folder, a link loop: recorded like a bad file.
+                self._fail(found.path, "", found.problem, report)
+                outcome = "error"
+            else:
+                outcome = self._ingest_one(found.path, options, report)
             if on_file:
-                on_file(path, outcome)
+                on_file(found.path, outcome)
         if report.added or report.replaced or not search_index_exists(self.con):
             build_search_index(self.con)
         report.seconds = time.perf_counter() - started

@@ -167,7 +167,7 @@ def test_bad_files_are_recorded_and_the_batch_goes_on(tmp_path: Path) -> None:
         assert "DOCX" in failed["random.docx"]
         assert "unsupported file type .xyz" in failed["notes.xyz"]
         assert "file is 0.19 MB, over the 0.1 MB limit" in failed["huge.txt"]
-        assert "cannot read" in failed["unreadable.txt"]
+        assert "link points to nothing" in failed["unreadable.txt"]
         recorded = con.execute(
             "SELECT path, reason FROM ingest_errors WHERE severity = 'error'"
         ).fetchall()

@@ -1,0 +1,95 @@
+"""A batch meets paths it cannot use and files that would swamp it: each is recorded with its
+own reason, and the rest of the batch is ingested."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.ingest.ingester import Ingester
+from tests.ingest.test_ingester import TRANSCRIPT
+from tests.ingest.test_readers import docx_with_body, repeated
+
+
+def link_loop(folder: Path) -> Path:
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    return folder / "loop.txt"
+
+
+def link_to_nothing(folder: Path) -> Path:
+    (folder / "moved.txt").symlink_to("gone.txt")
+    return folder / "moved.txt"
+
+
+def named_pipe(folder: Path) -> Path:
+    os.mkfifo(folder / "pipe.txt")
+    return folder / "pipe.txt"
+
+
+def link_to_a_folder_above(folder: Path) -> Path:
+    (folder / "up").symlink_to(folder)
+    return folder / "up"
+
+
+def zip_bomb(folder: Path) -> Path:
+    (folder / "bomb.docx").write_bytes(docx_with_body(repeated(8_000)))
+    return folder / "bomb.docx"
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (link_loop, "symbolic link loop"),
+        (link_to_nothing, "link points to nothing (gone.txt does not exist)"),
+        (named_pipe, "not a regular file (a named pipe)"),
+        (link_to_a_folder_above, "symbolic link loop (it leads back to a folder above)"),
+        (zip_bomb, "word/document.xml in the DOCX unpacks to 126 times its size"),
+    ],
+)
+def test_a_path_the_batch_cannot_use_is_recorded_with_its_reason_and_the_batch_goes_on(
+    ingester: Ingester,
+    warehouse: duckdb.DuckDBPyConnection,
+    tmp_path: Path,
+    make: Callable[[Path], Path],
+    reason: str,
+) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "interviews.txt").write_text(TRANSCRIPT)
+    bad = make(batch)
+    report = ingester.ingest([batch])
+    assert report.added == 1
+    assert [e["path"] for e in report.errors] == [str(bad)]
+    assert report.errors[0]["reason"].startswith(reason)
+    recorded = warehouse.execute("SELECT path, reason FROM ingest_errors").fetchall()
+    assert [(path, text.startswith(reason)) for path, text in recorded] == [(str(bad), True)]
+
+
+def test_a_name_that_does_not_exist_is_recorded(ingester: Ingester, tmp_path: Path) -> None:
+    (tmp_path / "interviews.txt").write_text(TRANSCRIPT)
+    report = ingester.ingest([tmp_path / "interviews.txt", tmp_path / "missing"])
+    assert report.added == 1
+    assert report.errors == [
+        {"path": str(tmp_path / "missing"), "reason": "no such file or folder"}
+    ]
+
+
+@pytest.mark.slow
+def test_a_five_megabyte_single_line_is_ingested_with_exact_offsets(
+    ingester: Ingester, warehouse: duckdb.DuckDBPyConnection, seed_path: Path, tmp_path: Path
+) -> None:
+    # spaCy refuses over 1,000,000 characters at once (E088): the seed report's words on one
+    # line, repeated to 5 MB.
+    words = " ".join(seed_path.read_text(encoding="utf-8").split())
+    line = tmp_path / "one-line.txt"
+    line.write_text((words + " ") * (5_000_000 // len(words) + 1))
+    report = ingester.ingest([line])
+    assert report.errors == []
+    assert report.passages > 10_000
+    [(text,)] = warehouse.execute("SELECT text FROM documents").fetchall()
+    passages = warehouse.execute("SELECT char_start, char_end, text FROM passages").fetchall()
+    assert all(text[start:end] == passage for start, end, passage in passages)
