@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.cli.console import emit
+from pipeline.cli.console import emit, err
 from pipeline.cli.options import DbOption, JsonOption, filter_options, open_readable, settings_for
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from pipeline.queries import Filters
 
 THEME_COLUMNS = [
@@ -18,14 +20,43 @@ THEME_COLUMNS = [
 ]  # fmt: skip
 
 
+def with_source_kind(frame: pd.DataFrame) -> pd.DataFrame:
+    """Quotes with `kind`: blank for a locality review, else which kind of national source."""
+    from pipeline.queries import source_kind
+
+    if frame.empty or "scope" not in frame:
+        return frame
+    kinds = [source_kind(s, m) for s, m in zip(frame["scope"], frame["via_mention"], strict=True)]
+    return frame.assign(kind=kinds)
+
+
+def evidence_columns(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """A quote table's columns, with `kind` after the title when a national document is there.
+
+    So that a reader never takes a national report for a review.
+    """
+    if "scope" in frame and (frame["scope"] == "national").any():
+        at = columns.index("title") + 1
+        return [*columns[:at], "kind", *columns[at:]]
+    return columns
+
+
 @filter_options
 def query_themes(db: DbOption = None, *, filters: Filters, as_json: JsonOption = False) -> None:
     """Themes ranked by the reviews raising them, with prevalence and status."""
-    from pipeline.queries import theme_overview
+    from pipeline.queries import coverage, theme_overview
 
     with open_readable(settings_for(db)) as con:
         frame = theme_overview(con, filters)
+        seen = coverage(con, filters)
     emit(frame, as_json, "Themes", THEME_COLUMNS if not frame.empty else None)
+    if seen.reviews == 0 and not as_json:
+        # Only national documents (or nothing) under the filters: say why the ranking is empty.
+        err.print(
+            f"No locality reviews under {filters.describe()}; "
+            f"{seen.national_documents} national document(s) are quoted but never counted "
+            "(`findings search TEXT` or `findings query quotes --theme N` shows them)."
+        )
 
 
 @filter_options
@@ -34,7 +65,7 @@ def query_quotes(
     db: DbOption = None,
     *,
     filters: Filters,
-    limit: Annotated[int, typer.Option(help="How many quotes.")] = 10,
+    limit: Annotated[int, typer.Option(min=1, help="How many quotes.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """The passages behind a theme, with document, area, region, date and speaker."""
@@ -43,10 +74,10 @@ def query_quotes(
     with open_readable(settings_for(db)) as con:
         frame = quotes(con, theme, filters, limit)
     emit(
-        frame,
+        with_source_kind(frame),
         as_json,
         f"Quotes for theme {theme}",
-        ["text", "title", "area", "region", "review_date", "speaker"],
+        evidence_columns(frame, ["text", "title", "area", "region", "review_date", "speaker"]),
     )
 
 
@@ -97,7 +128,7 @@ def search(
     db: DbOption = None,
     *,
     filters: Filters,
-    limit: Annotated[int, typer.Option(help="How many results.")] = 10,
+    limit: Annotated[int, typer.Option(min=1, help="How many results.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Search passages by keyword (BM25) or by meaning (--semantic), with provenance."""
@@ -113,8 +144,8 @@ def search(
         else:
             frame = search_keyword(con, text, filters, limit)
     emit(
-        frame,
+        with_source_kind(frame),
         as_json,
         f"Search: {text}",
-        ["score", "text", "title", "area", "review_date", "theme_id"],
+        evidence_columns(frame, ["score", "text", "title", "area", "review_date", "theme_id"]),
     )

@@ -26,7 +26,13 @@ from pipeline.queries.catalogue import (
     place_names,
     sources,
 )
-from pipeline.queries.evidence import passage_context, quotes
+from pipeline.queries.evidence import (
+    MENTIONED_IN_NATIONAL,
+    NATIONAL_REPORT,
+    passage_context,
+    quotes,
+    source_kind,
+)
 from pipeline.queries.filters import (
     DOCUMENT_TYPE_NAMES,
     LEVEL_COLUMNS,
@@ -65,6 +71,8 @@ from pipeline.queries.themes import (
 __all__ = [
     "DOCUMENT_TYPE_NAMES",
     "LEVEL_COLUMNS",
+    "MENTIONED_IN_NATIONAL",
+    "NATIONAL_REPORT",
     "NO_FILTERS",
     "SEARCH_COLUMNS",
     "Changes",
@@ -94,6 +102,7 @@ __all__ = [
     "run_history",
     "search_keyword",
     "search_semantic",
+    "source_kind",
     "sources",
     "theme_counts",
     "theme_overview",
