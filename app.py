@@ -8,7 +8,9 @@ from pipeline.settings import Settings
 from pipeline.viewer import data
 from pipeline.viewer.context import PageContext, remember, sidebar_filters
 
-st.set_page_config(page_title="Findings", layout="wide")
+# An emoji favicon, drawn by the browser: without one, Streamlit makes each page's :material/…:
+# icon the favicon, fetched from fonts.gstatic.com, and the viewer must fetch nothing from outside.
+st.set_page_config(page_title="Findings", page_icon="📋", layout="wide")
 
 settings = Settings()
 source = data.current_source(settings)

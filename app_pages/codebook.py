@@ -9,6 +9,7 @@ from pipeline.errors import CodebookError
 from pipeline.themes.codebook import update_curation
 from pipeline.viewer import data
 from pipeline.viewer.context import page_context
+from pipeline.viewer.literal import code, md
 
 context = page_context()
 source, book = context.source, context.codebook
@@ -16,7 +17,7 @@ path = context.settings.codebook
 
 st.title("Codebook")
 st.caption(
-    f"Decisions are saved to `{path}` and applied at once here; the next theme run applies "
+    f"Decisions are saved to {code(path)} and applied at once here; the next theme run applies "
     "them to the warehouse (merges move passages then). Theme ids stay stable across runs."
 )
 catalogue = data.catalogue(source)
@@ -30,7 +31,7 @@ generated = catalogue.set_index("theme_id").loc[theme_id]
 current = book.curations.get(theme_id)
 st.caption(
     "Keywords: "
-    + ", ".join(list(generated["keywords"]) if generated["keywords"] is not None else [])
+    + md(", ".join(list(generated["keywords"]) if generated["keywords"] is not None else []))
 )
 
 with st.form(f"curate_{theme_id}"):
@@ -75,7 +76,7 @@ if saved:
             not_relevant=not_relevant,
         )
     except (CodebookError, OSError, TimeoutError) as exc:
-        st.error(f"Could not save the codebook: {exc}")
+        st.error(f"Could not save the codebook: {md(exc)}")
     else:
         st.success("Saved.")
         st.rerun()

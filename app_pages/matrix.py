@@ -6,6 +6,7 @@ import streamlit as st
 
 from pipeline.viewer import data
 from pipeline.viewer.context import describe, page_context
+from pipeline.viewer.literal import md
 from pipeline.viewer.widgets import show_quotes
 
 context = page_context()
@@ -43,7 +44,7 @@ grid = cells.pivot_table(
 order = cells.groupby("theme")["n_passages"].sum().sort_values(ascending=False).index
 grid = grid[order]
 st.caption(
-    f"Passages per {by} and theme · {describe(filters)}. Select a cell to read its passages."
+    f"Passages per {md(by)} and theme · {describe(filters)}. Select a cell to read its passages."
 )
 picked = st.dataframe(
     grid,
@@ -67,12 +68,12 @@ if selected:
     default_row, default_theme = row_names[row_index], column
 left, right = st.columns(2)
 row_label = left.selectbox(
-    by.capitalize(), row_names, index=row_names.index(default_row), key="matrix_row"
+    md(by.capitalize()), row_names, index=row_names.index(default_row), key="matrix_row"
 )
 theme = right.selectbox("Theme", themes, index=themes.index(default_theme), key="matrix_theme")
 theme_id = next(t for t, name in names.items() if name == theme)
 cell = cells[(cells["row_label"] == row_label) & (cells["theme"] == theme)]
-st.subheader(f"{row_label} × {theme}")
+st.subheader(f"{md(row_label)} × {md(theme)}")
 if cell.empty:
     st.caption("No passages in this cell.")
 else:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from pipeline.viewer import data
 from pipeline.viewer.context import describe, page_context
+from pipeline.viewer.literal import code, md
 from pipeline.viewer.widgets import STATUS_HELP, STATUS_TEXT, show_quotes
 
 context = page_context()
@@ -20,14 +21,14 @@ if not done.empty:
     latest = done.iloc[0]
     st.caption(
         f"Data as of the theme run of {pd.Timestamp(latest['finished_at']):%d %b %Y %H:%M} UTC "
-        f"(run `{latest['run_id']}`) · showing {describe(filters)}"
+        f"(run {code(latest['run_id'])}) · showing {describe(filters)}"
     )
 
 cover = data.coverage(source, filters)
 cols = st.columns(4)
-cols[0].metric("Reviews", cover.reviews)
-cols[1].metric("Areas", cover.areas)
-cols[2].metric("Regions", cover.regions)
+cols[0].metric("Reviews", int(cover.reviews))
+cols[1].metric("Areas", int(cover.areas))
+cols[2].metric("Regions", int(cover.regions))
 if cover.first_review and cover.last_review:
     cols[3].metric(
         "Review dates",
@@ -75,11 +76,11 @@ picked = st.dataframe(
 rows = picked.selection.rows if picked else []
 chosen = overview.iloc[rows[0]] if rows else overview.iloc[0]
 theme_id = int(chosen["theme_id"])
-st.markdown(f"#### {chosen['label']}")
+st.markdown(f"#### {md(chosen['label'])}")
 st.caption(
-    f"Raised in {chosen['n_documents']} of {cover.reviews} reviews "
+    f"Raised in {int(chosen['n_documents'])} of {int(cover.reviews)} reviews "
     f"({chosen['prevalence']:.0%}, 95% CI {chosen['ci_low']:.0%}–{chosen['ci_high']:.0%}), "
-    f"{chosen['n_areas']} areas, {chosen['n_passages']} passages."
+    f"{int(chosen['n_areas'])} areas, {int(chosen['n_passages'])} passages."
 )
 show_quotes(context, data.quotes(source, theme_id, filters, 3), with_context=False)
 st.page_link(
@@ -100,17 +101,22 @@ else:
         + (
             ": "
             + ", ".join(
-                f"{t} ({a})" if pd.notna(a) else str(t)
+                f"{md(t)} ({md(a)})" if pd.notna(a) else md(t)
                 for t, a in zip(new_docs["title"], new_docs["area"], strict=True)
             )
             if len(new_docs)
             else ""
         )
     )
-    new = [labels.get(t, str(t)) for t in changes.new_theme_ids]
-    gone = [labels.get(t, str(t)) for t in changes.dormant_theme_ids]
-    st.markdown(f"- **{len(new)}** new themes" + (": " + "; ".join(new) if new else ""))
-    st.markdown(f"- **{len(gone)}** themes went dormant" + (": " + "; ".join(gone) if gone else ""))
+    new = [labels.get(t, t) for t in changes.new_theme_ids]
+    gone = [labels.get(t, t) for t in changes.dormant_theme_ids]
+    st.markdown(
+        f"- **{len(new)}** new themes" + (": " + "; ".join(md(t) for t in new) if new else "")
+    )
+    st.markdown(
+        f"- **{len(gone)}** themes went dormant"
+        + (": " + "; ".join(md(t) for t in gone) if gone else "")
+    )
 moving = overview[overview["status"].isin(["new", "emerging", "spreading", "fading"])]
 for row in moving.itertuples():
-    st.markdown(f"- {STATUS_TEXT.get(row.status, row.status)}: **{row.label}**")
+    st.markdown(f"- {md(STATUS_TEXT.get(row.status, row.status))}: **{md(row.label)}**")

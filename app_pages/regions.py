@@ -9,6 +9,7 @@ import streamlit as st
 
 from pipeline.viewer import charts, data
 from pipeline.viewer.context import describe, page_context
+from pipeline.viewer.literal import md
 from pipeline.viewer.widgets import show_quotes
 
 context = page_context()
@@ -39,7 +40,7 @@ places = sorted(counts["place"].dropna().unique())
 place = st.selectbox("Compare one with the rest of the country", places, key="regions_place")
 comparison = data.curate(data.compare_place(source, level, place, filters), context.codebook)
 if comparison.empty:
-    st.info(f"No themes to compare for {place}.")
+    st.info(f"No themes to compare for {md(place)}.")
     st.stop()
 comparison = comparison[comparison["theme_id"].isin(labels)]
 st.altair_chart(charts.lift_chart(comparison.head(12), labels), width="stretch")
@@ -67,10 +68,10 @@ st.dataframe(
 )
 st.caption("* and 'yes': p < 0.05 by Fisher's exact test on reviews raising the theme.")
 
-st.subheader(f"What practitioners in {place} said")
+st.subheader(f"What practitioners in {md(place)} said")
 over = comparison[comparison["lift"] > 1].head(3)
 column = "region" if level == "region" else "police_force"
 local = replace(filters.without_place(), **{column: place})
 for row in over.itertuples():
-    st.markdown(f"**{labels.get(int(row.theme_id))}** — lift {row.lift:.1f}")
+    st.markdown(f"**{md(labels.get(int(row.theme_id)))}** — lift {row.lift:.1f}")
     show_quotes(context, data.quotes(source, int(row.theme_id), local, 2), with_context=False)

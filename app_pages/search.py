@@ -8,7 +8,8 @@ import streamlit as st
 from pipeline.errors import SearchIndexError
 from pipeline.viewer import data
 from pipeline.viewer.context import describe, page_context
-from pipeline.viewer.widgets import provenance
+from pipeline.viewer.literal import md
+from pipeline.viewer.widgets import provenance, quote_card
 
 context = page_context()
 source, filters = context.source, context.filters
@@ -42,16 +43,12 @@ if mode == "keywords":
         st.stop()
 else:
     results = data.semantic_search(source, query, filters, limit, context.settings.embedding_model)
-st.caption(f"{len(results)} passages for “{query}” by {mode} · {describe(filters)}")
+st.caption(f"{len(results)} passages for “{md(query)}” by {md(mode)} · {describe(filters)}")
 if results.empty:
     st.info("Nothing found. Try other words, or search by meaning.")
     st.stop()
 texts = data.redact(results["text"].tolist(), context.settings, context.source)
 for row, text in zip(results.itertuples(), texts, strict=True):
-    with st.container(border=True):
-        st.markdown(f"> {text}")
-        theme = row.theme_id
-        theme_text = (
-            "no theme" if pd.isna(theme) else labels.get(int(theme), f"theme #{int(theme)}")
-        )
-        st.caption(f"{provenance(row)} · **{theme_text}** · score {row.score:.3f}")
+    theme = row.theme_id
+    theme_text = "no theme" if pd.isna(theme) else labels.get(int(theme), f"theme #{int(theme)}")
+    quote_card(text, f"{md(provenance(row))} · **{md(theme_text)}** · score {row.score:.3f}")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from pipeline.viewer import charts, data
 from pipeline.viewer.context import describe, page_context
+from pipeline.viewer.literal import md
 from pipeline.viewer.widgets import STATUS_HELP, STATUS_TEXT, show_quotes
 
 context = page_context()
@@ -28,20 +29,21 @@ meta = catalogue.set_index("theme_id").loc[theme_id]
 overview = data.curate(data.overview(source, filters), context.codebook)
 row = overview[overview["theme_id"] == theme_id]
 
-st.title(meta["label"])
+st.title(md(meta["label"]))
 curation = context.codebook.curations.get(theme_id)
 parent = labels.get(curation.parent) if curation and curation.parent is not None else None
 hierarchy = " › ".join(str(p) for p in (meta["heading"], parent, meta["label"]) if p)
-st.caption(f"{hierarchy} · theme #{theme_id} · showing {describe(filters)}")
+st.caption(f"{md(hierarchy)} · theme #{int(theme_id)} · showing {describe(filters)}")
 if meta["description"]:
-    st.write(meta["description"])
+    st.text(meta["description"])
 st.markdown(
-    "**Keywords:** " + ", ".join(list(meta["keywords"]) if meta["keywords"] is not None else [])
+    "**Keywords:** " + md(", ".join(list(meta["keywords"]) if meta["keywords"] is not None else []))
 )
 merge = context.codebook.curations.get(theme_id)
 if merge and merge.merge_into is not None:
     st.info(
-        f"Marked to merge into “{labels.get(merge.merge_into, merge.merge_into)}” at the next run."
+        f"Marked to merge into “{md(labels.get(merge.merge_into, merge.merge_into))}” at the next "
+        "run."
     )
 if row.empty:
     st.info("No review under these filters raises this theme.")
@@ -51,7 +53,7 @@ cols = st.columns(4)
 cols[0].metric("Reviews raising it", int(stats["n_documents"]))
 cols[1].metric("Areas", int(stats["n_areas"]))
 cols[2].metric("Passages", int(stats["n_passages"]))
-cols[3].metric("Status", STATUS_TEXT.get(stats["status"], stats["status"]), help=STATUS_HELP)
+cols[3].metric("Status", md(STATUS_TEXT.get(stats["status"], stats["status"])), help=STATUS_HELP)
 
 left, right = st.columns(2)
 with left:
@@ -83,7 +85,7 @@ with right:
     st.altair_chart(charts.place_bars(places), width="stretch")
     raising = places[places["raising"] > 0]
     areas = sorted({a for listed in raising["areas"] for a in listed})
-    st.caption(f"Areas ({len(areas)}): " + ", ".join(areas))
+    st.caption(f"Areas ({len(areas)}): " + md(", ".join(areas)))
 
 st.subheader("What practitioners said")
 limit = st.slider("Quotes", 5, 10, 6, key="theme_quotes")

@@ -1,4 +1,5 @@
-"""A headless Chromium driven over the DevTools protocol: load a page, wait for text, screenshot.
+"""A headless Chromium driven over the DevTools protocol: load a page, wait for text, type,
+run a script in the page, list the requests it made, screenshot.
 
 Streamlit draws its page over a websocket after the HTML arrives, so a one-shot
 `chromium --dump-dom` often sees only placeholders; here we wait (in real time) until the text we
@@ -66,7 +67,9 @@ class Browser:
         page = next(t for t in targets if t["type"] == "page")
         self.socket = connect(page["webSocketDebuggerUrl"], max_size=2**26)
         self.ids = itertools.count(1)
+        self.events: list[dict[str, object]] = []  # what the page reported between replies
         self.call("Page.enable")
+        self.call("Network.enable")
         self.call(
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
@@ -84,7 +87,7 @@ class Browser:
         raise RuntimeError("chromium did not start its DevTools endpoint")
 
     def call(self, method: str, params: dict[str, object] | None = None) -> dict[str, object]:
-        """Send one DevTools command and return its result (events in between are ignored)."""
+        """Send one DevTools command and return its result (events in between are kept)."""
         message_id = next(self.ids)
         self.socket.send(json.dumps({"id": message_id, "method": method, "params": params or {}}))
         while True:
@@ -93,6 +96,48 @@ class Browser:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")
                 return reply.get("result", {})
+            if "method" in reply:
+                self.events.append(reply)
+
+    def requested(self) -> list[str]:
+        """Every URL the page has asked for so far (documents, scripts, images, fetches)."""
+        return [
+            str(event["params"]["request"]["url"])  # type: ignore[index]
+            for event in self.events
+            if event["method"] == "Network.requestWillBeSent"
+        ]
+
+    def before_each_page(self, script: str) -> None:
+        """Run `script` in every page this tab loads, before the page's own scripts."""
+        self.call("Page.addScriptToEvaluateOnNewDocument", {"source": script})
+
+    def evaluate(self, expression: str) -> object:
+        """The value of a JavaScript expression in the page (JSON-serialisable)."""
+        result = self.call(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+        )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression[:80]}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def type_into(self, selector: str, text: str, timeout: float = 30) -> None:
+        """Focus the input `selector` finds (once drawn), type `text` and press Enter."""
+        focus = (
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+            " if (e) { e.focus(); } return !!e && document.activeElement === e; })()"
+        )
+        deadline = time.monotonic() + timeout
+        while not self.evaluate(focus):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no element matches {selector!r} after {timeout}s")
+            time.sleep(0.5)
+        self.call("Input.insertText", {"text": text})
+        for kind in ("keyDown", "keyUp"):
+            self.call(
+                "Input.dispatchKeyEvent",
+                {"type": kind, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13},
+            )
 
     def open(self, url: str) -> None:
         """Navigate the tab."""

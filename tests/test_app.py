@@ -13,10 +13,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, strategies
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block
 
 from pipeline.queries import Filters, search_keyword, theme_overview
 from pipeline.storage.publish import publish_snapshot
 from pipeline.viewer.context import DOC_TYPES
+from pipeline.viewer.literal import md
 from pipeline.viewer.widgets import provenance
 from tests.conftest import REPO, SEED_VARIANTS
 from tests.queries.test_queries import EAST, theme_holding
@@ -69,7 +71,19 @@ def con(themed_db: Path):
 
 
 def quotes_shown(app: AppTest) -> list[str]:
-    return [m.value[2:] for m in app.markdown if m.value.startswith("> ")]
+    """The quotes' words, in order: each a plain text with its provenance caption next to it."""
+    found: list[str] = []
+
+    def walk(block: Block) -> None:
+        nodes = list(block.children.values())
+        for node, after in zip(nodes, [*nodes[1:], None], strict=True):
+            if isinstance(node, Block):
+                walk(node)
+            elif node.type == "text" and getattr(after, "type", None) == "caption":
+                found.append(node.value)
+
+    walk(app.main)
+    return found
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -104,7 +118,7 @@ def test_theme_page_opens_the_linked_theme_with_trend_places_and_quotes(open_app
     mules = theme_holding(con, "%bank account%")
     label = con.execute("SELECT label FROM themes WHERE theme_id = ?", [mules]).fetchone()[0]
     app = open_app("theme", theme=str(mules))
-    assert app.title[0].value == label
+    assert app.title[0].value == md(label)
     assert len(app.get("vega_lite_chart")) == 2  # trend and places
     shown = quotes_shown(app)
     assert len(shown) >= 5
@@ -273,7 +287,7 @@ def test_the_region_filter_narrows_a_theme_page_to_that_regions_reviews(open_app
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Reviews raising it"] == str(len({doc for doc, _ in raising}))
     areas = sorted({area for _, area in raising})
-    assert f"Areas ({len(areas)}): " + ", ".join(areas) in [c.value for c in app.caption]
+    assert f"Areas ({len(areas)}): " + md(", ".join(areas)) in [c.value for c in app.caption]
     provenance = [c.value for c in app.caption if " · " in c.value and "theme #" not in c.value]
     assert provenance and all(REGION in p for p in provenance)
 
@@ -373,7 +387,8 @@ def seed_themes(db: Path, seed: Path) -> list[int]:
 
 def drawn_text(app: AppTest) -> list[str]:
     """Everything a page wrote as text: titles, markdown, captions, metrics, table cells."""
-    parts = [e.value for kind in ("title", "markdown", "caption", "info") for e in app.get(kind)]
+    kinds = ("title", "markdown", "caption", "info", "text")
+    parts = [e.value for kind in kinds for e in app.get(kind)]
     parts += [str(m.value) for m in app.metric]
     parts += [d.value.to_csv() for d in app.dataframe]
     return parts
@@ -402,7 +417,7 @@ def test_the_national_page_names_the_new_seed_report_without_placeholders(
 ) -> None:
     app = open_app(db=seeded[variant])
     title = str(seed_document(seeded[variant], seed_path)["title"])
-    assert any(title in m.value for m in app.markdown)  # under "what changed in the latest run"
+    assert any(md(title) in m.value for m in app.markdown)  # under "what changed in the last run"
     assert shows_a_missing_value(app) == []
 
 
@@ -417,7 +432,7 @@ def test_every_theme_holding_seed_passages_opens(
         labels = dict(reader.execute("SELECT theme_id, label FROM themes").fetchall())
     for theme in themes:
         app = open_app("theme", db=db, theme=str(theme))
-        assert not app.error and app.title[0].value == labels[theme], theme
+        assert not app.error and app.title[0].value == md(labels[theme]), theme
         assert shows_a_missing_value(app) == [], theme
 
 
@@ -433,7 +448,7 @@ def test_search_shows_the_seeds_passages_with_their_provenance(
     assert not app.exception, [e.value for e in app.exception]
     title = str(seed_document(seeded[variant], seed_path)["title"])
     provenance = [c.value for c in app.caption if "score" in c.value]
-    assert any(p.startswith(f"{title} · ") for p in provenance)
+    assert any(p.startswith(f"{md(title)} · ") for p in provenance)
     assert shows_a_missing_value(app) == []
 
 

@@ -12,6 +12,7 @@ from pipeline.settings import Settings
 from pipeline.themes.codebook import Codebook
 from pipeline.viewer import data
 from pipeline.viewer.data import Source
+from pipeline.viewer.literal import md
 
 _KEY = "findings_context"
 ALL = "All"
@@ -86,5 +87,5 @@ def sidebar_filters(source: Source) -> Filters:
 
 
 def describe(filters: Filters) -> str:
-    """The filters in words, for captions."""
-    return filters.describe()
+    """The filters in words, for captions (Markdown: an area's name shows as written)."""
+    return md(filters.describe())

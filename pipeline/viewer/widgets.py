@@ -1,12 +1,18 @@
-"""Pieces several pages share: quotes with their provenance, status badges."""
+"""Pieces several pages share: quotes with their provenance, status badges.
+
+A quote's words go through `st.text`, which parses nothing: a passage holding `![](http://…)`,
+`$5 to $10` or `# …` shows those characters, and the page fetches nothing and draws no heading.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from pipeline.viewer import data
 from pipeline.viewer.context import DOC_TYPES, PageContext
+from pipeline.viewer.literal import md
 
 STATUS_TEXT = {
     "new": "🆕 new",
@@ -44,6 +50,14 @@ def provenance(row: object) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def quote_card(text: str, about: str) -> DeltaGenerator:
+    """A bordered box: the quote's words as plain text, then `about` (Markdown) beneath them."""
+    box = st.container(border=True)
+    box.text(text)
+    box.caption(about)
+    return box
+
+
 def show_quotes(context: PageContext, quotes: pd.DataFrame, with_context: bool = True) -> None:
     """Each quote (redacted for display) with where it comes from, and its surroundings."""
     if quotes.empty:
@@ -51,12 +65,11 @@ def show_quotes(context: PageContext, quotes: pd.DataFrame, with_context: bool =
         return
     texts = data.redact(quotes["text"].tolist(), context.settings, context.source)
     for row, text in zip(quotes.itertuples(), texts, strict=True):
-        with st.container(border=True):
-            st.markdown(f"> {text}")
-            st.caption(provenance(row))
-            if with_context:
-                with st.expander("Context in the document"):
-                    around = data.context(context.source, row.passage_id)
-                    shown = data.redact(around["text"].tolist(), context.settings, context.source)
-                    for near, near_text in zip(around.itertuples(), shown, strict=True):
-                        st.markdown(f"**{near_text}**" if near.is_quote else near_text)
+        box = quote_card(text, md(provenance(row)))
+        if with_context:
+            with box, st.expander("Context in the document"):
+                around = data.context(context.source, row.passage_id)
+                shown = data.redact(around["text"].tolist(), context.settings, context.source)
+                for near, near_text in zip(around.itertuples(), shown, strict=True):
+                    # the quote itself framed among its neighbours (text, so never bold markup)
+                    (st.container(border=True) if near.is_quote else st.container()).text(near_text)
