@@ -37,6 +37,12 @@ if cover.first_review and cover.last_review:
     )
 else:
     cols[3].metric("Review dates", "—")
+if cover.national_documents:
+    st.caption(
+        f"Also {cover.national_documents} national or thematic "
+        f"document{'s' if cover.national_documents != 1 else ''}: quoted beside the reviews, "
+        "never counted as one (see Sources)."
+    )
 
 overview = data.curate(data.overview(source, filters), context.codebook)
 st.subheader("Headline themes")

@@ -13,26 +13,45 @@ source, filters = context.source, context.filters
 
 st.title("Sources")
 documents = data.sources(source, filters)
-st.caption(f"{len(documents)} documents · {describe(filters)}")
-st.dataframe(
-    pd.DataFrame(
-        {
-            "Title": documents["title"],
-            "Area": documents["area"],
-            "Region": documents["region"],
-            "Police force": documents["police_force"],
-            "Review date": documents["review_date"],
-            "Type": documents["doc_type"].map(DOC_TYPES).fillna(documents["doc_type"]),
-            "Format": documents["format"],
-            "Passages": documents["n_passages"],
-            "Guessed": [", ".join(f) for f in documents["inferred_fields"]],
-            "File": documents["path"],
-        }
-    ),
-    hide_index=True,
-    width="stretch",
-    column_config={"Review date": st.column_config.DateColumn(format="D MMM YYYY")},
-)
+national = documents[documents["scope"] == "national"]
+reviews = documents[documents["scope"] != "national"]
+
+
+def document_table(rows: pd.DataFrame) -> None:
+    """Documents with their metadata, as a table (cells are text, never Markdown)."""
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Title": rows["title"],
+                "Area": rows["area"],
+                "Region": rows["region"],
+                "Police force": rows["police_force"],
+                "Review date": rows["review_date"],
+                "Type": rows["doc_type"].map(DOC_TYPES).fillna(rows["doc_type"]),
+                "Format": rows["format"],
+                "Passages": rows["n_passages"],
+                "Guessed": [", ".join(f) for f in rows["inferred_fields"]],
+                "File": rows["path"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"Review date": st.column_config.DateColumn(format="D MMM YYYY")},
+    )
+
+
+st.caption(f"{len(reviews)} locality reviews · {describe(filters)}")
+document_table(reviews)
+if not national.empty:
+    st.subheader("National and thematic documents")
+    placed = any(v is not None for v in (filters.region, filters.area, filters.police_force))
+    st.caption(
+        f"{len(national)} document{'s' if len(national) != 1 else ''} about the country as a "
+        "whole: searchable and quoted, never counted as a review"
+        + (" (listed here because they mention a place under the filters)" if placed else "")
+        + "."
+    )
+    document_table(national)
 st.caption("Guessed: metadata Findings inferred from the text rather than was told (check them).")
 
 st.subheader("Files that could not be read, or were read with a warning")

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from pipeline.queries import source_kind
 from pipeline.viewer import data
 from pipeline.viewer.context import DOC_TYPES, PageContext
 from pipeline.viewer.literal import md
@@ -36,11 +37,17 @@ def _shown(value: object) -> str | None:
 
 
 def provenance(row: object) -> str:
-    """'Title · Area, Region · 01 May 2016 · transcript · speaker role'; missing fields left out."""
+    """'Title · Area, Region · 01 May 2016 · transcript · speaker role'; missing fields left out.
+
+    A national document's passage opens with its kind ('National report', or 'Mentioned in a
+    national report' when a place filter found it), so nobody reads it as a locality review.
+    """
     review_date = getattr(row, "review_date", None)
     doc_type = _shown(getattr(row, "doc_type", None))
     place = [_shown(getattr(row, name, None)) for name in ("area", "region")]
+    kind = source_kind(getattr(row, "scope", None), getattr(row, "via_mention", None))
     parts = [
+        kind.capitalize() if kind else None,
         _shown(getattr(row, "title", None)),
         ", ".join(p for p in place if p) or None,
         f"{pd.Timestamp(review_date):%d %b %Y}" if _shown(review_date) else None,
