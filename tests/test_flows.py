@@ -102,7 +102,8 @@ def test_a_scheduled_flow_waits_for_a_run_that_holds_the_warehouse(tmp_path: Pat
     shutil.copy(CORPUS / "02_bedford_practitioner_interviews.txt", corpus)
     db = tmp_path / "data" / "findings.duckdb"
     released: list[dt.datetime] = []
-    with holding(db, command="findings ingest", writing=False, seconds=5) as holder:
+    # Long enough that a flow that did not wait would have ingested before the holder let go.
+    with holding(db, command="findings ingest", writing=False, seconds=20) as holder:
 
         def watch() -> None:
             holder.wait()
