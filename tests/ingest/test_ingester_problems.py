@@ -83,13 +83,15 @@ def test_a_five_megabyte_single_line_is_ingested_with_exact_offsets(
     ingester: Ingester, warehouse: duckdb.DuckDBPyConnection, seed_path: Path, tmp_path: Path
 ) -> None:
     # spaCy refuses over 1,000,000 characters at once (E088): the seed report's words on one
-    # line, repeated to 5 MB.
+    # line, repeated to 5 MB. About 7.5 minutes on two busy cores.
     words = " ".join(seed_path.read_text(encoding="utf-8").split())
     line = tmp_path / "one-line.txt"
     line.write_text((words + " ") * (5_000_000 // len(words) + 1))
     report = ingester.ingest([line])
     assert report.errors == []
-    assert report.passages > 10_000
     [(text,)] = warehouse.execute("SELECT text FROM documents").fetchall()
     passages = warehouse.execute("SELECT char_start, char_end, text FROM passages").fetchall()
     assert all(text[start:end] == passage for start, end, passage in passages)
+    # Only fragments under the passage minimum (a page number, "Director") are left out.
+    in_passages = sum(len(passage.split()) for _, _, passage in passages)
+    assert in_passages > 0.99 * len(text.split())
