@@ -8,9 +8,11 @@ figure. Markdown, self-contained HTML, or DOCX; quotes are redacted unless told 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -36,6 +38,14 @@ STATUS_WORDS = {
 
 REPORT_FORMATS = (".md", ".html", ".htm", ".docx")
 
+# What XML 1.0 forbids (C0 controls but tab, newline and carriage return) and what it
+# discourages (DEL, C1 controls): junk from PDF extraction, never words. Removed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Lone surrogates (no UTF-8 file can hold them) and U+FFFE/U+FFFF (not characters): replaced.
+_NOT_A_CHARACTER = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+# ASCII punctuation that can open a Markdown construct (CommonMark lets a backslash escape any).
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -47,11 +57,14 @@ class Quote:
     region: str | None
     review_date: dt.date | None
     passage_id: str
+    kind: str | None = None  # None for a locality review, else which kind of national source
 
     @property
     def attribution(self) -> str:
-        """'Bedford, East of England, May 2016'."""
+        """'Bedford, East of England, May 2016', or 'National report (its title), undated'."""
         when = f"{self.review_date:%B %Y}" if self.review_date else "undated"
+        if self.kind:
+            return f"{self.kind.capitalize()} ({self.title}), {when}"
         return ", ".join(p for p in (self.area, self.region, when) if p)
 
 
@@ -102,6 +115,7 @@ class Report:
     redacted: bool
     generated: str
     method: list[str] = field(default_factory=list)
+    national_documents: list[str] = field(default_factory=list)  # titles; quoted, not counted
 
 
 def build_report(
@@ -122,6 +136,8 @@ def build_report(
     if coverage.reviews == 0:
         raise ReportError(f"no reviews match {scope}")
     docs = queries.documents(con, filters)
+    listed = queries.sources(con, filters)
+    national = listed.loc[listed["scope"] == "national", "title"].fillna("untitled").tolist()
     by_region = docs["region"].fillna("unknown").value_counts().sort_index().to_dict()
     periods = sorted({d.year for d in pd.to_datetime(docs["review_date"].dropna())})
     overview = apply_codebook(queries.theme_overview(con, filters), book).head(top)
@@ -192,6 +208,7 @@ def build_report(
         redacted=redactor is not None,
         generated=f"{pd.Timestamp(run['finished_at']):%d %B %Y}",
         method=method,
+        national_documents=[str(title) for title in national],
     )
 
 
@@ -223,9 +240,40 @@ def _quotes(
             region=_text_or_none(row.region),
             review_date=pd.Timestamp(row.review_date).date() if pd.notna(row.review_date) else None,
             passage_id=row.passage_id,
+            kind=queries.source_kind(row.scope, row.via_mention),
         )
         for row, text in zip(chosen, texts, strict=True)
     ]
+
+
+def writable(text: str) -> str:
+    """`text` as every format can hold it: XML-legal characters only, encodable as UTF-8."""
+    return _NOT_A_CHARACTER.sub("\ufffd", _CONTROL.sub("", text))
+
+
+def _writable_values(value: object) -> object:
+    """`value` with `writable` applied to every text in it (through dataclasses, lists, dicts)."""
+    if isinstance(value, str):
+        return writable(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(
+            value,
+            **{
+                f.name: _writable_values(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if f.init
+            },
+        )
+    if isinstance(value, list | tuple):
+        return type(value)(_writable_values(item) for item in value)
+    if isinstance(value, dict):
+        return {_writable_values(k): _writable_values(v) for k, v in value.items()}
+    return value
+
+
+def writable_report(report: Report) -> Report:
+    """The report with every text writable: document text may hold anything a PDF did."""
+    return _writable_values(report)  # type: ignore[return-value]
 
 
 def _text_or_none(value: object) -> str | None:
@@ -277,39 +325,64 @@ def _coverage_lines(report: Report) -> list[str]:
         f"{cover.areas} areas in {cover.regions} regions, carried out from {span}: "
         f"{cover.passages} passages of practitioners' evidence.",
         f"Reviews by region: {regions}.",
+        *_national_lines(report),
     ]
 
 
+def _national_lines(report: Report) -> list[str]:
+    """The national documents quoted beside the reviews, which no figure counts."""
+    if not report.national_documents:
+        return []
+    n = len(report.national_documents)
+    return [
+        f"It also quotes {n} national or thematic document{'s' if n != 1 else ''}, which no "
+        f"figure counts as a review: {'; '.join(report.national_documents)}."
+    ]
+
+
+def markdown_text(text: str) -> str:
+    """Text that Markdown shows as written: every character a construct can start with escaped.
+
+    Quotes, labels, titles and places come from documents; in a Markdown report they must not
+    become headings, links, images fetched from elsewhere or maths.
+    """
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
+
+
 def render_markdown(report: Report) -> str:
-    """The report as Markdown."""
+    """The report as Markdown (document text escaped, so it reads as written)."""
+    report = writable_report(report)
+    m = markdown_text
     lines = [
         "# National findings from locality reviews",
         "",
-        f"*Draft of {report.generated} · theme run `{report.run['run_id']}` · {report.scope}*",
+        f"*Draft of {report.generated} · theme run `{report.run['run_id']}` · {m(report.scope)}*",
         "",
         "## Coverage",
         "",
-        *[line + "\n" for line in _coverage_lines(report)],
+        *[m(line) + "\n" for line in _coverage_lines(report)],
         "## Headline themes",
         "",
     ]
     for number, section in enumerate(report.sections, 1):
-        lines += [f"### {number}. {section.label}", ""]
+        lines += [f"### {number}. {m(section.label)}", ""]
         if section.heading:
-            lines += [f"*{section.heading}*", ""]
+            lines += [f"*{m(section.heading)}*", ""]
         lines += [
-            _figure_line(section)
-            + " "
-            + _where_line(section)
-            + " "
-            + _trend_line(section, report.periods),
+            m(
+                _figure_line(section)
+                + " "
+                + _where_line(section)
+                + " "
+                + _trend_line(section, report.periods)
+            ),
             "",
         ]
         for quote in section.quotes:
             lines += [
-                f"> {quote.text}",
+                f"> {m(quote.text)}",
                 ">",
-                f"> — {quote.attribution} (passage `{quote.passage_id[:12]}`)",
+                f"> — {m(quote.attribution)} (passage `{quote.passage_id[:12]}`)",
                 "",
             ]
     lines += ["## Method", ""]
@@ -332,6 +405,7 @@ code{font-size:.85em}
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (no external fonts, scripts or images)."""
+    report = writable_report(report)
     e = html.escape
     body = [
         "<h1>National findings from locality reviews</h1>",
@@ -370,6 +444,8 @@ def render_html(report: Report) -> str:
 def render_docx(report: Report, out: Path) -> None:
     """The report as a Word document."""
     from docx import Document
+
+    report = writable_report(report)
 
     document = Document()
     document.core_properties.title = "National findings from locality reviews"
