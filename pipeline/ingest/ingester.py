@@ -49,7 +49,7 @@ from pipeline.ingest.prepare import (
     passage_id,
     prepare_extracted,
 )
-from pipeline.ingest.readers import extract_document
+from pipeline.ingest.readers import ZipLimits, extract_document
 from pipeline.passages.segment import SegmentationOptions, load_nlp
 from pipeline.records import ExtractedDocument, PreparedDocument
 from pipeline.settings import Settings
@@ -429,7 +429,7 @@ class Ingester:
         """`prepare`, recording a broken manifest beside the file the first time it is met."""
         # The manifest is consulted only once a file's text is out, as it always was: a
         # folder of unreadable files does not report its manifest.
-        extracted = extract_document(path, data)
+        extracted = extract_document(path, data, ZipLimits.from_settings(self.settings))
         manifest = self._manifest(path.parent)
         self._record_broken_manifest(manifest)
         return self._describe(path, extracted, source_sha, options, manifest)
@@ -486,7 +486,7 @@ class Ingester:
 
         A broken manifest beside the file counts as empty here; `ingest` records it.
         """
-        extracted = extract_document(path, data)
+        extracted = extract_document(path, data, ZipLimits.from_settings(self.settings))
         return self._describe(path, extracted, source_sha, options, self._manifest(path.parent))
 
     def write(self, document: PreparedDocument, source: DocumentSource | None = None) -> None:

@@ -95,3 +95,17 @@ def test_a_five_megabyte_single_line_is_ingested_with_exact_offsets(
     # Only fragments under the passage minimum (a page number, "Director") are left out.
     in_passages = sum(len(passage.split()) for _, _, passage in passages)
     assert in_passages > 0.99 * len(text.split())
+
+
+def test_the_ingester_applies_the_configured_docx_limits(
+    warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    from pipeline.settings import Settings
+
+    path = tmp_path / "long.docx"
+    path.write_bytes(docx_with_body(repeated(40)))
+    strict = Ingester(warehouse, Settings(db=tmp_path / "w.duckdb", max_paragraphs=10))
+    report = strict.ingest([path])
+    assert report.added == 0
+    assert [e["path"] for e in report.errors] == [str(path)]
+    assert "paragraph" in report.errors[0]["reason"]
