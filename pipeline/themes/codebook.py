@@ -8,10 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pydantic
 import yaml
 from filelock import FileLock
 
 from pipeline.errors import CodebookError
+
+# A codebook is a few kilobytes of names and descriptions; a file far past that is not one, and
+# reading it would only cost time and memory.
+MAX_CODEBOOK_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -59,44 +64,139 @@ class Codebook:
         return current
 
 
+class _Entry(pydantic.BaseModel):
+    """What every entry of the file shares: unknown keys are left alone, numbers read as text."""
+
+    model_config = pydantic.ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+
+class _GuidedEntry(_Entry):
+    id: str | None = None
+    name: str = pydantic.Field(min_length=1)
+    description: str | None = None
+
+
+class _ThemeEntry(_Entry):
+    label: str | None = None
+    description: str | None = None
+    merge_into: int | None = None
+    not_relevant: bool = False
+    heading: str | None = None
+    parent: int | None = None
+
+
+class _CodebookFile(_Entry):
+    """The shape of the YAML file, checked before anything is taken from it."""
+
+    guided: list[_GuidedEntry] | None = None
+    themes: dict[int, _ThemeEntry | None] | None = None
+
+
+class _CodebookLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing aliases.
+
+    A codebook never needs them, and nested aliases ("billion laughs") make a few hundred bytes
+    stand for billions of values.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        """Compose the next node, unless it is an alias."""
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed", self.peek_event().start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _read_text(path: Path) -> str:
+    """The codebook's text: a file of modest size, in UTF-8."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_CODEBOOK_BYTES:
+            raise CodebookError(
+                f"{path}: {size:,} bytes is more than a codebook holds "
+                f"(at most {MAX_CODEBOOK_BYTES:,})"
+            )
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CodebookError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})"
+        ) from exc
+    except OSError as exc:
+        raise CodebookError(f"{path}: cannot read the codebook ({exc.strerror or exc})") from exc
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error in one line: what is wrong and where."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        return " ".join(f"{exc.context or ''} {exc.problem or ''}".split()) + where
+    return " ".join(str(exc).split())
+
+
+def _parse(path: Path, text: str) -> dict:
+    """The codebook's YAML as a mapping."""
+    try:
+        data = yaml.load(text, Loader=_CodebookLoader) or {}  # a SafeLoader, less aliases
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"{path}: not a valid codebook: {_yaml_problem(exc)}") from exc
+    except RecursionError as exc:
+        raise CodebookError(f"{path}: not a valid codebook: nested too deeply") from exc
+    if not isinstance(data, dict):
+        raise CodebookError(f"{path}: the codebook must be a mapping (guided:, themes:)")
+    return data
+
+
+# pydantic names its classes in these; the user wrote YAML.
+_SHAPE_MESSAGES = {
+    "model_type": "should be a mapping of fields",
+    "dict_type": "should be a mapping",
+}
+
+
+def _check(path: Path, data: dict) -> _CodebookFile:
+    """The codebook's mapping, its shape checked: every name a text, every theme id a number."""
+    try:
+        return _CodebookFile.model_validate(data)
+    except pydantic.ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        got = repr(error["input"])
+        got = got if len(got) <= 60 else got[:57] + "..."
+        message = _SHAPE_MESSAGES.get(error["type"], error["msg"])
+        raise CodebookError(f"{path}: {where}: {message} (got {got})") from exc
+
+
 def load_codebook(path: Path | None) -> Codebook:
-    """Read a codebook; a missing file is an empty codebook."""
+    """Read a codebook; a missing file is an empty codebook.
+
+    Anything else that is not a codebook (bad YAML, tags that would build objects, aliases, the
+    wrong shape, not UTF-8, too large) raises a `CodebookError` naming the file and the reason.
+    """
     if path is None or not path.is_file():
         return Codebook()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise CodebookError(f"{path}: cannot read the codebook ({exc})") from exc
-    if not isinstance(data, dict):
-        raise CodebookError(f"{path}: the codebook must be a mapping")
-    guided = []
-    for index, item in enumerate(data.get("guided") or []):
-        if not isinstance(item, dict) or not item.get("name"):
-            raise CodebookError(f"{path}: guided theme {index + 1} needs at least a name")
-        guided.append(
-            GuidedTheme(
-                code_id=str(item.get("id") or item["name"]).strip(),
-                name=str(item["name"]).strip(),
-                description=" ".join(str(item.get("description") or "").split()),
-            )
+    book = _check(path, _parse(path, _read_text(path)))
+    guided = tuple(
+        GuidedTheme(
+            code_id=(item.id or item.name).strip(),
+            name=item.name.strip(),
+            description=" ".join((item.description or "").split()),
         )
-    curations: dict[int, Curation] = {}
-    for key, item in (data.get("themes") or {}).items():
-        try:
-            theme_id = int(key)
-        except (TypeError, ValueError) as exc:
-            raise CodebookError(f"{path}: theme keys must be theme ids, got {key!r}") from exc
-        item = item or {}
-        merge, parent = item.get("merge_into"), item.get("parent")
+        for item in book.guided or []
+    )
+    curations = {}
+    for theme_id, entry in (book.themes or {}).items():
+        item = entry or _ThemeEntry()  # a theme id with nothing under it
         curations[theme_id] = Curation(
-            label=item.get("label"),
-            description=item.get("description"),
-            merge_into=int(merge) if merge is not None else None,
-            not_relevant=bool(item.get("not_relevant", False)),
-            heading=item.get("heading"),
-            parent=int(parent) if parent is not None else None,
+            label=item.label,
+            description=item.description,
+            merge_into=item.merge_into,
+            not_relevant=item.not_relevant,
+            heading=item.heading,
+            parent=item.parent,
         )
-    return Codebook(tuple(guided), curations)
+    return Codebook(guided, curations)
 
 
 _UNSET = object()
@@ -124,10 +224,9 @@ def update_curation(
     if parent is not _UNSET and parent == theme_id:
         raise CodebookError(f"theme {theme_id} cannot be its own parent")
     with FileLock(str(path) + ".lock", timeout=10):
-        text = path.read_text(encoding="utf-8") if path.is_file() else ""
-        data = yaml.safe_load(text) or {}
-        if not isinstance(data, dict):
-            raise CodebookError(f"{path}: the codebook must be a mapping")
+        text = _read_text(path) if path.is_file() else ""
+        data = _parse(path, text)
+        _check(path, data)
         themes = {int(k): dict(v or {}) for k, v in (data.get("themes") or {}).items()}
         entry = themes.get(theme_id, {})
         changes = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -9,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import CodebookError
-from pipeline.themes.codebook import Codebook, Curation, load_codebook, update_curation
+from pipeline.themes.codebook import (
+    MAX_CODEBOOK_BYTES,
+    Codebook,
+    Curation,
+    load_codebook,
+    update_curation,
+)
 from tests.conftest import REPO
 
 
@@ -71,3 +78,60 @@ def test_a_merge_chain_ends_at_its_last_theme_and_a_cycle_stops() -> None:
     assert [chain.merge_target(t) for t in (1, 2, 3, 4)] == [3, 3, 3, 4]
     cycle = Codebook(curations={1: Curation(merge_into=2), 2: Curation(merge_into=1)})
     assert cycle.merge_target(1) == 2 and cycle.merge_target(2) == 1
+
+
+# Files that are not codebooks, and a word the refusal must give as the reason.
+NOT_CODEBOOKS = {
+    "python object": (b"guided: !!python/object/apply:os.system ['echo owned']\n", "constructor"),
+    "billion laughs": (
+        b'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+        b"b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        b"guided: [{name: laughs, description: *c}]\n",
+        "aliases",
+    ),
+    "merge key": (b"base: &base {label: x}\nthemes:\n  3:\n    <<: *base\n", "aliases"),
+    "a list": (b"- one\n- two\n", "mapping"),
+    "themes as a list": (b"themes: [1, 2]\n", "themes"),
+    "a theme as a list": (b"themes:\n  3: [1, 2]\n", "themes.3"),
+    "a theme id that is a word": (b"themes:\n  cuckooing: {label: x}\n", "themes.cuckooing"),
+    "a merge into a word": (b"themes:\n  3: {merge_into: abc}\n", "merge_into"),
+    "a guided theme without a name": (b"guided:\n  - description: x\n", "name"),
+    "a name that is a mapping": (b"guided:\n  - name: {a: 1}\n", "name"),
+    "unclosed": (b"guided: [\n", "line 2"),
+    "nested deeper than a parser goes": (b"guided: " + b"[" * 50_000 + b"]" * 50_000, "nested"),
+    "not UTF-8": (b"guided:\n  - name: caf\xe9\n", "not UTF-8"),
+    "huge": (b"# " + b"x" * MAX_CODEBOOK_BYTES + b"\n", "bytes"),
+}
+
+
+@pytest.mark.parametrize(("content", "reason"), NOT_CODEBOOKS.values(), ids=NOT_CODEBOOKS)
+def test_a_file_that_is_no_codebook_is_refused_in_one_line(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "codebook.yaml"
+    path.write_bytes(content)
+    with pytest.raises(CodebookError) as refused:
+        load_codebook(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}: ") and reason in message.removeprefix(f"{path}: ")
+    assert "\n" not in message and len(message) < 300
+
+
+@pytest.mark.parametrize(("content", "reason"), NOT_CODEBOOKS.values(), ids=NOT_CODEBOOKS)
+def test_a_decision_is_not_written_into_a_file_that_is_no_codebook(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "codebook.yaml"
+    path.write_bytes(content)
+    with pytest.raises(CodebookError, match=re.escape(reason)):
+        update_curation(path, 3, label="Holiday lets")
+    assert path.read_bytes() == content
+
+
+def test_numbers_where_names_go_are_read_as_names(tmp_path: Path) -> None:
+    path = tmp_path / "codebook.yaml"
+    path.write_text("guided:\n  - name: 2019\nthemes:\n  '3': {label: 42, merge_into: '4'}\n")
+    book = load_codebook(path)
+    assert book.guided[0].name == "2019"
+    assert (book.curations[3].label, book.curations[3].merge_into) == ("42", 4)
