@@ -9,29 +9,18 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 import typer
 from rich.logging import RichHandler
-from rich.text import Text
 
 from pipeline.cli import ask, build, exchange
-from pipeline.cli.console import err
+from pipeline.cli.console import edge, err, guard_logs, literal
 from pipeline.errors import FindingsError, NotEnoughPassagesError
 
 Result = TypeVar("Result")
-
-
-@dataclass
-class Edge:
-    """How this invocation reports errors (set from the global options)."""
-
-    debug: bool = False
-
-
-edge = Edge()
 
 app = typer.Typer(
     help="Findings: qualitative evidence synthesis for locality reviews.",
@@ -57,16 +46,42 @@ def main(
         format="%(message)s",
         handlers=[RichHandler(console=err, show_path=False, show_time=False)],
     )
+    guard_logs()
     logging.getLogger("pipeline").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def is_warehouse_file_error(exc: Exception) -> bool:
+    """Whether DuckDB could not open or read a file (not a database, locked, a folder...)."""
+    # DuckDB is imported by the commands that use it; an error from it means it is loaded.
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, duckdb.IOException)
+
+
+def settings_message(exc: Exception) -> str | None:
+    """What is wrong with a FINDINGS_* setting, if `exc` is pydantic's refusal of one."""
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is None or not isinstance(exc, pydantic.ValidationError):
+        return None
+    problems = [
+        f"FINDINGS_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']} "
+        f"(got {error['input']!r})"
+        for error in exc.errors()
+    ]
+    return "bad setting " + "; ".join(problems)
 
 
 def message_for(exc: Exception) -> str:
     """The one line a user sees for an error that reached the command line."""
     if isinstance(exc, NotEnoughPassagesError):
-        return f"{exc}: run `findings embed` first"
-    if isinstance(exc, FindingsError | OSError):
-        return str(exc)
-    return f"unexpected error: {type(exc).__name__}: {exc} (`findings --debug ...` shows where)"
+        message = f"{exc}: run `findings embed` first"
+    elif isinstance(exc, FindingsError | OSError) or is_warehouse_file_error(exc):
+        message = str(exc)
+    else:
+        message = settings_message(exc) or (
+            f"unexpected error: {type(exc).__name__}: {exc} (`findings --debug ...` shows where)"
+        )
+    # Reasons quoted from parsers (YAML, XML) span lines; the user gets one.
+    return " ".join(message.split())
 
 
 def one_line_errors(command: Callable[..., Result]) -> Callable[..., Result]:
@@ -81,7 +96,7 @@ def one_line_errors(command: Callable[..., Result]) -> Callable[..., Result]:
         except Exception as exc:  # the edge: every error becomes a message
             if edge.debug:
                 raise
-            err.print(Text(message_for(exc), style="red"))
+            err.print(literal(message_for(exc), style="red"), soft_wrap=True)
             raise typer.Exit(1) from exc
 
     return run_command

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.cli.console import emit, err
+from pipeline.cli.console import emit, err, literal
 from pipeline.cli.options import DbOption, JsonOption, filter_options, open_readable, settings_for
 
 if TYPE_CHECKING:
@@ -53,9 +53,11 @@ def query_themes(db: DbOption = None, *, filters: Filters, as_json: JsonOption =
     if seen.reviews == 0 and not as_json:
         # Only national documents (or nothing) under the filters: say why the ranking is empty.
         err.print(
-            f"No locality reviews under {filters.describe()}; "
-            f"{seen.national_documents} national document(s) are quoted but never counted "
-            "(`findings search TEXT` or `findings query quotes --theme N` shows them)."
+            literal(
+                f"No locality reviews under {filters.describe()}; "
+                f"{seen.national_documents} national document(s) are quoted but never counted "
+                "(`findings search TEXT` or `findings query quotes --theme N` shows them)."
+            )
         )
 
 

@@ -12,8 +12,18 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from pipeline.cli.console import err, out, progress
+from pipeline.cli.console import (
+    cell,
+    err,
+    guard_logs,
+    literal,
+    out,
+    print_json,
+    printable,
+    progress,
+)
 from pipeline.cli.options import (
     DbOption,
     DocType,
@@ -37,6 +47,19 @@ def review_date(value: str | None) -> str | None:
     except ValueError as exc:
         raise typer.BadParameter(f"{value} is not a calendar date", param_hint="--date") from exc
     return value
+
+
+def problem(kind: str, path: object, reason: object) -> Text:
+    """One line about one file: 'error PATH: REASON', the path and reason shown as written."""
+    style = "red" if kind == "error" else "yellow"
+    return Text.assemble((kind, style), " ", literal(f"{path}: {reason}", one_line=True))
+
+
+def check_codebook(path: Path) -> None:
+    """Refuse a bad codebook before Prefect starts: one line, not a logged flow failure."""
+    from pipeline.themes.codebook import load_codebook
+
+    load_codebook(path)
 
 
 @writes_warehouse
@@ -81,7 +104,7 @@ def ingest(
     try:
         con = open_warehouse(settings.db)
     except (FindingsError, OSError) as exc:
-        err.print(f"[red]cannot open the warehouse {settings.db}: {exc}")
+        err.print(literal(f"cannot open the warehouse {settings.db}: {exc}", "red", one_line=True))
         raise typer.Exit(1) from exc
     with con, progress(disable=as_json) as bar:
         total = sum(1 for _ in discover_files(p for p in paths if p.exists()))
@@ -90,23 +113,27 @@ def ingest(
         bar.update(task, description="ingesting")
 
         def advance(path: Path, outcome: str) -> None:
-            bar.update(task, advance=1, description=f"{outcome}: {path.name}")
+            bar.update(
+                task, advance=1, description=f"{outcome}: {printable(path.name, one_line=True)}"
+            )
 
         report = ingester.ingest(paths, options, on_file=advance)
     if as_json:
-        out.print_json(json.dumps(report.as_dict()))
+        print_json(json.dumps(report.as_dict()))
     else:
         out.print(
-            f"added {report.added} documents ({report.passages} passages), "
-            f"replaced {report.replaced}, updated {report.updated}, "
-            f"skipped {report.skipped}, failed {len(report.errors)} in {report.seconds:.1f} s"
+            literal(
+                f"added {report.added} documents ({report.passages} passages), "
+                f"replaced {report.replaced}, updated {report.updated}, "
+                f"skipped {report.skipped}, failed {len(report.errors)} in {report.seconds:.1f} s"
+            )
         )
         for item in report.duplicates:
-            out.print(f"[yellow]duplicate[/] {item['path']}: same text as {item['duplicate_of']}")
+            out.print(problem("duplicate", item["path"], f"same text as {item['duplicate_of']}"))
         for item in report.warnings:
-            out.print(f"[yellow]warning[/] {item['path']}: {item['reason']}")
+            out.print(problem("warning", item["path"], item["reason"]))
         for item in report.errors:
-            out.print(f"[red]error[/] {item['path']}: {item['reason']}")
+            out.print(problem("error", item["path"], item["reason"]))
     if report.errors:
         raise typer.Exit(1)
 
@@ -117,30 +144,35 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
 
     settings = settings_for(db)
     if not settings.db.exists():
-        err.print(f"[red]no warehouse at {settings.db}: run `findings ingest PATH` first")
+        err.print(
+            literal(f"no warehouse at {settings.db}: run `findings ingest PATH` first", "red"),
+            soft_wrap=True,
+        )
         raise typer.Exit(1)
     summary = warehouse_status(readable_path(settings, prefer_warehouse=True))
     if as_json:
-        out.print_json(json.dumps(summary, default=str))
+        print_json(json.dumps(summary, default=str))
         return
     counts = summary["counts"]
     coverage = summary["coverage"]
     out.print(
-        f"[bold]{counts['documents']}[/] locality reviews, "
-        f"{counts['national_documents']} national documents, "
-        f"[bold]{counts['passages']}[/] passages, "
-        f"{counts['places']} gazetteer places, {counts['errors']} errors, "
-        f"{counts['warnings']} warnings"
+        Text.assemble(
+            (str(counts["documents"]), "bold"),
+            f" locality reviews, {counts['national_documents']} national documents, ",
+            (str(counts["passages"]), "bold"),
+            f" passages, {counts['places']} gazetteer places, {counts['errors']} errors, "
+            f"{counts['warnings']} warnings",
+        )
     )
     dated = (
         f"reviews from {coverage['first_review']} to {coverage['last_review']}"
         if coverage["first_review"] is not None
         else "no review dates"
     )
-    out.print(f"{coverage['areas']} areas in {coverage['regions']} regions, {dated}")
+    out.print(literal(f"{coverage['areas']} areas in {coverage['regions']} regions, {dated}"))
     table = Table("region", "documents", "areas", "passages", title="Coverage by region")
     for row in summary["by_region"]:
-        table.add_row(row["region"], str(row["documents"]), str(row["areas"]), str(row["passages"]))
+        table.add_row(*[cell(row[key]) for key in ("region", "documents", "areas", "passages")])
     out.print(table)
     if summary["themes"]:
         run_info = summary["latest_run"]
@@ -151,22 +183,23 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
             "areas",
             "regions",
             "passages",
-            title=f"National themes (run {run_info['run_id']}, ranked by reviews raising them)",
+            title=literal(
+                f"National themes (run {run_info['run_id']}, ranked by reviews raising them)"
+            ),
         )
         for row in summary["themes"]:
             themes_table.add_row(
-                f"{row['label']} [dim]#{row['theme_id']}",
-                row["status"],
-                str(row["documents"]),
-                str(row["areas"]),
-                str(row["regions"]),
-                str(row["passages"]),
+                cell(row["label"]).append(f" #{row['theme_id']}", style="dim"),
+                *[
+                    cell(row[key])
+                    for key in ("status", "documents", "areas", "regions", "passages")
+                ],
             )
         out.print(themes_table)
     if summary["recent_errors"]:
         errors = Table("path", "severity", "reason", title="Recent ingest problems")
         for row in summary["recent_errors"]:
-            errors.add_row(row["path"], row["severity"], row["reason"])
+            errors.add_row(*[cell(row[key]) for key in ("path", "severity", "reason")])
         out.print(errors)
 
 
@@ -188,11 +221,13 @@ def embed(db: DbOption = None, as_json: JsonOption = False) -> None:
 
         report = embed_passages(con, embedder, settings.embed_batch_size, on_batch=advance)
     if as_json:
-        out.print_json(json.dumps(report.as_dict()))
+        print_json(json.dumps(report.as_dict()))
     else:
         out.print(
-            f"embedded {report.embedded} passages ({report.cached} cached) with {report.model} "
-            f"at {report.passages_per_s:.1f} passages/s"
+            literal(
+                f"embedded {report.embedded} passages ({report.cached} cached) with "
+                f"{report.model} at {report.passages_per_s:.1f} passages/s"
+            )
         )
 
 
@@ -209,6 +244,8 @@ def themes(
     from pipeline.storage import connect
 
     settings = settings_for(db)
+    check_codebook(settings.codebook)
+    guard_logs()  # Prefect set up its own log handlers on import
     report = themes_flow(db=str(settings.db), refit=refit)
     report.pop("new_labels", None)  # the flow's note for the refresh artifact
     with connect(settings.db, read_only=True) as con:
@@ -216,21 +253,19 @@ def themes(
     for theme in listed:
         theme["keywords"] = theme["keywords"] or []
     if as_json:
-        out.print_json(json.dumps(report | {"theme_list": listed}))
+        print_json(json.dumps(report | {"theme_list": listed}))
         return
     table = Table(
-        "id", "theme", "status", "heading", "passages", title=f"Themes ({report['mode']})"
+        "id", "theme", "status", "heading", "passages", title=literal(f"Themes ({report['mode']})")
     )
     for theme in listed:
         table.add_row(
-            str(theme["theme_id"]),
-            theme["label"],
-            theme["status"],
-            theme["heading"] or "",
-            str(theme["n_passages"]),
+            *[cell(theme[key]) for key in ("theme_id", "label", "status", "heading", "n_passages")]
         )
     out.print(table)
-    out.print(f"unassigned: {report['outlier_share']:.1%} of {report['passages']} passages")
+    out.print(
+        literal(f"unassigned: {report['outlier_share']:.1%} of {report['passages']} passages")
+    )
 
 
 @writes_warehouse  # held across the flow, which takes it again (re-entrant)
@@ -256,6 +291,10 @@ def run(
 
     settings = settings_for(db)
     folder = corpus or settings.corpus
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{printable(str(folder))} is not a folder", param_hint="--corpus")
+    check_codebook(settings.codebook)
+    guard_logs()  # Prefect set up its own log handlers on import
     summary = refresh_flow(
         corpus=str(folder),
         inbox=str(folder / "inbox"),
@@ -266,15 +305,17 @@ def run(
     )
     errors = summary.pop("errors")
     if as_json:
-        out.print_json(json.dumps(summary | {"errors": errors}))
+        print_json(json.dumps(summary | {"errors": errors}))
     else:
         out.print(
-            f"run {summary['run_id']}: {summary['documents_added']} documents added, "
-            f"{summary['passages_embedded']} passages embedded, {summary['themes']} themes "
-            f"({summary['new_themes']} new), {summary['outlier_share']:.1%} unassigned"
+            literal(
+                f"run {summary['run_id']}: {summary['documents_added']} documents added, "
+                f"{summary['passages_embedded']} passages embedded, {summary['themes']} themes "
+                f"({summary['new_themes']} new), {summary['outlier_share']:.1%} unassigned"
+            )
         )
         for item in errors:
-            out.print(f"[red]error[/] {item['path']}: {item['reason']}")
+            out.print(problem("error", item["path"], item["reason"]))
     if errors:
         raise typer.Exit(1)
 
@@ -302,7 +343,9 @@ def serve(
     with server:
         from pipeline.flows import refresh_flow
 
-        out.print(f"serving nightly-refresh ({cron}) over {corpus} and {inbox}; Ctrl-C stops")
+        out.print(
+            literal(f"serving nightly-refresh ({cron}) over {corpus} and {inbox}; Ctrl-C stops")
+        )
         refresh_flow.serve(
             name="nightly-refresh",
             cron=cron,

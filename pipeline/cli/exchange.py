@@ -8,11 +8,18 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from pipeline.cli.console import err
+from pipeline.cli.console import err, literal
+from pipeline.cli.console import out as stdout  # `out` is the --out option here
 from pipeline.cli.options import DbOption, JsonOption, filter_options, open_readable, settings_for
 
 if TYPE_CHECKING:
     from pipeline.queries import Filters
+
+
+def say(line: str) -> None:
+    """One line of a command's answer on stdout; paths and names in it are shown as written."""
+    stdout.print(literal(line, one_line=True), soft_wrap=True)
+
 
 OutFile = Annotated[Path, typer.Option("--out", help="File to write.")]
 OutDir = Annotated[Path, typer.Option("--out", help="Folder to write the tables into.")]
@@ -33,7 +40,7 @@ def export_qdpx(
     if as_json:
         typer.echo(json.dumps(report.as_dict()))
     else:
-        typer.echo(
+        say(
             f"wrote {out}: {report.sources} sources, {report.codes} codes, "
             f"{report.selections} coded passages, {report.cases} cases"
         )
@@ -48,7 +55,7 @@ def export_codebook(out: OutFile, db: DbOption = None) -> None:
     book = load_codebook(settings.codebook)
     with open_readable(settings) as con:
         codes = write_codebook(con, out, book)
-    typer.echo(f"wrote {out}: {codes} codes")
+    say(f"wrote {out}: {codes} codes")
 
 
 def write_tables(
@@ -63,7 +70,7 @@ def write_tables(
     with open_readable(settings) as con:
         written = write(con, out, book, fmt, filters)
     for name, path in written.items():
-        typer.echo(f"wrote {path} ({name})")
+        say(f"wrote {path} ({name})")
 
 
 @filter_options
@@ -84,7 +91,7 @@ def export_report(
     db: DbOption = None,
     *,
     filters: Filters,
-    top: Annotated[int, typer.Option(help="How many headline themes.")] = 8,
+    top: Annotated[int, typer.Option(min=1, help="How many headline themes.")] = 8,
     redact: Annotated[
         bool, typer.Option(help="Redact names, phone numbers and e-mails in quotes.")
     ] = True,
@@ -96,7 +103,8 @@ def export_report(
     from pipeline.themes.codebook import load_codebook
 
     if out.suffix.lower() not in REPORT_FORMATS:
-        err.print(f"[red]{out}: use a .md, .html or .docx file name")
+        refusal = literal(f"{out}: use a .md, .html or .docx file name", "red", one_line=True)
+        err.print(refusal, soft_wrap=True)
         raise typer.Exit(2)
     settings = settings_for(db)
     book = load_codebook(settings.codebook)
@@ -108,7 +116,7 @@ def export_report(
             con, book, filters, scope=filters.describe(), top=top, redactor=redactor
         )
     write_report(report, out)
-    typer.echo(f"wrote {out}: {len(report.sections)} headline themes")
+    say(f"wrote {out}: {len(report.sections)} headline themes")
 
 
 def import_codebook(
@@ -125,9 +133,9 @@ def import_codebook(
     if as_json:
         typer.echo(json.dumps(report.as_dict()))
         return
-    typer.echo(
+    say(
         f"{settings.codebook}: {len(report.renamed)} renamed, {len(report.described)} "
         f"described, {len(report.moved)} moved"
     )
     for name in report.unmatched:
-        typer.echo(f"not a Findings theme, left out: {name}")
+        say(f"not a Findings theme, left out: {name}")

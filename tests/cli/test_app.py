@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import app
+from pipeline.cli.app import message_for
 from pipeline.errors import MigrationError, NotEnoughPassagesError
 from tests.cli.commands import command_tree, runner
 from tests.conftest import REPO
@@ -115,3 +116,35 @@ def test_debug_raises_the_error_itself(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert result.exception is error
     again = runner.invoke(app, ["status", "--db", str(db)])  # --debug is for one invocation
     assert again.exit_code == 1 and again.exception is not error
+
+
+def test_a_bad_setting_is_one_line_naming_its_variable(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["status", "--db", str(tmp_path / "w.duckdb")], env={"FINDINGS_MAX_FILE_MB": "lots"}
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("bad setting FINDINGS_MAX_FILE_MB: ")
+    assert "'lots'" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_an_error_message_over_many_lines_is_printed_on_one() -> None:
+    assert message_for(OSError("line one\n  line two")) == "line one line two"
+
+
+def test_a_file_duckdb_cannot_read_is_named_without_calling_it_unexpected(tmp_path: Path) -> None:
+    import duckdb
+
+    not_a_database = tmp_path / "w.duckdb"
+    not_a_database.write_text("not a database")
+    with pytest.raises(duckdb.IOException) as refused:
+        duckdb.connect(str(not_a_database))
+    message = message_for(refused.value)
+    assert str(not_a_database) in message and not message.startswith("unexpected")
+
+
+@pytest.mark.parametrize(
+    "args", [["query", "quotes", "--theme", "1", "--limit", "0"], ["search", "x", "--limit", "-5"]]
+)
+def test_a_count_below_one_is_a_usage_error(tmp_path: Path, args: list[str]) -> None:
+    result = runner.invoke(app, [*args, "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2 and "--limit" in result.output

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
+from hypothesis import HealthCheck, example, given, settings
 
 from pipeline.cli import app
-from tests.cli.commands import runner
+from tests.cli.commands import controls_in, runner, shows, untrusted_text
 from tests.conftest import SEED
 
 
@@ -79,3 +82,84 @@ def test_quotes_of_a_seed_theme_come_from_the_seed(seed_themed_db: Path) -> None
     seed_text = " ".join(SEED.read_text(encoding="utf-8").split())
     assert rows and all(row["area"] == "National" for row in rows)
     assert all(" ".join(row["text"].split())[:60] in seed_text for row in rows)
+
+
+@pytest.fixture(scope="module")
+def rewritable_db(themed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the themed sample whose passages and titles a test may rewrite."""
+    db = tmp_path_factory.mktemp("rewritable") / "w.duckdb"
+    shutil.copy(themed_db, db)
+    return db
+
+
+def first_row(db: Path, *args: str) -> dict:
+    """The first row a `findings ... --json` command answers with."""
+    result = runner.invoke(app, [*args, "--db", str(db), "--json", "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)[0]
+
+
+def rewrite(db: Path, passage_id: str, text: str, title: str) -> None:
+    """Give one passage, and the document it is from, the text and title a test chose."""
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE passages SET text = ? WHERE passage_id = ?", [text, passage_id])
+        con.execute(
+            "UPDATE documents SET title = ? "
+            "WHERE doc_id = (SELECT doc_id FROM passages WHERE passage_id = ?)",
+            [title, passage_id],
+        )
+
+
+def shown_by(db: Path, command: list[str], *arguments: str) -> str:
+    """What a command prints as a table (on a console wide enough not to wrap)."""
+    args = [*command, "--db", str(db), "--limit", "1", "--", *arguments]  # "-0" is no option
+    result = runner.invoke(app, args, env={"COLUMNS": "5000"})
+    assert result.exit_code == 0, result.output
+    assert controls_in(result.stdout) == []
+    return result.stdout
+
+
+UNTRUSTED = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def top_quote(rewritable_db: Path) -> tuple[str, str]:
+    """The top theme's id and its first quote's passage id."""
+    themes = runner.invoke(app, ["query", "themes", "--db", str(rewritable_db), "--json"])
+    theme = str(json.loads(themes.stdout)[0]["theme_id"])
+    return theme, first_row(rewritable_db, "query", "quotes", "--theme", theme)["passage_id"]
+
+
+@UNTRUSTED
+@given(passage=untrusted_text(), title=untrusted_text())
+@example(passage=("[/] \x1b[2Jcleared", "[/] cleared"), title=("[bold]t[/]", "[bold]t[/]"))
+def test_query_quotes_shows_any_passage_and_title_as_written(
+    rewritable_db: Path,
+    top_quote: tuple[str, str],
+    passage: tuple[str, str],
+    title: tuple[str, str],
+) -> None:
+    theme, passage_id = top_quote
+    rewrite(rewritable_db, passage_id, passage[0], title[0])
+    output = shown_by(rewritable_db, ["query", "quotes", "--theme", theme])
+    assert shows(output, passage[1]) and shows(output, title[1])
+
+
+@UNTRUSTED
+@given(passage=untrusted_text(), title=untrusted_text())
+@example(passage=("[/] \x1b]0;pwned\x07x", "[/] x"), title=("[red on]", "[red on]"))
+def test_search_shows_any_passage_and_title_as_written(
+    rewritable_db: Path, passage: tuple[str, str], title: tuple[str, str]
+) -> None:
+    found = first_row(rewritable_db, "search", "Caister")
+    rewrite(rewritable_db, found["passage_id"], passage[0], title[0])
+    output = shown_by(rewritable_db, ["search"], "Caister")
+    assert shows(output, passage[1]) and shows(output, title[1])
+
+
+@UNTRUSTED
+@given(query=untrusted_text(line_breaks=False))
+@example(query=("[/]", "[/]"))
+def test_search_shows_any_query_as_written(themed_db: Path, query: tuple[str, str]) -> None:
+    output = shown_by(themed_db, ["search"], query[0])
+    assert shows(output, f"Search: {query[1]}")

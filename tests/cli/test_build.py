@@ -10,9 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
 
 from pipeline.cli import app
-from tests.cli.commands import runner
+from tests.cli.commands import controls_in, runner, shows, untrusted_text
 from tests.conftest import REPO
 from tests.ingest.test_ingester import TRANSCRIPT
 
@@ -192,3 +193,56 @@ def test_themes_refuses_before_prefect_starts_while_a_run_holds_the_lock(
     assert result.exit_code == 1
     assert "already in progress" in result.output
     assert "Traceback" not in result.output
+
+
+def file_name(drawn: tuple[str, str], lead: str = "") -> tuple[str, str]:
+    """Untrusted text as a file name can hold it (no slash, no NUL, not hidden, not too long)."""
+    name, shown = (part.replace("/", "|").replace("\0", "") for part in drawn)
+    if lead or not name or name.startswith("."):
+        name, shown = f"{lead or 'f'}{name}", f"{lead or 'f'}{shown}"
+    assume(len(name.encode()) < 200)
+    return name, shown
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(folder=untrusted_text(), name=untrusted_text())
+@example(folder=("x[", "x["), name=("]y", "]y"))  # the path holds "[/]", rich's closing tag
+def test_ingest_names_any_file_as_written(
+    tmp_path_factory: pytest.TempPathFactory, folder: tuple[str, str], name: tuple[str, str]
+) -> None:
+    # A folder that ends "x[" and a file that starts "]" make a path holding "[/]".
+    (folder_name, folder_shown), (base, base_shown) = file_name(folder, "d"), file_name(name)
+    root = tmp_path_factory.mktemp("names")
+    empty = root / folder_name / f"{base}.txt"  # empty: ingest reports it by name
+    empty.parent.mkdir()
+    empty.touch()
+    result = runner.invoke(
+        app, ["ingest", str(empty), "--db", str(root / "w.duckdb")], env={"COLUMNS": "5000"}
+    )
+    assert result.exit_code == 1, result.output  # one file failed, nothing crashed
+    assert "empty file" in result.stdout
+    assert shows(result.stdout, f"{root}/{folder_shown}/{base_shown}.txt")
+    assert controls_in(result.output) == []
+
+
+@pytest.mark.parametrize("command", [["themes"], ["run", "--corpus", str(REPO / "corpus")]])
+def test_a_bad_codebook_stops_a_run_in_one_line_before_prefect_starts(
+    tmp_path: Path, command: list[str]
+) -> None:
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_text("guided: !!python/object/apply:os.system ['echo owned']\n")
+    result = runner.invoke(
+        app,
+        [*command, "--db", str(tmp_path / "w.duckdb")],
+        env={"FINDINGS_CODEBOOK": str(codebook)},
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{codebook}: not a valid codebook: could not determine")
+    assert len(result.output.strip().splitlines()) == 1  # no flow run, no logged traceback
+
+
+def test_run_over_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder"
+    result = runner.invoke(app, ["run", "--corpus", str(missing), "--db", str(tmp_path / "w")])
+    assert result.exit_code == 2
+    assert "is not a folder" in result.output and "Traceback" not in result.output

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import app
+from pipeline.errors import CodebookError
 from tests.cli.commands import runner
 from tests.conftest import REPO
 
@@ -77,3 +78,62 @@ def test_the_drafted_report_redacts_unless_told_not_to(
     assert not [item for item in PERSONAL if item in shown]
     assert re.search(r"\[(name|phone|email)\]", shown)
     assert "are redacted" in shown and "are redacted" not in kept
+
+
+# A few files that are no codebook (tests/themes/test_codebook.py has the full set).
+BAD_CODEBOOKS = {
+    "python object": b"guided: !!python/object/apply:os.system ['echo owned']\n",
+    "billion laughs": b'a: &a ["lol"]\nb: &b [*a, *a]\nguided: [{name: x, description: *b}]\n',
+    "wrong shape": b"themes:\n  3: [1, 2]\n",
+    "not UTF-8": b"guided:\n  - name: caf\xe9\n",
+}
+
+
+@pytest.mark.parametrize("content", BAD_CODEBOOKS.values(), ids=BAD_CODEBOOKS)
+def test_a_bad_codebook_is_one_line_naming_it(tmp_path: Path, content: bytes) -> None:
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_bytes(content)
+    result = runner.invoke(
+        app,
+        ["export", "codebook", "--out", str(tmp_path / "c.qdc"), "--db", str(tmp_path / "w")],
+        env={"FINDINGS_CODEBOOK": str(codebook)},
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{codebook}: ")
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_where_a_bad_codebook_was_refused(tmp_path: Path) -> None:
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_bytes(BAD_CODEBOOKS["python object"])
+    result = runner.invoke(
+        app,
+        ["--debug", "export", "codebook", "--out", str(tmp_path / "c.qdc"), "--db", str(tmp_path)],
+        env={"FINDINGS_CODEBOOK": str(codebook)},
+    )
+    assert isinstance(result.exception, CodebookError)
+
+
+def test_a_report_with_no_headline_themes_is_a_usage_error(tmp_path: Path) -> None:
+    out = str(tmp_path / "r.md")
+    result = runner.invoke(app, ["export", "report", "--out", out, "--top", "0"])
+    assert result.exit_code == 2 and "--top" in result.output
+
+
+def test_names_read_back_from_a_qda_tool_are_shown_as_written(
+    themed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_text((REPO / "models" / "codebook.yaml").read_text())
+    monkeypatch.setenv("FINDINGS_CODEBOOK", str(codebook))
+    qdc = tmp_path / "c.qdc"
+    runner.invoke(app, ["export", "codebook", "--out", str(qdc), "--db", str(themed_db)])
+    # A code added in the QDA tool, named with markup and a one-byte CSI (legal in XML 1.0).
+    guid = "0f4c1a3e-0000-4000-8000-000000000001"
+    added = f'<Code guid="{guid}" name="[/]&#155;[2Jmine" isCodable="true"/>'
+    qdc.write_text(qdc.read_text().replace("</Codes>", f"{added}</Codes>", 1))
+    result = runner.invoke(app, ["import", "codebook", str(qdc), "--db", str(themed_db)])
+    assert result.exit_code == 0, result.output
+    assert "not a Findings theme, left out: [/][2Jmine" in result.output
+    assert "\x9b" not in result.output
