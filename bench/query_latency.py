@@ -85,11 +85,13 @@ def build_synthetic(sample: Path, db: Path, target_passages: int, seed: int = 7)
                 )
         replicas = pd.DataFrame(rows)
         con.register("replicas", replicas)
+        # By name, every other column copied: the schema grows (scope, versions) without this.
         con.execute(
-            "INSERT INTO documents SELECT r.new_doc_id, d.path || '#' || r.new_doc_id, "
-            "r.new_doc_id, d.format, d.title, d.doc_type, r.area, r.region, r.nation, "
-            "r.police_force, r.review_date, d.review_date_precision, d.inferred_fields, d.text, "
-            "d.n_chars, d.ingested_at FROM replicas r JOIN documents d ON d.doc_id = r.orig_doc_id"
+            "INSERT INTO documents BY NAME SELECT d.* REPLACE ("
+            "r.new_doc_id AS doc_id, d.path || '#' || r.new_doc_id AS path, "
+            "r.new_doc_id AS source_sha256, r.area AS area, r.region AS region, "
+            "r.nation AS nation, r.police_force AS police_force, r.review_date AS review_date"
+            ") FROM replicas r JOIN documents d ON d.doc_id = r.orig_doc_id"
         )
         con.execute(
             "CREATE TEMP TABLE passage_map AS SELECT sha256(r.new_doc_id || p.passage_id) AS "

@@ -23,6 +23,8 @@ import streamlit as st
 from query_latency import build_sample, build_synthetic
 from streamlit.testing.v1 import AppTest
 
+from pipeline.storage.publish import publish_snapshot
+
 REPO = Path(__file__).resolve().parents[1]
 PAGES = ["national", "theme", "regions", "search", "matrix", "sources", "codebook"]
 
@@ -76,12 +78,17 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=default_out)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        sample = Path(tmp) / "sample.duckdb"
-        big = Path(tmp) / "synthetic.duckdb"
+        # A folder each: the viewer reads the snapshot published beside its warehouse.
+        sample = Path(tmp) / "sample" / "sample.duckdb"
+        big = Path(tmp) / "synthetic" / "synthetic.duckdb"
+        sample.parent.mkdir()
+        big.parent.mkdir()
         codebook = Path(tmp) / "codebook.yaml"
         shutil.copy(REPO / "models" / "codebook.yaml", codebook)
         build_sample(sample)
         n_big = build_synthetic(sample, big, args.passages)
+        publish_snapshot(sample, "bench")
+        publish_snapshot(big, "bench")
         small = time_pages(sample, codebook, args.repeat)
         large = time_pages(big, codebook, args.repeat)
     print(f"page render seconds (AppTest), sample corpus vs synthetic {n_big:,} passages")
