@@ -4,164 +4,228 @@ Reviews are about children and vulnerable adults, and practitioners sometimes na
 themselves) or leave contact details. What the viewer and exports show is redacted unless an
 authorised analyst turns it off; the warehouse keeps the original text so offsets stay exact.
 Places and agencies stay: they are the point of the synthesis.
+
+Names are found three ways, each enough on its own:
+- a list of given names of many origins (pipeline/data/personal_names.txt, and spellings close to
+  one), with the capitalised words beside one taken as the rest of the name ("Tyrone Walker",
+  "JORDAN SMITH");
+- the words around a capitalised word: a title ("Mrs Okafor"), a speaker label ("Kelly O'Brien
+  (mother of Jordan):"), a form field ("NAME:"), an introduction ("known as Bugsy"), what only
+  people do or are ("Snoopz was arrested", "Ludmila is a Bulgarian mother");
+- the spaCy model's PERSON entities, when a model is given.
+A name that is also a word or a place (Hope, Mark, May, Barry, Jordan) counts only where the words
+around it show a person; one that reads as a place, a street, a line or an organisation stays.
+The word lists these judgements use are in pipeline/data/redaction_words.txt.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
+from importlib import resources
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-from spacy.tokens import Span, Token
+from spacy.tokens import Span
 
 EMAIL = re.compile(r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)+\b")
-# UK numbers: +44 or 0, then 9-10 digits in groups; checked for length after matching.
-PHONE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)\d{2,5}\)?(?:[\s-]?\d{2,4}){2,3}(?!\w)")
+# Addresses written to dodge harvesters: "duty(at)example.org", "ref [at] example [dot] org", and
+# "kelly dot obrien at example dot com" (spelled out, so it must end in a known top-level domain).
+BRACKETED_EMAIL = re.compile(
+    r"\b[\w.+-]+\s*[\[(]\s*at\s*[\])]\s*[\w-]+(?:(?:\s*[\[(]\s*dot\s*[\])]\s*|\.)[\w-]+)+\b",
+    re.IGNORECASE,
+)
+SPELLED_EMAIL = re.compile(
+    r"\b[\w+-]+(?:\s+dot\s+[\w+-]+)*\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)*"
+    r"\s+dot\s+(?:com|org|net|uk|invalid|info|io|edu|gov|ie|eu|biz)\b",
+    re.IGNORECASE,
+)
+# UK numbers: 0, +44, 0044 or +44 (0), then digits in groups (an area code may be bracketed),
+# then an extension; checked for length after matching, so years and counts never match.
+PHONE = re.compile(
+    r"(?<![\w+./])"
+    r"(?:(?:\+|00)\s?44[\s.-]?(?:\(0\)[\s.-]?)?\(?|\(?0)"
+    r"\d{1,5}\)?(?:[\s.-]?\d{2,6}){1,3}"
+    r"(?:\s*(?:ext|extn|extension|x)\.?\s*\d{1,5})?"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+PHONE_EXTENSION = re.compile(r"\s*(?:ext|extn|extension|x)\.?\s*\d{1,5}$", re.IGNORECASE)
+# A word as names are written: letters in any script, joined by apostrophes or hyphens.
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*")
 # A capitalised word as names are written: Mick, McNally, O'Brien, Smith-Jones.
 NAME_WORD = re.compile(r"[A-Z][A-Za-z]*(?:['’-][A-Za-z]+)*")
-# Titles and ranks written before a name: kept when they stand beside a found name.
-TITLES = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "dr",
-        "cllr",
-        "councillor",
-        "detective",
-        "inspector",
-        "sergeant",
-        "constable",
-        "superintendent",
-        "chief",
-        "officer",
-        "manager",
-        "worker",
-    }
-)
+NAMES_FILE = "personal_names.txt"
+WORDS_FILE = "redaction_words.txt"
+
+
+def parse_words(text: str) -> dict[str, frozenset[str]]:
+    """The word lists of redaction_words.txt: "[name]" opens a list, "#" a comment."""
+    lists: dict[str, set[str]] = {}
+    current: set[str] = set()
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = lists.setdefault(line[1:-1], set())
+        elif line:
+            current.update(entry.replace("_", " ") for entry in line.split())
+    return {name: frozenset(entries) for name, entries in lists.items()}
+
+
+@cache
+def load_words() -> dict[str, frozenset[str]]:
+    """The bundled word lists."""
+    text = resources.files("pipeline").joinpath("data", WORDS_FILE).read_text("utf-8")
+    return parse_words(text)
+
+
+# What each list is for is written beside it in pipeline/data/redaction_words.txt.
+_WORDS = load_words()
+HONORIFICS = _WORDS["honorifics"]
+TITLES = HONORIFICS | _WORDS["roles_before_names"]
+NOT_A_PERSON = _WORDS["organisation_words"]
+NOT_A_NAME = _WORDS["never_names"]
+NOT_A_PERSON_AFTER = _WORDS["place_words_after"]
+PLACE_PREPOSITIONS = _WORDS["place_prepositions"]
+DETERMINERS = frozenset({"the", "a", "an"})
+NOT_BEFORE_A_PERSON = PLACE_PREPOSITIONS | DETERMINERS | _WORDS["date_and_thing_words_before"]
+PERSON_VERBS_AFTER = _WORDS["person_verbs_after"]
+PERSON_VERBS_BEFORE = _WORDS["person_verbs_before"]
+PERSON_NOUNS = _WORDS["person_nouns"]
+RELATIVES = _WORDS["relatives"]
+PERSON_NOUNS_AFTER_POSSESSIVE = PERSON_NOUNS | _WORDS["possessed_by_people"]
+BEFORE_A_VERB = _WORDS["before_a_verb"]
+DONE_TO_PEOPLE = _WORDS["done_to_people"]
+FOUND = _WORDS["found"]
+AUXILIARIES = _WORDS["auxiliaries"]
+ADVERBS_IN_A_VERB = _WORDS["adverbs_in_a_verb"]
+VERBS_AFTER_A_SUBJECT = _WORDS["verbs_after_a_subject"]
+VERBS_ENDING_IN_S = _WORDS["verbs_ending_in_s"]
+COLLECTIVES = _WORDS["collectives"]
+NAMED_THINGS = NOT_A_PERSON | _WORDS["named_things"]
+SUBJECTS = _WORDS["callers"]
+NICKNAME_PREFIXES = _WORDS["nickname_prefixes"]
+NICKNAME_STARTS = _WORDS["nickname_starts"]
+PARTICLES = _WORDS["particles"]
+LABEL_WORDS = _WORDS["label_words"]
+INTRODUCERS_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in sorted(tuple(entry.split()) for entry in _WORDS["introducers"]):
+    INTRODUCERS_BY_FIRST_WORD.setdefault(_phrase[0], []).append(_phrase)
 MAX_NAME_WORDS = 3  # given names and a surname, for names listed beside a found name
 MAX_TITLE_WORDS = 4  # capitalised words between a "name" and the organisation word it opens
-# Words that make a "PERSON" entity an organisation, team or role rather than a person: the head
-# nouns of agency, partnership and group names, and roles in the plural (a singular role is often
-# tagged together with the name that follows it: "Probation Officer Claire Bentley").
-NOT_A_PERSON = frozenset(
-    {
-        "group",
-        "groups",
-        "forum",
-        "network",
-        "panel",
-        "panels",
-        "programme",
-        "committee",
-        "project",
-        "hub",
-        "boards",
-        "teams",
-        "units",
-        "officers",
-        "managers",
-        "workers",
-        "reviews",
-        "police",
-        "council",
-        "service",
-        "services",
-        "team",
-        "trust",
-        "partnership",
-        "board",
-        "school",
-        "academy",
-        "college",
-        "hospital",
-        "nhs",
-        "yot",
-        "unit",
-        "agency",
-        "office",
-        "centre",
-        "court",
-        "county",
-        "lines",
-        "prevent",
-        "barnardo's",
-        "hmp",
-        "station",
-    }
+MAX_SURNAME_WORDS = 2  # capitalised words after a given name taken as the rest of the name
+_PERSON_NOUNS = "|".join(sorted(PERSON_NOUNS))
+PERSONAL_PRONOUN = re.compile(r"\b(?:she|her|hers|herself|he|him|his|himself)\b", re.IGNORECASE)
+NOT_A_REAL_NAME = re.compile(
+    r"\s*\((?:not (?:his|her|their) real name|names? changed|a pseudonym|pseudonym)\)",
+    re.IGNORECASE,
 )
-# Capitalised words the small model often takes for names in these reviews: platforms, drug and
-# music slang, months, and the topic words of programme and group titles ("Gang and Youth
-# Violence Special Interest Group"). Never personal data, and redacting them makes quotes
-# unreadable.
-NOT_A_NAME = frozenset(
-    [
-        "gang",
-        "gangs",
-        "youth",
-        "violence",
-        "knife",
-        "crime",
-        "criminal",
-        "exploitation",
-        "safeguarding",
-        "locality",
-        "fentanyl",
-        "ketamine",
-        "snapchat",
-        "instagram",
-        "whatsapp",
-        "facebook",
-        "tiktok",
-        "youtube",
-        "telegram",
-        "twitter",
-        "wickr",
-        "signal",
-        "drill",
-        "trap",
-        "crack",
-        "spice",
-        "xanax",
-        "mamba",
-        "cocaine",
-        "heroin",
-        "cannabis",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "easter",
-        "christmas",
-        "map",
-        "euston",
-        "waterloo",
-        "paddington",
-        "victoria",
-        "kings",
-        "cross",
-        "st",
-        "pancras",
-    ]
+# A role set beside a name: "Fitzgerald, the older brother, ran the line".
+APPOSED_ROLE = re.compile(
+    r",\s+(?:the|a|an|his|her|their|my|our)\s+(?:[a-z-]+\s+){0,2}?(?:" + _PERSON_NOUNS + r")\b"
 )
+# What only a person is: "Ludmila is a Bulgarian mother", "Tomek is the one who".
+IS_A_PERSON = re.compile(
+    r"\s+(?:is|was)\s+(?:(?:a|an|the|his|her|their|my|our)\s+(?:[A-Za-z-]+\s+){0,2}?(?:"
+    + _PERSON_NOUNS
+    + r")\b|the\s+one\s+who\b|(?:only\s+)?\d{1,2}\b)"
+)
+# A name with a relative: "Lenka and her boyfriend", "Katie-Louise and her brother".
+WITH_A_RELATIVE = re.compile(r"\s+and\s+(?:his|her|their)\s+(?:" + _PERSON_NOUNS + r")\b")
+# What only people do: "had a baby", "was pregnant", "turned sixteen".
+ONLY_PEOPLE_DO = re.compile(
+    r"\s+(?:had\s+a\s+baby|gave\s+birth|(?:is|was|got|became)\s+pregnant|turned\s+"
+    r"(?:\d{1,2}|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen)\b|aged\s+\d)"
+)
+# A turn of a transcript labelled by the interviewer's role.
+TRANSCRIPT_LABEL = re.compile(
+    r"(?:^|\n)\s*(?:interviewer|facilitator|researcher|moderator|q)\s*:", re.IGNORECASE
+)
+# Form fields whose value is a person's name ("NAME: KELLY O'BRIEN", "Young person: Priya").
+FIELD_LABEL = re.compile(
+    r"(?:^|(?<=[\n.;]))\s*(?:full name|name|child|young person|yp|signed|mother|father|mum|dad|"
+    r"parent|carer|referrer|victim|suspect|missing|person of concern|interpreter|"
+    r"social worker|key worker|officer in (?:the )?case|oic)\s*:\s*",
+    re.IGNORECASE,
+)
+# A name already redacted, right before a word.
+PLACEHOLDER_BEFORE = re.compile(r"\[name\][ \t]+$")
+# Characters between two words that end a sentence or a field, so the next word is capitalised
+# for that reason and not because it is a name.
+SENTENCE_BREAKS = frozenset(".!?:;\n")
+LIST_MARKER = re.compile(r"[ivxlc]+|[a-zA-Z]")
+# Letters that Unicode does not decompose into a base letter and an accent.
+FOLDED_LETTERS = str.maketrans(
+    {"ı": "i", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss", "’": "'"}
+)
+
+
+def fold(word: str) -> str:
+    """Lower case without accents, so that "OISIN", "Oisín" and "oisin" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(FOLDED_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+@dataclass(frozen=True)
+class NameList:
+    """Name words, folded (see `fold`).
+
+    `plain` are only names; `common` are also everyday words, so they need a person around
+    them; `abroad` are also places outside the gazetteer ("Jordan").
+    """
+
+    plain: frozenset[str]
+    common: frozenset[str]
+    abroad: frozenset[str]
+    variants: frozenset[str] = field(init=False)  # spelling keys of the plain names
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "variants", frozenset(spelling_key(k) for k in self.plain))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.plain or key in self.common or key in self.abroad
+
+    def without(self, keys: Iterable[str]) -> NameList:
+        """The list less some names (the benchmark's test of names it has never seen)."""
+        drop = frozenset(keys)
+        return NameList(self.plain - drop, self.common - drop, self.abroad - drop)
+
+
+def spelling_key(key: str) -> str:
+    """One key for the spellings of a name, blind to vowels, doubled letters, c/k/q and ph/f.
+
+    "Kieron" and "Kieran", "Deshaun" and "Deshawn", "Zubeyda" and "Zubaida" share one.
+    """
+    key = re.sub(r"['’-]", "", key)
+    for spelt, sound in (("ph", "f"), ("ck", "k"), ("q", "k"), ("c", "k"), ("z", "s")):
+        key = key.replace(spelt, sound)
+    key = re.sub(r"(.)\1+", r"\1", key)
+    key = re.sub(r"(?<=[aeiouyw])h$", "", key)  # "Sarah", "Sara"
+    return re.sub(r"[aeiouyw]+", "*", key)
+
+
+def parse_name_list(text: str) -> NameList:
+    """A name list from the text of personal_names.txt (one name a line, # for comments)."""
+    plain: set[str] = set()
+    common: set[str] = set()
+    abroad: set[str] = set()
+    for line in text.splitlines():
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        key = fold(entry.rstrip("?@"))
+        {"?": common, "@": abroad}.get(entry[-1], plain).add(key)
+    return NameList(frozenset(plain - common - abroad), frozenset(common), frozenset(abroad))
+
+
+@cache
+def load_name_list() -> NameList:
+    """The bundled list of given names."""
+    text = resources.files("pipeline").joinpath("data", NAMES_FILE).read_text("utf-8")
+    return parse_name_list(text)
 
 
 @dataclass(frozen=True)
@@ -173,105 +237,99 @@ class Redaction:
     kind: str  # 'name', 'phone' or 'email'
 
 
+@dataclass(frozen=True)
+class Word:
+    """A word of the text being redacted, by character offsets; `key` is its folded form."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+
+    @cached_property
+    def is_upper(self) -> bool:
+        """Written in capitals (two letters or more): "JORDAN"."""
+        return len(self.text) > 1 and self.text.isupper()
+
+    @cached_property
+    def is_title(self) -> bool:
+        """Capitalised and not all capitals: "Jordan", "McNally", "O'Brien"."""
+        return self.text[:1].isupper() and not self.is_upper
+
+    @cached_property
+    def looks_like_a_name(self) -> bool:
+        """Capitalised as a name is, each hyphenated part too ("Smith-Jones", not "Non-stop")."""
+        return all(part[:1].isupper() for part in self.text.split("-")) and (
+            self.is_title or self.is_upper
+        )
+
+
+def words_of(text: str) -> list[Word]:
+    """The words of a text, less redacted details ("[name]").
+
+    A possessive 's is left outside the word ("Kwame's" -> "Kwame").
+    """
+    words = []
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        if text[start - 1 : end + 1] in ("[name]", "[phone]", "[email]"):
+            continue  # a detail redacted already, not a word of the text
+        if text[end - 2 : end].lower() in ("'s", "’s") and end - start > 3:
+            end -= 2
+        words.append(Word(start, end, text[start:end], fold(text[start:end])))
+    return words
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A run of words (indices `first` to `last`) that may be a name, and why."""
+
+    first: int
+    last: int
+    sure: bool  # found by its context ("Mrs", "known as", a speaker label): no further check
+
+
 @dataclass
 class Redactor:
     """Finds and replaces personal details in text.
 
-    `nlp` supplies PERSON entities (None: patterns only); `place_names` (lower case) are never
-    treated as names, because the small model often takes a town for a surname.
+    `nlp` supplies PERSON entities (None: the name list, contexts and patterns only);
+    `place_names` (lower case) are never treated as names on their own, because the small model
+    often takes a town for a surname; `names` is the list of given names.
     """
 
     nlp: Language | None
     place_names: frozenset[str] = field(default_factory=frozenset)
+    names: NameList = field(default_factory=load_name_list, repr=False)
+    _long_places: dict[str, list[tuple[str, ...]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Places of two words or more by their first word, to protect "Milton Keynes" and
+        # "Avon and Somerset" word by word.
+        self._long_places = {}
+        for place in self.place_names:
+            keys = tuple(fold(w.text) for w in words_of(place))
+            if len(keys) > 1:
+                self._long_places.setdefault(keys[0], []).append(keys)
 
     def spans(self, text: str, doc: object | None = None) -> list[Redaction]:
-        """The spans to replace, sorted and not overlapping (patterns win over entities)."""
-        found = [Redaction(m.start(), m.end(), "email") for m in EMAIL.finditer(text)]
-        found += [
-            Redaction(m.start(), m.end(), "phone")
-            for m in PHONE.finditer(text)
-            # "+44 (0)1424 451000": the bracketed trunk 0 is not dialled, so it is not counted
-            if 10 <= sum(c.isdigit() for c in m.group().replace("(0)", "")) <= 12
-        ]
+        """The spans to replace, sorted and not overlapping (overlapping spans are joined)."""
+        found = [Redaction(start, end, "email") for start, end in _emails(text)]
+        found += [Redaction(start, end, "phone") for start, end in _phones(text)]
         if doc is None and self.nlp is not None:
             doc = self.nlp(text)
-        for ent in getattr(doc, "ents", ()):
-            if ent.label_ != "PERSON" or not self._is_person(ent.text):
-                continue
-            # "HMP Ranby" is a prison, not a person
-            if text[max(0, ent.start_char - 4) : ent.start_char].strip() == "HMP":
-                continue
-            if self._opens_an_organisation_name(ent):
-                continue
-            found.append(Redaction(ent.start_char, ent.end_char, "name"))
-            found += [Redaction(start, end, "name") for start, end in self._listed_beside(ent)]
+        found += [Redaction(start, end, "name") for start, end in self._names(text, doc)]
         kept: list[Redaction] = []
         for span in sorted(found, key=lambda s: (s.start, -s.end)):
             if kept and span.start < kept[-1].end:
+                last = kept[-1]
+                kept[-1] = Redaction(last.start, max(last.end, span.end), last.kind)
                 continue
             kept.append(span)
         return kept
 
-    def _is_person(self, name: str) -> bool:
-        words = name.lower().replace("’", "'").split()
-        if not words or name.lower() in self.place_names:
-            return False
-        if any(w.strip(".,'") in NOT_A_PERSON for w in words):
-            return False
-        # Made only of places and words that are never names: "Gloucestershire Criminal".
-        return not all(self._never_a_name(w) for w in words)
-
-    def _never_a_name(self, word: str) -> bool:
-        """A lower-case word that is a place or on the list of non-names (also as a plural)."""
-        bare = word.strip(".,'")
-        singular = bare.removesuffix("'s").removesuffix("s")
-        return bare in NOT_A_NAME or singular in NOT_A_NAME or bare in self.place_names
-
-    def _could_be_name_word(self, token: Token) -> bool:
-        """A capitalised word in no other entity that is not a place or a known non-name."""
-        return (
-            NAME_WORD.fullmatch(token.text) is not None
-            and token.ent_type_ in ("", "PERSON")
-            and token.lower_ not in NOT_A_PERSON
-            and token.lower_ not in TITLES
-            and not self._never_a_name(token.lower_)
-        )
-
-    @staticmethod
-    def _opens_an_organisation_name(ent: Span) -> bool:
-        """Whether capitalised words follow the name directly up to an organisation word.
-
-        Then the name is part of the organisation's ("Ben Kinsella Trust"), not a person's.
-        """
-        for token in ent.doc[ent.end : ent.end + MAX_TITLE_WORDS]:
-            if NAME_WORD.fullmatch(token.text) is None:
-                return False
-            if token.lower_ in NOT_A_PERSON:
-                return True
-        return False
-
-    def _listed_beside(self, ent: Span) -> list[tuple[int, int]]:
-        """Character spans of names listed right before or after a name.
-
-        In a run of names without punctuation ("Mick McNally Paul Cullen") the small model often
-        finds only one; two or three capitalised words directly beside it are another name.
-        """
-        doc = ent.doc
-        before: list[Token] = []
-        for index in range(ent.start - 1, max(ent.start - 1 - MAX_NAME_WORDS, -1), -1):
-            if not self._could_be_name_word(doc[index]):
-                break
-            before.insert(0, doc[index])
-        after: list[Token] = []
-        for token in doc[ent.end : ent.end + MAX_NAME_WORDS]:
-            if not self._could_be_name_word(token):
-                break
-            after.append(token)
-        return [
-            (run[0].idx, run[-1].idx + len(run[-1].text))
-            for run in (before, after)
-            if len(run) >= 2
-        ]
+    def _names(self, text: str, doc: object | None) -> list[tuple[int, int]]:
+        return _NameFinder(text, words_of(text), self, doc).spans()
 
     def redact(self, text: str) -> str:
         """The text with each personal detail replaced by [name], [phone] or [email]."""
@@ -288,6 +346,896 @@ class Redactor:
         ]
 
 
+class _NameFinder:
+    """The names in one text: candidates from the list, contexts and entities, then checks."""
+
+    def __init__(
+        self, text: str, words: list[Word], redactor: Redactor, doc: object | None
+    ) -> None:
+        self.text = text
+        self.words = words
+        self.names = redactor.names
+        self.place_names = redactor.place_names
+        self.in_long_place = self._long_place_words(redactor._long_places)
+        self.candidates: list[Candidate] = []
+        self.entities: list[tuple[int, int]] = []
+        self.places_tagged: set[int] = set()  # words the model tagged as a place
+        self.other_entities: set[int] = set()  # words in the model's other entities (ORG, DATE)
+        self.entity_words: set[int] = set()  # words of accepted PERSON entities
+        entities = list(getattr(doc, "ents", ()))
+        self._note_other_entities(entities)
+        self._from_the_list()
+        self._after_titles()
+        self._speaker_labels()
+        self._introduced()
+        self._after_person_nouns()
+        self._after_field_labels()
+        self._after_initials()
+        self._nicknames()
+        self._add_person_entities(entities)
+
+    # Words and their surroundings
+
+    def gap(self, index: int) -> str:
+        """The characters between word `index - 1` and word `index`."""
+        start = self.words[index - 1].end if index > 0 else 0
+        return self.text[start : self.words[index].start]
+
+    def touches(self, index: int) -> bool:
+        """Whether word `index` follows the word before it with only spaces between."""
+        return (
+            0 < index < len(self.words)
+            and self.gap(index) != ""
+            and self.gap(index).strip(" \t") == ""
+        )
+
+    def capitalised_before(self, index: int) -> bool:
+        """Whether a capitalised word or a redacted name comes right before word `index`.
+
+        A redacted name counts, so that redacting a redacted text changes nothing.
+        """
+        if self.touches(index) and self.words[index - 1].text[:1].isupper():
+            return True
+        start = self.words[index].start
+        return PLACEHOLDER_BEFORE.search(self.text, 0, start) is not None
+
+    def capitalised_next(self, index: int) -> bool:
+        """Whether a capitalised word follows word `index` with only spaces between."""
+        return self.touches(index + 1) and self.words[index + 1].text[:1].isupper()
+
+    def opens_sentence(self, index: int) -> bool:
+        """Whether word `index` opens a sentence, line, field or list item ("(v) Early help")."""
+        if index == 0 or any(c in SENTENCE_BREAKS for c in self.gap(index)):
+            return True
+        return (
+            self.gap(index).rstrip().endswith(")")
+            and LIST_MARKER.fullmatch(self.words[index - 1].text) is not None
+        )
+
+    def after_initial(self, index: int) -> bool:
+        """Whether word `index` follows an initial: "T. Abernethy", "J. Smith"."""
+        return (
+            index > 0
+            and len(self.words[index - 1].text) == 1
+            and self.words[index - 1].text.isupper()
+            and self.gap(index) == ". "
+        )
+
+    def glued_to_digits(self, index: int) -> bool:
+        """Whether digits touch word `index` ("Moscow17", "Zone2"): a brand, not a name."""
+        word = self.words[index]
+        return self.text[word.end : word.end + 1].isdigit() or (
+            word.start > 0 and self.text[word.start - 1].isdigit()
+        )
+
+    def key(self, index: int) -> str:
+        return self.words[index].key if 0 <= index < len(self.words) else ""
+
+    def lower_before(self, index: int) -> str:
+        """The word before `index` if only spaces or a comma come between, else ''."""
+        if index <= 0 or self.gap(index).strip(" \t,") != "":
+            return ""
+        return self.key(index - 1)
+
+    def _long_place_words(self, long_places: dict[str, list[tuple[str, ...]]]) -> set[int]:
+        covered: set[int] = set()
+        keys = [w.key for w in self.words]
+        for index, key in enumerate(keys):
+            for place in long_places.get(key, ()):
+                if (
+                    tuple(keys[index : index + len(place)]) == place
+                    and self.words[index].text[:1].isupper()
+                ):
+                    covered.update(range(index, index + len(place)))
+        return covered
+
+    def is_place(self, index: int) -> bool:
+        return self.key(index) in self.place_names or index in self.in_long_place
+
+    def is_never_a_name(self, index: int) -> bool:
+        key = self.key(index)
+        singular = key.removesuffix("s")
+        return (
+            key in NOT_A_NAME
+            or singular in NOT_A_NAME
+            or key in NOT_A_PERSON
+            or key in TITLES
+            or key in self.place_names
+        )
+
+    def can_continue_name(self, index: int, upper: bool) -> bool:
+        """Whether word `index` may be part of a name beside a given name."""
+        if index < 0 or index >= len(self.words):
+            return False
+        word = self.words[index]
+        if not word.looks_like_a_name or word.is_upper != upper or word.key in TITLES:
+            return False
+        if word.key in NOT_A_PERSON or word.key in NOT_A_PERSON_AFTER or word.key in NOT_A_NAME:
+            return False
+        if index in self.in_long_place:
+            return False
+        if word.key in STOP_WORDS or len(word.text) == 1:
+            # "Sarah May" but not "JORDAN WILL BE"
+            return word.key in self.names and word.is_title
+        return True
+
+    # Candidates
+
+    def _from_the_list(self) -> None:
+        """Each listed given name, with the listed names before it and the surname after."""
+        index = 0
+        while index < len(self.words):
+            word = self.words[index]
+            if not self._is_listed(word) or index in self.in_long_place:
+                index += 1
+                continue
+            if word.is_upper and len(word.text) < 3 and not self._beside_capitals(index):
+                index += 1  # "MO" or "ED" alone is more often an abbreviation
+                continue
+            first, last = index, index
+            while (
+                self.touches(first)
+                and self.can_continue_name(first - 1, word.is_upper)
+                and (
+                    self._is_listed(self.words[first - 1])
+                    or self.key(first - 1) in NICKNAME_PREFIXES
+                )
+            ):
+                first -= 1
+            if self._may_open_a_name(first - 1, word.is_upper):
+                first -= 1  # "met Tobenna Okafor": a given name the list does not know
+            last = self._extend_right(last, word.is_upper)
+            self.candidates.append(Candidate(first, last, sure=False))
+            index = last + 1
+
+    def _may_open_a_name(self, index: int, upper: bool) -> bool:
+        """Whether an unlisted word right before a listed name starts it: "met Tobenna Okafor".
+
+        Not where a sentence opens ("Yesterday Paul said"), nor a place, title or organisation.
+        """
+        if index < 0 or not self.touches(index + 1) or self.opens_sentence(index):
+            return False
+        if self.capitalised_before(index):
+            return False  # "Mick McNally Paul Cullen": McNally ends the name before
+        word = self.words[index]
+        if self._is_listed(word) or not self.can_continue_name(index, upper):
+            return False
+        return not (
+            self.is_never_a_name(index)
+            or index in self.other_entities
+            or self.key(index) in NICKNAME_PREFIXES
+            or self.key(index) in LABEL_WORDS
+        )
+
+    def _is_listed(self, word: Word) -> bool:
+        if not word.looks_like_a_name:
+            return False
+        return word.key in self.names or word.key.split("-")[0] in self.names
+
+    def _an_acronym(self, index: int) -> bool:
+        """Whether a name in capitals among lower-case words is an acronym before a noun.
+
+        "the new DORIS data system" is; "said TYRONE in big letters" is a name.
+        """
+        word = self.words[index]
+        if not word.is_upper or self._beside_capitals(index) or index + 1 >= len(self.words):
+            return False
+        following = self.words[index + 1]
+        return (
+            self.touches(index + 1)
+            and following.text.islower()
+            and following.key not in STOP_WORDS
+            and following.key not in PERSON_VERBS_AFTER
+            and not self._person_context(index, index)
+        )
+
+    def _beside_capitals(self, index: int) -> bool:
+        return any(
+            0 <= i < len(self.words) and self.words[i].is_upper and len(self.words[i].text) > 2
+            for i in (index - 1, index + 1)
+        )
+
+    def _extend_right(self, last: int, upper: bool) -> int:
+        """The last word of a name that runs on from word `last`.
+
+        Listed names, particles and up to MAX_SURNAME_WORDS other capitalised words run on; a
+        town only as the first of those ("Holly Barnes").
+        """
+        unlisted = 0
+        index = last + 1
+        while index < len(self.words) and self.touches(index):
+            key = self.key(index)
+            if key in PARTICLES:
+                # "van der Berg", "bin Hamad", "Ó Briain": particles count only before a name
+                following = index + 1
+                while following < len(self.words) and self.key(following) in PARTICLES:
+                    following += 1
+                if following < len(self.words) and (
+                    all(self.touches(i) for i in range(index + 1, following + 1))
+                    and self.can_continue_name(following, upper)
+                ):
+                    last = following
+                    index = following + 1
+                    continue
+                break
+            if not self.can_continue_name(index, upper):
+                break
+            listed = self._is_listed(self.words[index])
+            if unlisted and (listed or self.is_place(index)):
+                # "Mick McNally Paul Cullen": a given name after a surname starts another name;
+                # a town right after a given name is a surname ("Holly Barnes"), not after one
+                break
+            if not listed:
+                unlisted += 1
+                if unlisted > (1 if upper else MAX_SURNAME_WORDS):
+                    break
+            last = index
+            index += 1
+        return last
+
+    def _after_titles(self) -> None:
+        """The capitalised words after an honorific or rank: "Mrs Okafor", "DS Harwood"."""
+        for index, word in enumerate(self.words):
+            if word.key not in HONORIFICS or not word.text[:1].isupper():
+                continue
+            following = index + 1
+            while following < len(self.words) and self.key(following) in HONORIFICS:
+                following += 1  # "Detective Constable Lisa Grant"
+            if following >= len(self.words) or self.words[following].key in HONORIFICS:
+                continue
+            gap = self.gap(following)
+            if gap.strip(" .") != "" or "\n" in gap:
+                continue
+            target = self.words[following]
+            if not target.looks_like_a_name or not self.can_continue_name(
+                following, target.is_upper
+            ):
+                continue
+            last = self._extend_right(following, target.is_upper)
+            self.candidates.append(Candidate(following, last, sure=True))
+
+    def _speaker_labels(self) -> None:
+        """The speaker's name in a label that opens a turn; the role stays.
+
+        "Kelly O'Brien (mother of Jordan):", "Tyrone:", "Fiona McGregor, chair:".
+        """
+        # In a transcript ("Interviewer: ..."), any capitalised label is a speaker's.
+        in_transcript = TRANSCRIPT_LABEL.search(self.text) is not None
+        position = {w.start: i for i, w in enumerate(self.words)}
+        for colon in re.finditer(r":", self.text):
+            end = colon.start()
+            head = self.text[:end]
+            # the role written after the name, in brackets or after a comma
+            role = re.search(r"(?:\s*\([^()\n]*\)|,[^,:\n()]{1,40})\s*$", head)
+            if role is not None:
+                head = head[: role.start()]
+            label_start = max(head.rfind("\n"), *(head.rfind(p + " ") for p in ".?!")) + 1
+            label = [w for w in self.words if label_start <= w.start and w.end <= len(head)]
+            if not label or len(label) > 4 or head[label_start:].strip() == "":
+                continue
+            if self.text[label_start : label[0].start].strip() or head[label[-1].end :].strip():
+                continue
+            indices = [position[w.start] for w in label]
+            if not self._a_speakers_name(indices, role is not None or in_transcript):
+                continue
+            first = indices[0]
+            while self.words[first].key in HONORIFICS and first < indices[-1]:
+                first += 1
+            self.candidates.append(Candidate(first, indices[-1], sure=True))
+
+    def _a_speakers_name(self, indices: list[int], has_role: bool) -> bool:
+        """Whether a label's words are a name: listed, or known to be a speaker's."""
+        words = [self.words[i] for i in indices]
+        if any(not w.looks_like_a_name or w.key in LABEL_WORDS for w in words):
+            return False
+        if any(self.is_never_a_name(i) and self.key(i) not in HONORIFICS for i in indices):
+            return False
+        if any(w.key in STOP_WORDS for w in words):
+            return False
+        return has_role or any(self._is_listed(w) for w in words)
+
+    def _introduced(self) -> None:
+        """The name after "called", "named", "known as" and the like (street names too)."""
+        keys = [w.key for w in self.words]
+        for index, key in enumerate(keys):
+            for phrase in INTRODUCERS_BY_FIRST_WORD.get(key, ()):
+                end = index + len(phrase)
+                if tuple(keys[index:end]) != phrase or end >= len(self.words):
+                    continue
+                before = self.lower_before(index)
+                if phrase == ("called",) and before in SUBJECTS:
+                    continue  # "we called Childline" is a phone call
+                if before in NAMED_THINGS and (before, phrase[0]) != ("street", "name"):
+                    continue  # "a drill group called ..."
+                if phrase[0] in ("called", "named") and any(
+                    self.key(i) in NAMED_THINGS for i in range(max(0, index - 4), index)
+                ):
+                    continue  # "courses for young people called Impact and Empower"
+                if self.words[index].text[:1].isupper():
+                    continue  # "Name is" as a heading
+                gap = self.gap(end)
+                if gap.strip(" \"'“‘") != "" or "\n" in gap:
+                    continue
+                target = self.words[end]
+                if not target.looks_like_a_name or target.key in STOP_WORDS:
+                    continue
+                last = end
+                while (
+                    last + 1 < len(self.words)
+                    and last - end < MAX_NAME_WORDS - 1
+                    and self.touches(last + 1)
+                    and self.words[last + 1].looks_like_a_name
+                    and self.words[last + 1].key not in STOP_WORDS
+                    and self.words[last + 1].key not in NOT_A_PERSON
+                ):
+                    last += 1
+                self.candidates.append(Candidate(end, last, sure=True))
+
+    def _after_field_labels(self) -> None:
+        """The value of a form's name field: "NAME: KELLY O'BRIEN", "Child: Hamza Ali, 15"."""
+        position = {w.start: i for i, w in enumerate(self.words)}
+        for match in FIELD_LABEL.finditer(self.text):
+            first = position.get(match.end())
+            if first is None:
+                continue
+            last = first - 1
+            while (
+                last + 1 < len(self.words)
+                and last + 1 - first < MAX_NAME_WORDS
+                and (last + 1 == first or self.touches(last + 1) or self.after_initial(last + 1))
+                and self.words[last + 1].looks_like_a_name
+                and self.words[last + 1].key not in STOP_WORDS
+                and not self.is_never_a_name(last + 1)
+            ):
+                last += 1
+            if last >= first:
+                self.candidates.append(Candidate(first, last, sure=True))
+
+    def _nicknames(self) -> None:
+        """Street names with a size or age before them: "Lil Rico", "Big Ty", "Little T"."""
+        for index in range(1, len(self.words)):
+            prefix = self.words[index - 1]
+            if prefix.key not in NICKNAME_STARTS or not prefix.is_title or not self.touches(index):
+                continue
+            word = self.words[index]
+            if not word.looks_like_a_name or word.key in STOP_WORDS or self.is_never_a_name(index):
+                continue
+            if word.key in NOT_A_PERSON_AFTER or word.key.endswith("s"):
+                continue  # "Little Venice Road", "Big Guns"
+            self.candidates.append(Candidate(index - 1, index, sure=True))
+
+    def _after_initials(self) -> None:
+        """A surname after initials: "J. Okafor", "T. R. Abernethy" (the initials go too)."""
+        index = 0
+        while index < len(self.words):
+            if not self.after_initial(index) or not self.can_continue_name(
+                index, self.words[index].is_upper
+            ):
+                index += 1
+                continue
+            word = self.words[index]
+            if self.is_never_a_name(index) or word.key in NOT_A_NAME or word.key in LABEL_WORDS:
+                index += 1
+                continue
+            first = index - 1
+            while first > 0 and self.after_initial(first):
+                first -= 1
+            last = self._extend_right(index, word.is_upper)
+            self.candidates.append(Candidate(first, last, sure=True))
+            index = last + 1
+
+    def _after_person_nouns(self) -> None:
+        """A name right after a relation or a role.
+
+        "his cousin Bugsy", "the older lad, K-Dog, was", "My manager, Claire Bentley, has".
+        """
+        for index in range(1, len(self.words)):
+            noun = self.words[index - 1]
+            if noun.key not in PERSON_NOUNS or not noun.text.islower():
+                continue
+            gap = self.gap(index)
+            apposed = gap == ", "
+            if not (apposed or (gap == " " and noun.key in RELATIVES)):
+                continue
+            word = self.words[index]
+            if not word.is_title or not self.can_continue_name(index, upper=False):
+                continue
+            if self.is_never_a_name(index):
+                continue
+            last = index
+            while (
+                last + 1 < len(self.words)
+                and last - index < MAX_NAME_WORDS - 1
+                and self.touches(last + 1)
+                and self.can_continue_name(last + 1, upper=False)
+            ):
+                last += 1
+            after = self.text[self.words[last].end : self.words[last].end + 1]
+            if apposed and after not in (",", ".", ")"):
+                continue  # "the worker, Youth Offending Service staff say" is not an aside
+            self.candidates.append(Candidate(index, last, sure=True))
+
+    def _inside(self, ent: Span) -> list[int]:
+        return [i for i, w in enumerate(self.words) if ent.start_char <= w.start < ent.end_char]
+
+    def _note_other_entities(self, entities: list[Span]) -> None:
+        """The words of the model's other entities: places, organisations, dates."""
+        for ent in entities:
+            if ent.label_ in ("GPE", "LOC", "FAC"):
+                self.places_tagged.update(self._inside(ent))
+            if ent.label_ != "PERSON":
+                self.other_entities.update(self._inside(ent))
+
+    def _add_person_entities(self, entities: list[Span]) -> None:
+        """The model's PERSON entities, filtered as the checks below say."""
+        starts = {w.start: i for i, w in enumerate(self.words)}
+        ends = {w.end: i for i, w in enumerate(self.words)}
+        for ent in entities:
+            if ent.label_ != "PERSON":
+                continue
+            inside = self._inside(ent)
+            first = starts.get(ent.start_char)
+            last = ends.get(ent.end_char)
+            if first is None or last is None or last < first:
+                # the entity does not start or end on a word ("Paul paul@example.org"): keep
+                # it whole, as the model found it
+                if inside and self._entity_is_a_person(inside[0], inside[-1], ent.text):
+                    # up to its last word: "Little T." leaves the full stop
+                    self.entities.append((ent.start_char, self.words[inside[-1]].end))
+                continue
+            # "Mrs Adeyinka-Bello": the title stays readable; "alert Mrs": not a name at all
+            while first < last and (
+                self.key(first) in HONORIFICS or self.words[first].text[:1].islower()
+            ):
+                first += 1
+            while last > first and self.key(last) in HONORIFICS:
+                last -= 1
+            name = self.text[self.words[first].start : self.words[last].end]
+            if self._entity_is_a_person(first, last, name):
+                self.entities.append((self.words[first].start, self.words[last].end))
+                self.entity_words.update(range(first, last + 1))
+                self.candidates += [
+                    Candidate(a, b, sure=True) for a, b in self._listed_beside(first, last)
+                ]
+
+    # Checks
+
+    def _entity_is_a_person(self, first: int, last: int, name: str) -> bool:
+        words = name.lower().replace("’", "'").split()
+        if not words or name.lower() in self.place_names or not name[:1].isupper():
+            return False
+        if any(c in name for c in "():;\n") or any(c.isdigit() for c in name):
+            return False  # "Catch22): We" runs over a speaker label
+        if any(w.strip(".,'") in NOT_A_PERSON for w in words):
+            return False
+        if all(self.key(i) in LABEL_WORDS for i in range(first, last + 1)):
+            return False  # "NAME: JORDAN SMITH" labels a field
+        if self.key(last) in NOT_A_PERSON_AFTER:
+            return False  # "Mary Seacole House" is a hostel
+        if (
+            first == last
+            and self.opens_sentence(first)
+            and self.key(first).endswith("s")
+            and not self._is_listed(self.words[first])
+        ):
+            return False  # "(iv) Schools and colleges": a plural noun opening a heading
+        # "HMP Ranby" is a prison, not a person
+        if (
+            self.text[max(0, self.words[first].start - 4) : self.words[first].start].strip()
+            == "HMP"
+        ):
+            return False
+        # Made only of places and words that are never names: "Gloucestershire Criminal".
+        if all(self._never_a_name_word(w) for w in words):
+            return False
+        if self._opens_an_organisation_name(last):
+            return False
+        if not self._could_be_a_person_here(first, last):
+            return False
+        if first == last and self.key(first) in self.names.common:
+            return self._common_name_is_a_person(first)
+        return True
+
+    def _never_a_name_word(self, word: str) -> bool:
+        """A lower-case word that is a place, a title or a non-name (also as a plural)."""
+        bare = word.strip(".,'")
+        singular = bare.removesuffix("'s").removesuffix("s")
+        return (
+            bare in NOT_A_NAME
+            or singular in NOT_A_NAME
+            or bare in self.place_names
+            or bare in TITLES
+        )
+
+    def _opens_an_organisation_name(self, last: int) -> bool:
+        """Whether capitalised words follow the name directly up to an organisation word.
+
+        Then the name is part of the organisation's ("Ben Kinsella Trust"), not a person's.
+        """
+        for index in range(last + 1, min(last + 1 + MAX_TITLE_WORDS, len(self.words))):
+            word = self.words[index]
+            if not self.touches(index) or NAME_WORD.fullmatch(word.text) is None:
+                return False
+            if word.key in STOP_WORDS or word.key in HONORIFICS:
+                return False  # "TYRONE WALKER SEEN AT LUTON STATION", "Tyrone Mrs Okafor"
+            if self._is_listed(word):
+                return False  # "Tyrone Big Mike": another person's name starts
+            if word.key in NOT_A_PERSON:
+                return True
+        return False
+
+    def _could_be_a_person_here(self, first: int, last: int) -> bool:
+        """False where the words around make the run a place, street, line or organisation."""
+        if any(i in self.in_long_place for i in range(first, last + 1)):
+            return False
+        before = self.lower_before(first)
+        if before in DETERMINERS or before in ("st", "saint"):
+            return False
+        after = last + 1
+        return not (self.touches(after) and self.key(after) in NOT_A_PERSON_AFTER)
+
+    def _listed_beside(self, first: int, last: int) -> list[tuple[int, int]]:
+        """Runs of capitalised words listed right before or after a found name.
+
+        In a run of names without punctuation ("Mick McNally Paul Cullen") the small model often
+        finds only one; two or three capitalised words directly beside it are another name.
+        """
+        before: list[int] = []
+        for index in range(first - 1, max(first - 1 - MAX_NAME_WORDS, -1), -1):
+            if not self.touches(index + 1) or not self._could_be_name_word(index):
+                break
+            before.insert(0, index)
+        after: list[int] = []
+        for index in range(last + 1, min(last + 1 + MAX_NAME_WORDS, len(self.words))):
+            if not self.touches(index) or not self._could_be_name_word(index):
+                break
+            after.append(index)
+        return [(run[0], run[-1]) for run in (before, after) if len(run) >= 2]
+
+    def _could_be_name_word(self, index: int) -> bool:
+        """A capitalised word that is not a place or a known non-name."""
+        word = self.words[index]
+        return (
+            NAME_WORD.fullmatch(word.text) is not None
+            and word.key not in NOT_A_PERSON
+            and word.key not in TITLES
+            and not self._never_a_name_word(word.key)
+            and index not in self.other_entities
+        )
+
+    def _person_context(self, first: int, last: int, listed: bool = True) -> bool:
+        """Whether the words around a run show a person.
+
+        "asked Rose", "Grace said", "his sister Amber", "mother of Jordan", "Leah's mum",
+        "Reece, 15", "Ludmila is a Bulgarian mother", "Snoopz was arrested".
+        """
+        before = self.lower_before(first)
+        if before in HONORIFICS or before in PERSON_VERBS_BEFORE or before in PERSON_NOUNS:
+            return True
+        if before == "of" and self.lower_before(first - 1) in PERSON_NOUNS:
+            return True  # "mother of Jordan"
+        if before == "and" and self.lower_before(first - 1) == "me":
+            return True  # "me and Jodie"
+        if (self.key(last + 1), self.key(last + 2)) == ("and", "i"):
+            return True  # "Ikram and I"
+        following = self.text[self.words[last].end : self.words[last].end + 60]
+        if NOT_A_REAL_NAME.match(following) or APPOSED_ROLE.match(following):
+            return True  # "Rukiya (not her real name)", "Fitzgerald, the older brother,"
+        if IS_A_PERSON.match(following) or WITH_A_RELATIVE.match(following):
+            return True  # "Ludmila is a Bulgarian mother", "Lenka and her boyfriend"
+        if ONLY_PEOPLE_DO.match(following):
+            return True  # "Odessa had a baby at sixteen"
+        if before == "to" and self.lower_before(first - 1) in (
+            "spoke",
+            "talked",
+            "wrote",
+            "listened",
+        ):
+            return True
+        verb = last + 1
+        while verb < len(self.words) - 1 and self.key(verb) in BEFORE_A_VERB:
+            verb += 1  # "Precious never wanted", "Kai also told", "Kyran had texted"
+        between = self.text[self.words[last].end : self.words[min(verb, len(self.words) - 1)].start]
+        if self.key(verb) in PERSON_VERBS_AFTER and re.fullmatch(r"[\sa-z]*", between):
+            return True
+        after = last + 1
+        if after < len(self.words):
+            gap = self.text[self.words[last].end : self.words[after].start]
+            if gap.strip() == "" and self._done_to_a_person(after, listed):
+                return True
+            if gap.strip() in ("'s", "’s") and self.key(after) in PERSON_NOUNS_AFTER_POSSESSIVE:
+                return True
+        # "Reece, 15," or "Amira (14)"
+        return re.match(r"[,(]\s*\d{1,2}\b", following) is not None
+
+    def _done_to_a_person(self, index: int, listed: bool = True) -> bool:
+        """Whether the words from `index` say what is done to people, not things.
+
+        "was arrested", "had been groomed", "were both excluded"; after a listed name (not an
+        unknown word, which may be a thing) also "was found".
+        """
+        keys = [self.key(i) for i in range(index, min(index + 4, len(self.words)))]
+        if not keys or keys[0] not in AUXILIARIES:
+            return False
+        rest = [k for k in keys[1:] if k not in AUXILIARIES and k not in ADVERBS_IN_A_VERB]
+        done = DONE_TO_PEOPLE | (FOUND if listed else frozenset())
+        return bool(rest) and rest[0] in done
+
+    def _common_name_is_a_person(self, index: int) -> bool:
+        """Whether a name that is also a word ("Hope", "Mark", "May") names a person here."""
+        if self._person_context(index, index):
+            return True
+        word = self.words[index]
+        if not word.is_title:
+            return False
+        following = self.words[index + 1] if index + 1 < len(self.words) else None
+        if (
+            following is not None
+            and self.gap(index + 1) == " "
+            and following.text.islower()
+            and following.key.endswith("s")
+            and following.key not in VERBS_ENDING_IN_S
+        ):
+            return False  # "Faith groups", "Dawn raids", "Jack knives": a word before a plural
+        if re.match(r"\s*\d", self.text[word.end : word.end + 3]) or re.search(
+            r"\d\s*$", self.gap(index)
+        ):
+            return False  # "May 2019", "14 May"
+        if word.key in NOT_A_NAME:
+            return False  # months and the like need a person around them ("Mrs May")
+        if following is not None and following.key == "of":
+            return False  # "Bill of Rights"
+        if (self.capitalised_before(index)) or (
+            following is not None and self.touches(index + 1) and following.text[:1].isupper()
+        ):
+            return False  # inside a longer proper name: "Victoria Park", "the Amber Project"
+        if self.opens_sentence(index):
+            # "Hope was twelve when a boy added her": a verb, and then he or she
+            return (
+                following is not None
+                and following.key in VERBS_AFTER_A_SUBJECT
+                and self._pronoun_later(index)
+            )
+        return self.lower_before(index) not in NOT_BEFORE_A_PERSON
+
+    def _pronoun_later(self, index: int) -> bool:
+        """Whether "he", "she" or their forms follow word `index` in the same sentence."""
+        rest = self.text[self.words[index].end :]
+        sentence = re.split(r"[.!?\n]", rest, maxsplit=1)[0]
+        return PERSONAL_PRONOUN.search(sentence) is not None
+
+    def _unlisted_in_person_context(self) -> list[Candidate]:
+        """Capitalised words the list does not know, where the words around show a person.
+
+        "asked Bugsy", "Smurf said", "Dotty's mum".
+        """
+        found = []
+        for index, word in enumerate(self.words):
+            # The small model often tags an unknown name as an organisation or a place
+            # ("Olamilekan said": ORG); a person's context outweighs its guess, and the
+            # gazetteer still keeps places.
+            if self._is_listed(word) or not self._may_be_unlisted_name(index, True, alone=False):
+                continue
+            if self.opens_sentence(index) and word.key.endswith("s"):
+                continue  # "Teachers said": a plural noun opening the sentence
+            if self.touches(index + 1) and self._is_listed(self.words[index + 1]):
+                continue  # "Yesterday Paul Cullen said": the listed name is found on its own
+            last = self._extend_right(index, False)
+            if self.capitalised_next(last):
+                continue  # "told Home Office officials": part of a longer proper name
+            if self._person_context(index, last, listed=False):
+                found.append(Candidate(index, last, sure=True))
+        return found
+
+    def _spelling_variants(self) -> list[Candidate]:
+        """Names spelt otherwise than the list spells them ("Kieron", "Deshaun", "Zubeyda").
+
+        Such a word may be an English word too ("Late", "Huge"), so it counts where the words
+        around show a person, or in mid-sentence where the model tags it as nothing else.
+        """
+        covered = {i for c in self.candidates for i in range(c.first, c.last + 1)}
+        found = []
+        for index, word in enumerate(self.words):
+            if index in covered or len(word.text) < 4 or not word.is_title:
+                continue
+            key = spelling_key(word.key)
+            if self._is_listed(word) or key not in self.names.variants:
+                continue
+            if len([part for part in key.split("*") if part]) < 2:
+                continue  # too short to tell a respelling from a word: "Young" and "Ying"
+            if not self._may_be_unlisted_name(index, True, alone=False):
+                continue
+            last = self._extend_right(index, False)
+            if self._opens_an_organisation_name(last):
+                continue
+            if not self._person_context(index, last, listed=False) and (
+                self.opens_sentence(index)
+                or index in self.other_entities
+                or self.lower_before(index) in NOT_BEFORE_A_PERSON
+                or (self.capitalised_before(index))
+            ):
+                continue
+            found.append(Candidate(index, last, sure=True))
+        return found
+
+    def _reads_as_a_place(self, first: int, last: int, trust_the_model: bool = True) -> bool:
+        """Whether a name that is also a place reads as the place.
+
+        "from Jordan", "Barry and Penarth", or tagged as a place by the model (which tags
+        "Jordan" as a country even in "mother of Jordan", so not for places abroad).
+        """
+        if trust_the_model and any(i in self.places_tagged for i in range(first, last + 1)):
+            return True
+        if self.lower_before(first) in PLACE_PREPOSITIONS:
+            return True
+        for neighbour, gap_index in ((first - 2, first), (last + 2, last + 2)):
+            if 0 <= neighbour < len(self.words) and self.gap(gap_index).strip() in ("", ","):
+                joined = self.key(first - 1) if neighbour < first else self.key(last + 1)
+                if joined in ("and", "or") and self.is_place(neighbour):
+                    return True
+        return False
+
+    def _accept(self, candidate: Candidate) -> bool:
+        first, last = candidate.first, candidate.last
+        if candidate.sure:
+            return True
+        if not self._could_be_a_person_here(first, last) or self._opens_an_organisation_name(last):
+            return False
+        keys = [self.key(i) for i in range(first, last + 1)]
+        if any(k not in self.names.common for k in keys[1:] + keys[:-1]):
+            return True  # "Hope Mensah": a surname or another given name beside it
+        key = keys[0]
+        if first == last and self._an_acronym(first):
+            return False
+        if key in STOP_WORDS or key in self.place_names:
+            # "Will said", "May told us", "Barry said": a person only where the words around
+            # say so, as places must stay ("Lines reached Barry")
+            return self._person_context(first, last)
+        if key in self.names.common:
+            return self._common_name_is_a_person(first)
+        if key in self.names.abroad:
+            return self._person_context(first, last) or not self._reads_as_a_place(
+                first, last, trust_the_model=False
+            )
+        return key not in NOT_A_NAME
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Character spans of every accepted name, and of its words used again in the text.
+
+        "Tyrone ... TYRONE": once a word is known to name someone here, it does everywhere.
+        """
+        self.candidates += self._unlisted_in_person_context()
+        self.candidates += self._spelling_variants()
+        accepted = [c for c in self.candidates if self._accept(c)]
+        accepted += self._joined_to(accepted)
+        spans = [(self.words[c.first].start, self.words[c.last].end) for c in accepted]
+        spans += self.entities
+        covered = {i for c in accepted for i in range(c.first, c.last + 1)} | self.entity_words
+        found = {self.key(i) for i in covered if len(self.key(i)) > 2}
+        found -= self.names.common | STOP_WORDS | NOT_A_NAME | NOT_A_PERSON | HONORIFICS
+        for index, word in enumerate(self.words):
+            if (
+                index not in covered
+                and word.key in found
+                and word.looks_like_a_name
+                and self._could_be_a_person_here(index, index)
+                and not self._reads_as_a_place(index, index)
+            ):
+                spans.append((word.start, word.end))
+        return spans
+
+    def _joined_to(self, accepted: list[Candidate]) -> list[Candidate]:
+        """Names joined by "and" or "or" to an accepted name.
+
+        "Amber and Jade Wilson", "Gethin and Iestyn" (a name the list does not know).
+        """
+        taken = {i for c in accepted for i in range(c.first, c.last + 1)}
+        runs = [(c.first, c.last) for c in self.candidates if c not in accepted]
+        runs += [
+            (i, i)
+            for i in range(len(self.words))
+            if i not in taken
+            and not self._is_listed(self.words[i])
+            and self._may_be_unlisted_name(i, ignore_entities=True)
+            and i not in self.places_tagged
+        ]
+        joined: list[Candidate] = []
+        for first, last in runs:
+            if not self._could_be_a_person_here(first, last):
+                continue
+            for neighbour, link in ((first - 2, first - 1), (last + 2, last + 1)):
+                if neighbour in taken and self.key(link) in ("and", "or"):
+                    joined.append(Candidate(first, last, sure=True))
+                    break
+        return joined
+
+    def _may_be_unlisted_name(
+        self, index: int, ignore_entities: bool = False, alone: bool = True
+    ) -> bool:
+        """Whether a capitalised word the list does not know could be a name where it stands.
+
+        `alone`: as a name of one word, not followed by another capitalised word.
+        """
+        word = self.words[index]
+        if not word.is_title or len(word.text) < 2 or self.glued_to_digits(index):
+            return False
+        if word.key in STOP_WORDS or word.key in COLLECTIVES or self.is_never_a_name(index):
+            return False
+        if (index in self.other_entities and not ignore_entities) or index in self.in_long_place:
+            return False
+        if alone and self.capitalised_next(index):
+            return False  # part of a longer proper name: "Youth Offending Team"
+        return word.key not in NOT_A_PERSON_AFTER and self._could_be_a_person_here(index, index)
+
+
+def _emails(text: str) -> Iterator[tuple[int, int]]:
+    for pattern in (EMAIL, BRACKETED_EMAIL, SPELLED_EMAIL):
+        for match in pattern.finditer(text):
+            yield match.span()
+
+
+def _phones(text: str) -> Iterator[tuple[int, int]]:
+    """UK numbers: 9 or 10 digits after the trunk 0 or the country code."""
+    position = 0
+    while (match := PHONE.search(text, position)) is not None:
+        end = _number_end(text, match)
+        if end is None:
+            position = match.start() + 1
+            continue
+        yield match.start(), end
+        position = end
+
+
+def _number_end(text: str, match: re.Match[str]) -> int | None:
+    """Where the number a match starts with ends, if it is a whole UK number."""
+    candidate = match.group()
+    extension = PHONE_EXTENSION.search(candidate)
+    if _is_uk_number(candidate[: extension.start()] if extension else candidate):
+        return match.end()
+    # Two numbers with only a space between ("07700 900123 07700 900456"): the first ends where
+    # a whole second one starts.
+    for gap in re.finditer(r"\s+(?=[0+(])", candidate):
+        if _is_uk_number(candidate[: gap.start()]):
+            second = PHONE.match(text, match.start() + gap.end())
+            if second is not None and _number_end(text, second) is not None:
+                return match.start() + gap.start()
+    return None
+
+
+def _is_uk_number(number: str) -> bool:
+    # "+44 (0)1424 451000": the bracketed trunk 0 is not dialled, so it is not counted
+    digits = re.sub(r"\D", "", number.replace("(0)", ""))
+    if number.lstrip().startswith("+"):
+        digits = digits.removeprefix("44")
+    elif digits.startswith("0044"):
+        digits = digits[4:]
+    elif digits.startswith("0"):
+        digits = digits[1:]
+    else:
+        return False
+    return len(digits) in (9, 10) and digits[0] in "1235789"
+
+
 def _apply(text: str, spans: list[Redaction]) -> str:
     out, last = [], 0
     for span in spans:
@@ -299,7 +1247,7 @@ def _apply(text: str, spans: list[Redaction]) -> str:
 
 @cache
 def load_redaction_nlp(model: str) -> Language | None:
-    """The spaCy pipeline for PERSON entities (None for 'blank': patterns only)."""
+    """The spaCy pipeline for PERSON entities (None for 'blank': no model, rules only)."""
     if model == "blank":
         return None
     import spacy
