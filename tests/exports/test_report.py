@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.errors import ReportError
-from pipeline.exports.report import build_report, render_html, write_report
+from pipeline.exports.report import Report, build_report, render_html, write_report
 from pipeline.passages.redact import Redactor, load_redaction_nlp
 from pipeline.queries import Filters, place_names, theme_overview
 from pipeline.themes.codebook import Codebook
@@ -173,3 +178,60 @@ def test_a_report_quoting_the_seed_report_is_written_in_every_format(
     assert sum(p.style.name == "Quote" for p in document.paragraphs) == sum(
         len(s.quotes) for s in report.sections
     )
+
+
+def xml_can_hold(character: str) -> str:
+    """What the report should write for one character (an oracle kept apart from the code).
+
+    XML 1.0's Char production, less DEL and the C1 controls it discourages: controls go, and
+    code points that are no characters (lone surrogates, U+FFFE, U+FFFF) become U+FFFD.
+    """
+    point = ord(character)
+    if character in "\t\n\r" or 0xA0 <= point <= 0xD7FF or 0xE000 <= point <= 0xFFFD:
+        return character
+    if 0x20 <= point < 0x7F or point >= 0x10000:
+        return character
+    return "\ufffd" if 0xD800 <= point <= 0xDFFF or point in (0xFFFE, 0xFFFF) else ""
+
+
+# Text from a PDF as it might come: any characters, with controls and non-characters drawn often.
+DOCUMENT_TEXT = st.lists(
+    st.one_of(
+        st.characters(exclude_categories=()),
+        st.characters(categories=["Cc", "Cs"]),
+        st.sampled_from(["\x00", "\x0b", "\x0c", "\x1b", "\x7f", "\x9b", "\ufffe", "\uffff"]),
+    ),
+    min_size=1,
+    max_size=40,
+).map("".join)
+
+
+def quoting(report: Report, text: str) -> Report:
+    """`report` with `text` as its first theme's label, heading, first quote, title and area."""
+    section = report.sections[0]
+    quote = dataclasses.replace(section.quotes[0], text=text, title=text, area=text, region=text)
+    section = dataclasses.replace(
+        section, label=text, heading=text, description=text, quotes=[quote, *section.quotes[1:]]
+    )
+    return dataclasses.replace(report, sections=[section, *report.sections[1:]], scope=text)
+
+
+def written_text(report: Report, suffix: str) -> str:
+    """The report written in one format and read back as its text."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = write_report(report, Path(folder) / f"report{suffix}")
+        if suffix == ".docx":
+            return "\n".join(p.text for p in Document(str(out)).paragraphs)
+        text = out.read_text(encoding="utf-8")
+        if suffix == ".html":
+            return html.unescape(text)
+        return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)  # as Markdown reads its escapes
+
+
+@pytest.mark.parametrize("suffix", [".md", ".html", ".docx"])
+@settings(max_examples=40, deadline=None)
+@given(text=DOCUMENT_TEXT)
+def test_every_format_writes_any_document_text(report, suffix: str, text: str) -> None:
+    written = written_text(quoting(report, text), suffix)
+    expected = "".join(xml_can_hold(character) for character in text)
+    assert " ".join(expected.split()) in " ".join(written.split())
