@@ -24,10 +24,11 @@ query = st.text_input(
 mode = (
     st.segmented_control(
         "How",
-        ["keywords", "meaning"],
+        ["keywords", "meaning", "words and meaning"],
         default="keywords",
         key="search_mode",
-        help="keywords: BM25 over the words; meaning: nearest passages by embedding.",
+        help="keywords: BM25 over the words; meaning: nearest passages by embedding; words and "
+        "meaning: both rankings fused, interviewers' questions after the answers.",
     )
     or "keywords"
 )
@@ -35,7 +36,17 @@ limit = st.slider("Results", 5, 50, 15, key="search_limit")
 if not query.strip():
     st.caption(f"Type a few words. Searching {describe(filters)}.")
     st.stop()
-if mode == "keywords":
+if mode == "words and meaning":
+    hide = st.toggle("Hide interviewers' questions", key="search_hide_questions")
+    try:
+        results = data.hybrid_search(
+            source, query, filters, limit, context.settings.embedding_model,
+            "hide" if hide else "last",
+        )  # fmt: skip
+    except SearchIndexError as exc:
+        st.warning(str(exc))
+        st.stop()
+elif mode == "keywords":
     try:
         results = data.keyword_search(source, query, filters, limit)
     except SearchIndexError as exc:

@@ -8,6 +8,7 @@ import typer
 
 from pipeline.cli.console import emit, err, literal
 from pipeline.cli.options import DbOption, JsonOption, filter_options, open_readable, settings_for
+from pipeline.search_modes import Questions, SearchMode
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,25 +127,36 @@ def query_matrix(
 @filter_options
 def search(
     text: Annotated[str, typer.Argument(help="What to look for.")],
-    semantic: Annotated[bool, typer.Option(help="Search by meaning, not words.")] = False,
+    mode: Annotated[
+        SearchMode,
+        typer.Option(help="hybrid: words and meaning fused; keyword: BM25; semantic: meaning."),
+    ] = SearchMode.hybrid,
+    semantic: Annotated[
+        bool, typer.Option("--semantic", help="The same as --mode semantic.")
+    ] = False,
+    questions: Annotated[
+        Questions,
+        typer.Option(help="Interviewers' questions: after the answers, hidden, or ranked as any."),
+    ] = Questions.last,
     db: DbOption = None,
     *,
     filters: Filters,
     limit: Annotated[int, typer.Option(min=1, help="How many results.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
-    """Search passages by keyword (BM25) or by meaning (--semantic), with provenance."""
-    from pipeline.queries import search_keyword, search_semantic
+    """Search passages by words and meaning at once (--mode keyword|semantic to pick one)."""
+    from pipeline.queries.search import search_passages
 
+    if semantic:
+        mode = SearchMode.semantic
     settings = settings_for(db)
     with open_readable(settings) as con:
-        if semantic:
+        embedder = None
+        if mode != SearchMode.keyword:
             from pipeline.embed.models import load_embedder
 
             embedder = load_embedder(settings.embedding_model)
-            frame = search_semantic(con, text, embedder, filters, limit)
-        else:
-            frame = search_keyword(con, text, filters, limit)
+        frame = search_passages(con, text, mode, embedder, filters, limit, questions)
     emit(
         with_source_kind(frame),
         as_json,

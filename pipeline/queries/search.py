@@ -1,7 +1,9 @@
-"""Search: keyword (BM25 over DuckDB's full-text index) and by meaning (a cached vector index).
+"""Search: keyword (BM25), by meaning (a cached vector index) and hybrid (the two fused).
 
-Both rank the whole corpus without reading its text, then look up only the best few passages by
-key, widening until enough pass the filters.
+Interviewers' questions rank after the answers wherever a caller asks (the CLI and viewer do).
+
+Each ranks the whole corpus without reading its text, then looks up only the best few passages
+by key, widening until enough pass the filters.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pipeline.errors import SearchIndexError
 from pipeline.queries import _sql
 from pipeline.queries.filters import NO_FILTERS, Filters
 from pipeline.queries.runs import latest_run_id
+from pipeline.search_modes import QUESTION_PLACEMENTS, SEARCH_MODES, Questions, SearchMode
 from pipeline.storage.search_index import load_fts, search_index_exists
 
 if TYPE_CHECKING:
@@ -27,6 +30,27 @@ SEARCH_COLUMNS = [
     "passage_id", "text", "title", "area", "region", "review_date", "speaker", "score", "theme_id",
     "scope", "via_mention",
 ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Reciprocal-rank fusion of the keyword and the meaning ranking, for hybrid search.
+
+    A passage scores `keyword_weight / (k + its BM25 rank) + semantic_weight / (k + its cosine
+    rank)`, ranks counted from 1 over the whole corpus; a passage holding none of the query's
+    words has no keyword part.
+    """
+
+    k: float = 60.0
+    keyword_weight: float = 1.0
+    semantic_weight: float = 1.0
+
+
+# Plain RRF (k = 60, equal weights). Measured on our paraphrase queries (bench/search_quality.py):
+# no k in 5-120 or semantic weight in 0.5-4 beat it on the dev half by more than one query, and
+# equal weights keep a passage that is first by words and near by meaning first (a name, a place),
+# which paraphrases do not test.
+DEFAULT_FUSION = Fusion()
 
 
 def _passing(
@@ -57,13 +81,42 @@ def _ranked(found: pd.DataFrame, rank: dict[str, int], limit: int) -> pd.DataFra
     return found[SEARCH_COLUMNS].reset_index(drop=True)
 
 
-def search_keyword(
-    con: duckdb.DuckDBPyConnection, query: str, filters: Filters = NO_FILTERS, limit: int = 20
-) -> pd.DataFrame:
-    """Passages ranked by BM25 (DuckDB full-text search) for a query, bound as a parameter.
+def _tiers(questions: np.ndarray, placement: Questions) -> list[np.ndarray]:
+    """Masks of the rows a search may return, in the order their groups rank.
 
-    Equal scores keep the index's order (the order passages were stored in).
+    `last`: the answers, then the questions; `hide`: the answers; `show`: every row. Groups, not
+    a lowered score, so that no score is ever shifted (a shift loses close scores' order).
     """
+    if placement not in QUESTION_PLACEMENTS:
+        raise ValueError(f"questions must be one of {', '.join(QUESTION_PLACEMENTS)}")
+    if placement == Questions.show or not questions.any():
+        return [np.ones(len(questions), dtype=bool)]
+    if placement == Questions.hide:
+        return [~questions]
+    return [~questions, questions]
+
+
+def _order(
+    scores: np.ndarray, rows: np.ndarray, questions: np.ndarray, placement: Questions
+) -> np.ndarray:
+    """Positions of `scores` best first, group by group (`_tiers`), equal scores by row."""
+    groups = []
+    for mask in _tiers(questions, placement):
+        (inside,) = np.nonzero(mask)
+        groups.append(inside[np.lexsort((rows[inside], -scores[inside]))])
+    return np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _KeywordHits:
+    """Every passage holding a query term: its row in the full-text index and its BM25."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+
+
+def _keyword_hits(con: duckdb.DuckDBPyConnection, query: str) -> _KeywordHits:
+    """BM25 of every passage that holds one of the query's terms (the query bound as a value)."""
     load_fts(con)
     try:
         terms = _sql.column(con, "search", "keyword_terms", {"query": query})
@@ -75,12 +128,50 @@ def search_keyword(
         raise SearchIndexError(
             "this database has no up-to-date keyword index (it was built by an older Findings "
             "or before any ingest); the next `findings run` rebuilds it. Search by meaning "
-            "works meanwhile."
+            "(--mode semantic) works meanwhile."
         ) from exc
-    rows, scores = np.asarray(hits["docid"]), np.asarray(hits["score"], dtype=np.float64)
-    if not len(rows):
+    return _KeywordHits(
+        np.asarray(hits["docid"], dtype=np.int64), np.asarray(hits["score"], dtype=np.float64)
+    )
+
+
+_QUESTION_ROWS_CACHE: dict[tuple[str, int], np.ndarray] = {}
+
+
+def _question_index_rows(con: duckdb.DuckDBPyConnection) -> np.ndarray:
+    """The full-text index rows of interviewers' questions, sorted; read once per file."""
+    database = _sql.scalar(con, "search", "database_file")
+    key = (str(database or ""), int(_sql.scalar(con, "search", "passage_count") or 0))  # type: ignore[call-overload]
+    if key not in _QUESTION_ROWS_CACHE:
+        _QUESTION_ROWS_CACHE.clear()
+        rows = _sql.column(con, "search", "question_index_rows")
+        _QUESTION_ROWS_CACHE[key] = np.sort(np.asarray(rows, dtype=np.int64))
+    return _QUESTION_ROWS_CACHE[key]
+
+
+def search_keyword(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    filters: Filters = NO_FILTERS,
+    limit: int = 20,
+    questions: Questions = Questions.show,
+) -> pd.DataFrame:
+    """Passages ranked by BM25 (DuckDB full-text search) for a query, bound as a parameter.
+
+    Equal scores keep the index's order (the order passages were stored in).
+    """
+    hits = _keyword_hits(con, query)
+    if not len(hits.rows):
         return pd.DataFrame(columns=SEARCH_COLUMNS)
-    order = np.lexsort((rows, -scores))
+    flags = (
+        np.isin(hits.rows, _question_index_rows(con))
+        if questions != Questions.show
+        else np.zeros(len(hits.rows), dtype=bool)
+    )
+    order = _order(hits.scores, hits.rows, flags, questions)
+    if not len(order):
+        return pd.DataFrame(columns=SEARCH_COLUMNS)
+    rows, scores = hits.rows, hits.scores
     ranked: list[str] = []
 
     def best(wanted: int) -> list[str]:
@@ -91,7 +182,7 @@ def search_keyword(
         ranked.extend(passage_of[row] for row in new)
         return ranked
 
-    found = _passing(con, best, len(rows), filters, limit)
+    found = _passing(con, best, len(order), filters, limit)
     rank = {passage_id: position for position, passage_id in enumerate(ranked)}
     score_of = {passage_id: float(scores[order[rank[passage_id]]]) for passage_id in ranked}
     found["score"] = found["passage_id"].map(score_of)
@@ -107,13 +198,19 @@ def search_keyword(
     return _ranked(found, rank, limit)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _VectorIndex:
-    """Passage vectors (float16) and each passage's current theme (-1: none), rows aligned."""
+    """Passage vectors (float16), current themes (-1: none) and questions, rows aligned.
+
+    `rows_of_index_rows`, filled when a hybrid search first asks, holds the vector row of each
+    full-text index row (-1: no vector).
+    """
 
     ids: list[str]
     vectors: torch.Tensor
     themes: np.ndarray
+    questions: np.ndarray
+    rows_of_index_rows: np.ndarray | None = None
 
 
 _VECTOR_CACHE: dict[tuple[str, str, int, str], _VectorIndex] = {}
@@ -149,8 +246,24 @@ def _vector_index(con: duckdb.DuckDBPyConnection, model: str) -> _VectorIndex:
             con, "search", "current_theme_of_passages", "passage_id", "theme_id"
         )
         themes = np.array([theme_of.get(i, -1) for i in ids], dtype=np.int32)
-        _VECTOR_CACHE[key] = _VectorIndex(ids, torch.from_numpy(vectors.astype(np.float16)), themes)
+        asked = set(_sql.column(con, "search", "question_passages"))
+        questions = np.array([i in asked for i in ids], dtype=bool)
+        _VECTOR_CACHE[key] = _VectorIndex(
+            ids, torch.from_numpy(vectors.astype(np.float16)), themes, questions
+        )
     return _VECTOR_CACHE[key]
+
+
+def _vector_rows_of_index_rows(con: duckdb.DuckDBPyConnection, index: _VectorIndex) -> np.ndarray:
+    """For each full-text index row, its passage's row in the vector index (-1: none)."""
+    if index.rows_of_index_rows is None:
+        rows = _sql.arrays(con, "search", "index_rows")
+        docids = np.asarray(rows["docid"], dtype=np.int64)
+        row_of = {passage_id: row for row, passage_id in enumerate(index.ids)}
+        mapped = np.full(int(docids.max()) + 1 if len(docids) else 0, -1, dtype=np.int64)
+        mapped[docids] = [row_of.get(i, -1) for i in rows["passage_id"].tolist()]
+        index.rows_of_index_rows = mapped
+    return index.rows_of_index_rows
 
 
 def _best(scores: np.ndarray, count: int) -> np.ndarray:
@@ -161,39 +274,143 @@ def _best(scores: np.ndarray, count: int) -> np.ndarray:
     return top[np.argsort(-scores[top], kind="stable")]
 
 
-def search_semantic(
-    con: duckdb.DuckDBPyConnection,
-    query: str,
-    embedder: object,
-    filters: Filters = NO_FILTERS,
-    limit: int = 10,
-) -> pd.DataFrame:
-    """Passages nearest in meaning to a query (cosine over every cached passage vector)."""
+def _cosines(index: _VectorIndex, embedder: object, query: str) -> np.ndarray:
+    """The query's cosine to every passage in the index, rows aligned."""
     import torch
 
-    index = _vector_index(con, embedder.name)  # type: ignore[attr-defined]
-    ids = index.ids
-    if not ids:
-        return pd.DataFrame(columns=SEARCH_COLUMNS)
     query_vector = embedder.embed_batch([query])[0]  # type: ignore[attr-defined]
-    scores = (index.vectors @ torch.from_numpy(query_vector.astype(np.float16))).float().numpy()
+    return (index.vectors @ torch.from_numpy(query_vector.astype(np.float16))).float().numpy()
+
+
+def _search_vectors(
+    con: duckdb.DuckDBPyConnection,
+    index: _VectorIndex,
+    scores: np.ndarray,
+    filters: Filters,
+    limit: int,
+    questions: Questions,
+) -> pd.DataFrame:
+    """The best passages by a score per vector-index row, questions placed, filters applied."""
+    ids = index.ids
+    tiers = _tiers(index.questions, questions)
+    keys = [np.where(mask, scores, -np.inf) for mask in tiers]
+    sizes = [int(mask.sum()) for mask in tiers]
+    available = sum(sizes)
     top = np.zeros(0, dtype=np.int64)
 
     def best(wanted: int) -> list[str]:
-        # A partial sort: O(n), not O(n log n).
+        # A partial sort per group: O(n), not O(n log n); a group's -inf rows are never taken.
         nonlocal top
-        top = _best(scores, wanted)
+        picked = []
+        for key, size in zip(keys, sizes, strict=True):
+            take = min(wanted - sum(len(p) for p in picked), size)
+            if take <= 0:
+                break
+            picked.append(_best(key, take))
+        top = np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
         return [ids[i] for i in top]
 
-    found = _passing(con, best, len(ids), filters, limit)
+    found = _passing(con, best, available, filters, limit)
     score_of = {ids[i]: float(scores[i]) for i in top}
+    group_of = {ids[i]: int(index.questions[i]) * (len(tiers) - 1) for i in top}
     theme_of = {ids[i]: int(index.themes[i]) for i in top if index.themes[i] != -1}
     found["score"] = found["passage_id"].map(score_of)
     found["theme_id"] = pd.array([theme_of.get(i) for i in found["passage_id"]], dtype="Int32")
     rank = {
         passage_id: position
         for position, passage_id in enumerate(
-            sorted(score_of, key=lambda passage_id: (-score_of[passage_id], passage_id))
+            sorted(score_of, key=lambda p: (group_of[p], -score_of[p], p))
         )
     }
     return _ranked(found, rank, limit)
+
+
+def search_semantic(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    embedder: object,
+    filters: Filters = NO_FILTERS,
+    limit: int = 10,
+    questions: Questions = Questions.show,
+) -> pd.DataFrame:
+    """Passages nearest in meaning to a query (cosine over every cached passage vector)."""
+    index = _vector_index(con, embedder.name)  # type: ignore[attr-defined]
+    if not index.ids:
+        return pd.DataFrame(columns=SEARCH_COLUMNS)
+    return _search_vectors(con, index, _cosines(index, embedder, query), filters, limit, questions)
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    """Each row's rank by score, best first, counted from 1 (ties in row order)."""
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return ranks
+
+
+def fused_scores(
+    cosines: np.ndarray,
+    keyword_rows: np.ndarray,
+    keyword_scores: np.ndarray,
+    fusion: Fusion = DEFAULT_FUSION,
+) -> np.ndarray:
+    """Reciprocal-rank fusion per vector-index row of the meaning ranking and the keyword one.
+
+    `keyword_rows` are the vector rows of the keyword hits (-1: a passage without a vector,
+    left out), `keyword_scores` their BM25; equal BM25 rank in row order.
+    """
+    fused = fusion.semantic_weight / (fusion.k + _ranks(cosines))
+    if len(keyword_rows):
+        order = np.lexsort((keyword_rows, -keyword_scores))
+        keyword_rank = np.empty(len(order), dtype=np.float64)
+        keyword_rank[order] = np.arange(1, len(order) + 1)
+        known = keyword_rows >= 0
+        fused[keyword_rows[known]] += fusion.keyword_weight / (fusion.k + keyword_rank[known])
+    return fused
+
+
+def search_hybrid(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    embedder: object,
+    filters: Filters = NO_FILTERS,
+    limit: int = 10,
+    questions: Questions = Questions.last,
+    fusion: Fusion = DEFAULT_FUSION,
+) -> pd.DataFrame:
+    """Passages by keyword and by meaning at once: BM25 and cosine ranks fused (`Fusion`).
+
+    The score is the fused one. Passages not yet embedded are left out (a run embeds them).
+    """
+    index = _vector_index(con, embedder.name)  # type: ignore[attr-defined]
+    if not index.ids:
+        return pd.DataFrame(columns=SEARCH_COLUMNS)
+    hits = _keyword_hits(con, query)
+    vector_rows = _vector_rows_of_index_rows(con, index)
+    in_range = hits.rows < len(vector_rows)
+    rows = np.where(in_range, vector_rows[np.where(in_range, hits.rows, 0)], -1)
+    fused = fused_scores(_cosines(index, embedder, query), rows, hits.scores, fusion)
+    return _search_vectors(con, index, fused, filters, limit, questions)
+
+
+def search_passages(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    mode: SearchMode = SearchMode.hybrid,
+    embedder: object | None = None,
+    filters: Filters = NO_FILTERS,
+    limit: int = 10,
+    questions: Questions = Questions.last,
+) -> pd.DataFrame:
+    """Search in one of `SEARCH_MODES` (hybrid by default), questions after answers by default.
+
+    `embedder` (the model the passages were embedded with) is needed except for keyword search.
+    """
+    if mode not in SEARCH_MODES:
+        raise ValueError(f"mode must be one of {', '.join(SEARCH_MODES)}")
+    if mode == "keyword":
+        return search_keyword(con, query, filters, limit, questions)
+    if embedder is None:
+        raise ValueError(f"{mode} search needs the embedding model")
+    if mode == "semantic":
+        return search_semantic(con, query, embedder, filters, limit, questions)
+    return search_hybrid(con, query, embedder, filters, limit, questions)

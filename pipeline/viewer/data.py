@@ -198,6 +198,19 @@ def semantic_search(
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def hybrid_search(
+    source: Source, query: str, filters: Filters, limit: int, model: str, questions: str
+) -> pd.DataFrame:
+    """Search by words and meaning fused; interviewers' questions last or hidden."""
+    from pipeline.embed.models import load_embedder
+    from pipeline.queries.search import search_hybrid
+    from pipeline.search_modes import Questions
+
+    embedder = load_embedder(model)
+    return search_hybrid(cursor(source), query, embedder, filters, limit, Questions(questions))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def sources(source: Source, filters: Filters) -> pd.DataFrame:
     """Documents with metadata and passage counts."""
     return queries.sources(cursor(source), filters)

@@ -91,3 +91,18 @@ SELECT file FROM pragma_database_list WHERE name = current_database();
 
 -- name: passage_count
 SELECT count(*) AS passages FROM passages;
+
+-- name: question_passages
+-- Interviewers' questions: context for the answers, not evidence, so searches rank them last.
+SELECT passage_id FROM passages WHERE speaker_role = 'interviewer';
+
+-- name: question_index_rows
+-- The same questions by their row in the full-text index (docid), for keyword search.
+SELECT docs.docid
+FROM fts_main_passages.docs AS docs
+JOIN passages AS p ON p.passage_id = docs.name
+WHERE p.speaker_role = 'interviewer';
+
+-- name: index_rows
+-- Every passage's row in the full-text index, to fuse keyword ranks with the vector index's.
+SELECT docid, name AS passage_id FROM fts_main_passages.docs;
