@@ -30,6 +30,7 @@ class ThemePassage:
     text: str
     doc_id: str
     area: str | None
+    scope: str = "local"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from scipy.optimize import linear_sum_assignment
 
 from pipeline.records import KnownTheme, PassageCode, ThemeRecord
 from pipeline.themes.codebook import Codebook, Curation
+from pipeline.themes.describe import ThemeText
 from pipeline.themes.fit import OUTLIER, FittedThemes, ThemeParams, centroids, label_for
 
 MATCH_THRESHOLD = 0.80  # centroid cosine similarity for "the same theme" across refits
@@ -273,11 +274,13 @@ def theme_records(
     known: Mapping[int, KnownTheme],
     curations: Mapping[int, Curation],
     theme_headings: Mapping[int, str],
+    generated: Mapping[int, ThemeText] | None = None,
 ) -> list[ThemeRecord]:
     """Each theme with passages in this run, in theme id order, as it should be stored.
 
-    A curated label or description wins over the generated one; a theme keeps the run that
-    first found it.
+    Label, keywords and description come from `generated` (pipeline.themes.describe) when
+    given, else from the keywords; a curated label or description wins over either; a theme
+    keeps the run that first found it.
     """
     counts = Counter(theme_of.tolist())
     records: list[ThemeRecord] = []
@@ -285,27 +288,27 @@ def theme_records(
         mask = theme_of == theme_id
         member_ids = [i for i, m in zip(run.passage_ids, mask, strict=True) if m]
         member_areas = [a for a, m in zip(run.areas, mask, strict=True) if m]
-        words = keywords.get(theme_id) or []
-        generated = label_for(words)
+        text = (generated or {}).get(theme_id)
+        words = text.keywords if text else keywords.get(theme_id) or []
+        label = text.label if text else label_for(words)
+        description = text.description if text else describe(words, counts[theme_id])
         curation = curations.get(theme_id)
         earlier = known.get(theme_id)
         first_run_id = earlier.first_run_id if earlier else run.run_id
         records.append(
             ThemeRecord(
                 theme_id=theme_id,
-                label=curation.label if curation and curation.label else generated,
+                label=curation.label if curation and curation.label else label,
                 keywords=words,
                 description=(
-                    curation.description
-                    if curation and curation.description
-                    else describe(words, counts[theme_id])
+                    curation.description if curation and curation.description else description
                 ),
                 status=theme_status(first_run_id, run.run_id, curation),
                 first_run_id=first_run_id,
                 last_run_id=run.run_id,
                 centroid=centroid,
                 heading=theme_headings.get(theme_id),
-                generated_label=generated,
+                generated_label=label,
                 quote_passage_ids=representative_quotes(
                     run.vectors[mask], centroid, member_ids, member_areas
                 ),

@@ -34,6 +34,7 @@ from pipeline.storage import theme_runs
 from pipeline.storage.embeddings import passage_vectors
 from pipeline.storage.transaction import transaction
 from pipeline.themes.codebook import Codebook
+from pipeline.themes.describe import Evidence, describe_themes
 from pipeline.themes.fit import OUTLIER, FittedThemes, ThemeParams, fit_themes
 from pipeline.themes.identity import (
     KnownTheme,
@@ -96,6 +97,7 @@ class _Corpus:
     texts: list[str]
     areas: list[str | None]
     vectors: np.ndarray
+    evidence: list[Evidence]
 
 
 class ThemeRunner:
@@ -163,7 +165,10 @@ class ThemeRunner:
             raise NotEnoughPassagesError(
                 f"only {len(ids)} embedded passages: themes need at least {MIN_PASSAGES}"
             )
-        return _Corpus(ids, [p.text for p in passages], [p.area for p in passages], vectors)
+        evidence = [Evidence(p.text, p.doc_id, p.scope == "national") for p in passages]
+        return _Corpus(
+            ids, [p.text for p in passages], [p.area for p in passages], vectors, evidence
+        )
 
     def _pool_fit(self, corpus: _Corpus) -> PoolFit:
         """A fit of the unassigned passages (rows of `corpus`), for update_placement."""
@@ -215,13 +220,24 @@ class ThemeRunner:
             if code_sims is not None
             else []
         )
+        theme_headings = headings(theme_of, code_sims, [g.name for g in guided])
+        # Labels, keywords and descriptions from the passages themselves (a blank or absent
+        # spaCy model, as in plumbing tests, keeps the fit's keywords and their labels).
+        generated = (
+            describe_themes(
+                corpus.evidence, corpus.vectors, theme_of, theme_headings, self.spacy_model
+            )
+            if self.spacy_model not in (None, "blank", "keybert")
+            else None
+        )
         records = theme_records(
             RunContext(run_id, self.embedder.name, corpus.ids, corpus.areas, corpus.vectors),
             theme_of,
             placement.keywords,
             known,
             self.codebook.curations,
-            headings(theme_of, code_sims, [g.name for g in guided]),
+            theme_headings,
+            generated,
         )
         new_themes = sum(1 for record in records if record.theme_id not in known)
         dormant = dormant_theme_ids(known, {record.theme_id for record in records})
