@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from rich.text import Text
 
-from pipeline.cli.console import err
+from pipeline.cli.console import err, literal
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -103,7 +103,12 @@ def readable_path(settings: Settings, *, prefer_warehouse: bool = False) -> Path
     from pipeline.storage.publish import published_dir, read_target
 
     if not settings.db.exists() and not published_dir(settings.db).is_dir():
-        err.print(f"[red]no warehouse at {settings.db}: run `findings run` first")
+        err.print(
+            Text.assemble(
+                ("no warehouse at ", "red"), literal(settings.db), ": run `findings run` first"
+            ),
+            soft_wrap=True,
+        )
         raise typer.Exit(1)
     target = read_target(settings.db, prefer_warehouse=prefer_warehouse)
     if target.note:
@@ -143,12 +148,16 @@ def filters_from(
     """The query layer's `Filters` from the six options' values (bad months: usage errors)."""
     from pipeline.queries import Filters
 
+    first, after = month(since, "--since", end=False), month(until, "--until", end=True)
+    if first and after and first >= after:
+        # Else the answer would be silently empty, as if nothing had been reviewed.
+        raise typer.BadParameter(f"--since {since} is after --until {until}", param_hint="--since")
     return Filters(
         region=region,
         area=area,
         police_force=force,
-        since=month(since, "--since", end=False),
-        until=month(until, "--until", end=True),
+        since=first,
+        until=after,
         doc_type=doc_type.value if doc_type else None,
     )
 

@@ -73,7 +73,8 @@ def test_the_drafted_report_redacts_unless_told_not_to(
     args = ["export", "report", "--db", str(db), "--top", "100", "--out"]
     assert runner.invoke(app, [*args, str(redacted)]).exit_code == 0
     assert runner.invoke(app, [*args, str(plain), "--no-redact"]).exit_code == 0
-    shown, kept = redacted.read_text(), plain.read_text()
+    # As a reader sees it: the Markdown report backslash-escapes punctuation in document text.
+    shown, kept = (re.sub(r"\\(.)", r"\1", f.read_text()) for f in (redacted, plain))
     assert any(item in kept for item in PERSONAL), "no quote from the named transcript"
     assert not [item for item in PERSONAL if item in shown]
     assert re.search(r"\[(name|phone|email)\]", shown)

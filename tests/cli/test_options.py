@@ -65,6 +65,18 @@ def test_until_takes_in_its_whole_month(
     assert (filters.since, filters.until) == bounds
 
 
+def test_since_after_until_is_a_usage_error_not_an_empty_answer() -> None:
+    with pytest.raises(typer.BadParameter, match="--since 2019-05 is after --until 2019-04"):
+        filters_from(since="2019-05", until="2019-04")
+
+
+def test_a_missing_warehouse_named_with_markup_is_one_plain_line(tmp_path: Path) -> None:
+    db = tmp_path / "x[/]y[bold].duckdb"
+    result = runner.invoke(app, ["query", "themes", "--db", str(db)])
+    assert result.exit_code == 1
+    assert f"no warehouse at {db}" in " ".join(result.output.split())
+
+
 @pytest.mark.parametrize("value", ["2019-13", "2019-00", "2019-1", "March 2019", "2019-03-01"])
 def test_a_month_that_is_not_yyyy_mm_is_a_usage_error(value: str) -> None:
     with pytest.raises(typer.BadParameter):
