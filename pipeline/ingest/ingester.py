@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -213,6 +214,11 @@ def sync_places(con: duckdb.DuckDBPyConnection) -> None:
         replace_places(con, load_gazetteer(), version)
 
 
+def _shown_path(path: Path) -> str:
+    """A path as text any store can hold: undecodable bytes in its name become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", errors="replace")
+
+
 class Ingester:
     """Prepares and writes documents; holds the loaded language pipeline between files."""
 
@@ -275,6 +281,11 @@ class Ingester:
 
     def _ingest_one(self, path: Path, options: IngestOptions, report: IngestReport) -> str:
         source_sha = ""
+        if _shown_path(path) != str(path):
+            # Bytes that are no UTF-8 in the name (a file copied from an old system): nothing
+            # can store or show the name, so the file is refused by a readable form of it.
+            self._fail(path, "", "the file name is not valid UTF-8: rename the file", report)
+            return "error"
         try:
             data = read_document_bytes(path, self.settings.max_file_bytes)
             source_sha = sha256_hex(data)
@@ -455,9 +466,10 @@ class Ingester:
         )
 
     def _fail(self, path: Path, source_sha: str, reason: str, report: IngestReport) -> None:
-        log.warning("%s: %s", path, reason)
-        report.errors.append({"path": str(path), "reason": reason})
-        record_ingest_error(self.con, str(path), source_sha, reason, "error")
+        shown = _shown_path(path)
+        log.warning("%s: %s", shown, reason)
+        report.errors.append({"path": shown, "reason": reason})
+        record_ingest_error(self.con, shown, source_sha, reason, "error")
 
     def _manifest(self, folder: Path) -> _FolderManifest:
         """A folder's manifest, read once; a broken one counts as empty (no writes here)."""

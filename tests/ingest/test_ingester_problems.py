@@ -109,3 +109,20 @@ def test_the_ingester_applies_the_configured_docx_limits(
     assert report.added == 0
     assert [e["path"] for e in report.errors] == [str(path)]
     assert "paragraph" in report.errors[0]["reason"]
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_alone_and_the_batch_goes_on(
+    ingester: Ingester, warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    folder = tmp_path / "reviews"
+    folder.mkdir()
+    odd = os.fsdecode(bytes(folder) + b"/caf\xe9.txt")
+    Path(odd).write_text(TRANSCRIPT, encoding="utf-8")
+    (folder / "fine.txt").write_text(TRANSCRIPT.replace("Bedford", "Luton"), encoding="utf-8")
+    report = ingester.ingest([folder])
+    assert report.added == 1
+    assert [e["reason"] for e in report.errors] == [
+        "the file name is not valid UTF-8: rename the file"
+    ]
+    (recorded,) = warehouse.execute("SELECT path FROM ingest_errors").fetchone()
+    assert recorded.endswith("caf\ufffd.txt")
