@@ -22,6 +22,7 @@ import pandas as pd
 from pipeline import queries
 from pipeline.errors import ExchangeError
 from pipeline.exports.codes import CodeNode, code_tree, guid, theme_guid
+from pipeline.exports.report import writable
 from pipeline.queries import Filters
 from pipeline.themes.codebook import Codebook, apply_codebook, load_codebook, update_curation
 
@@ -66,6 +67,21 @@ def _timestamp(value: object) -> str:
     if value is None or pd.isna(value):
         return "2000-01-01T00:00:00Z"
     return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _xml_bytes(root: ET.Element) -> bytes:
+    """The tree as XML 1.0, every text and attribute first made writable.
+
+    Titles, labels and descriptions come from documents and may hold controls a PDF left in
+    them, which ElementTree would write into an invalid file. (Sources' own texts are separate
+    files, not XML, so offsets into them stay exact.)
+    """
+    for element in root.iter():
+        if element.text:
+            element.text = writable(element.text)
+        element.attrib.update({k: writable(v) for k, v in element.attrib.items()})
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def _sub(parent: ET.Element, tag: str, ns: str, **attributes: str) -> ET.Element:
@@ -195,8 +211,7 @@ def project_document(
         f"Exported by Findings from theme run {run['run_id']} (model {run['model']}); "
         "one code per theme, one selection per coded passage."
     )
-    ET.indent(project)
-    xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
+    xml = _xml_bytes(project)
     report = QdpxReport(
         Path(), len(documents), sum(len(r.walk()) for r in roots), selections, len(areas)
     )
@@ -237,8 +252,7 @@ def codebook_bytes(con: duckdb.DuckDBPyConnection, book: Codebook) -> bytes:
     if not roots:
         raise ExchangeError("no themes to export: run `findings run` first")
     _codes_element(root, roots, CODEBOOK_NS)
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return _xml_bytes(root)
 
 
 def write_codebook(con: duckdb.DuckDBPyConnection, out: Path, book: Codebook) -> int:

@@ -18,6 +18,7 @@ import xmlschema
 from pipeline.errors import ExchangeError
 from pipeline.exports.codes import guid, theme_guid
 from pipeline.exports.qdpx import (
+    PROJECT_NS,
     codebook_bytes,
     import_codebook,
     qdpx_bytes,
@@ -257,3 +258,19 @@ def test_a_project_holding_the_seed_report_is_valid_and_selects_its_passages(
     )}  # fmt: skip
     assert (guid("variable", "Area") in values) == (area is not None)
     assert guid("variable", "Review date") not in values  # the seed gives no date
+
+
+def test_control_characters_in_document_text_leave_the_project_valid_xml(
+    themed_db: Path, tmp_path: Path, project_schema
+) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(themed_db, db)
+    with duckdb.connect(str(db)) as writer:
+        writer.execute("UPDATE documents SET title = 'Torbay \x0b review \x1b[31m\x7f notes'")
+    out = tmp_path / "findings.qdpx"
+    with duckdb.connect(str(db), read_only=True) as reader:
+        write_qdpx(reader, out, Codebook())
+    root = project_root(out)  # ElementTree refuses a control character: this parses at all
+    project_schema.validate(root)
+    names = {source.get("name") for source in root.iter(f"{{{PROJECT_NS}}}TextSource")}
+    assert "Torbay  review [31m notes" in names
