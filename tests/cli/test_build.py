@@ -88,7 +88,8 @@ def test_the_seed_report_ingests_as_a_national_document(seed_path: Path, tmp_pat
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["added"] == 1
     status = json.loads(runner.invoke(app, ["status", "--db", str(db), "--json"]).stdout)
-    assert status["counts"]["documents"] == 1
+    # A national report is a document, never a locality review.
+    assert (status["counts"]["documents"], status["counts"]["national_documents"]) == (0, 1)
     with duckdb.connect(str(db), read_only=True) as con:
         area, region, title = con.execute("SELECT area, region, title FROM documents").fetchone()
     assert (area, region) == ("National", None) and title != "1. Introduction"
