@@ -83,7 +83,7 @@ if saved:
 
 st.subheader("Decisions so far")
 if not book.curations:
-    st.caption("None yet: every theme shows its generated label.")
+    st.caption("No decisions yet: every theme shows its generated label.")
 else:
     st.dataframe(
         pd.DataFrame(

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import duckdb
 import pandas as pd
 import pytest
-from hypothesis import given, strategies
+from hypothesis import HealthCheck, example, given, settings, strategies
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
@@ -21,6 +21,7 @@ from pipeline.viewer.context import DOC_TYPES
 from pipeline.viewer.literal import md
 from pipeline.viewer.widgets import provenance
 from tests.conftest import REPO, SEED_VARIANTS
+from tests.gaps import BARE_SEED, METADATA_GAPS, NOTHING_KNOWN, Gaps, with_gaps
 from tests.queries.test_queries import EAST, theme_holding
 
 PAGES = {
@@ -387,7 +388,8 @@ def seed_themes(db: Path, seed: Path) -> list[int]:
 
 def drawn_text(app: AppTest) -> list[str]:
     """Everything a page wrote as text: titles, markdown, captions, metrics, table cells."""
-    kinds = ("title", "markdown", "caption", "info", "text")
+    # not st.text: that holds the documents' own words, where "None of them" is no placeholder
+    kinds = ("title", "markdown", "caption", "info")
     parts = [e.value for kind in kinds for e in app.get(kind)]
     parts += [str(m.value) for m in app.metric]
     parts += [d.value.to_csv() for d in app.dataframe]
@@ -540,3 +542,72 @@ def test_exports_page_offers_the_project_to_analysts(open_app, monkeypatch) -> N
     monkeypatch.setenv("FINDINGS_REDACT_QUOTES", "false")
     app = open_app("exports")
     assert "Download the project (.qdpx)" in [b.label for b in app.get("download_button")]
+
+
+# Any combination of missing metadata (area, region, force, date, speaker, title), drawn by
+# Hypothesis over a copy of the sample corpus with the seed report: every page answers.
+
+
+def problems(app: AppTest, where: str) -> list[str]:
+    """What a page raised, reported as an error, or showed as a missing value."""
+    found = [f"{where}: exception {e.value}" for e in app.exception]
+    found += [f"{where}: error {e.value}" for e in app.error]
+    return found + [f"{where}: shows {text[:120]!r}" for text in shows_a_missing_value(app)]
+
+
+def every_page(db: Path, codebook: Path) -> list[str]:
+    """Open every page over `db` (every theme, both searches both ways, the matrix both ways)."""
+    found: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FINDINGS_DB", str(db))
+        patch.setenv("FINDINGS_CODEBOOK", str(codebook))
+        # Redaction reads quotes' words, not their metadata, and costs half of each sweep.
+        patch.setenv("FINDINGS_REDACT_QUOTES", "false")
+
+        def start(page: str) -> AppTest:
+            app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+            if page != "national":
+                app.switch_page(f"app_pages/{page}.py").run()
+            found.extend(problems(app, page))
+            return app
+
+        for page in ("national", "regions", "sources", "exports", "codebook"):
+            start(page)
+        theme = start("theme")
+        pickers = [s for s in theme.selectbox if s.label == "Theme"]  # none if the page failed
+        shown = pickers[0].options if pickers else []  # each "label (#id)"
+        for theme_id in [int(re.search(r"\(#(\d+)\)$", option)[1]) for option in shown]:
+            next(s for s in theme.selectbox if s.label == "Theme").set_value(theme_id).run()
+            found.extend(problems(theme, f"theme {theme_id}"))
+        search = start("search")
+        for words in ("cuckooing", "Xanax"):
+            for mode in ("keywords", "meaning"):
+                if search.exception:
+                    break
+                search.text_input(key="search_query").input(words)
+                search.segmented_control(key="search_mode").set_value(mode).run()
+                found.extend(problems(search, f"search {words} by {mode}"))
+        matrix = start("matrix")
+        if not matrix.exception:
+            matrix.segmented_control(key="matrix_by").set_value("review").run()
+            found.extend(problems(matrix, "matrix by review"))
+    return found
+
+
+@pytest.fixture(scope="module")
+def gappy_base(seeded: dict[str, Path]) -> Path:
+    """The sample corpus and the seed report, its metadata as ingest inferred it."""
+    return seeded["inferred"]
+
+
+@given(gaps=METADATA_GAPS)
+@example(gaps=NOTHING_KNOWN)
+@example(gaps=BARE_SEED)
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_every_page_renders_any_combination_of_missing_metadata(
+    gappy_base: Path, tmp_path_factory: pytest.TempPathFactory, gaps: Gaps
+) -> None:
+    folder = tmp_path_factory.mktemp("gaps")
+    codebook = folder / "codebook.yaml"
+    shutil.copy(REPO / "models" / "codebook.yaml", codebook)
+    assert every_page(with_gaps(gappy_base, folder / "warehouse", gaps), codebook) == []
