@@ -64,6 +64,11 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
         "pdf_readers.py", [], ["--repeat", "1"],
         "PDF libraries: speed ratio to the fastest and text quality",
     ),
+    "search_quality": (
+        "search_quality.py", [], None,
+        "success@5 and precision@5 of keyword, semantic and hybrid search on paraphrase "
+        "queries (sample corpus and seed report, dev and held-out halves); hybrid/keyword latency",
+    ),
     "redaction": (
         "redaction.py", [], ["--repeat", "1"],
         "names, phones and e-mails redacted from quotes: recall and precision on a labelled "
