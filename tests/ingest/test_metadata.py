@@ -224,3 +224,34 @@ def test_an_area_resolves_to_its_authority_region_nation_and_force(
         assert placed.warning is None
     else:
         assert placed.warning is not None and warning in placed.warning
+
+
+def test_a_pdf_opening_on_a_section_heading_takes_its_title_from_its_metadata(
+    tmp_path: Path,
+) -> None:
+    from fpdf import FPDF
+
+    from pipeline.gazetteer import Gazetteer
+    from pipeline.ingest.metadata import resolve_metadata
+    from pipeline.ingest.readers import extract_document
+
+    pdf = FPDF(format="A4")
+    pdf.set_title("County lines: a national picture")
+    pdf.set_creation_date(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    pdf.add_page()
+    pdf.set_font("Helvetica", style="B", size=12)
+    pdf.multi_cell(0, 7, "1. Introduction", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, "Practitioners describe lines run from the cities into coastal towns.")
+    path = tmp_path / "000_39d88d95.pdf"
+    extracted = extract_document(path, bytes(pdf.output()))
+    meta = resolve_metadata(
+        {},
+        path=path,
+        text="",
+        blocks=extracted.blocks,
+        extracted_title=extracted.title,
+        mentions=[],
+        gazetteer=Gazetteer.build([]),
+    )
+    assert meta.title == "County lines: a national picture" and "title" in meta.inferred
