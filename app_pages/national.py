@@ -39,7 +39,7 @@ else:
     cols[3].metric("Review dates", "—")
 if cover.national_documents:
     st.caption(
-        f"Also {cover.national_documents} national or thematic "
+        f"Also {int(cover.national_documents)} national or thematic "
         f"document{'s' if cover.national_documents != 1 else ''}: quoted beside the reviews, "
         "never counted as one (see Sources)."
     )
