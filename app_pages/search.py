@@ -25,12 +25,12 @@ mode = (
     st.segmented_control(
         "How",
         ["keywords", "meaning", "words and meaning"],
-        default="keywords",
+        default="words and meaning",
         key="search_mode",
         help="keywords: BM25 over the words; meaning: nearest passages by embedding; words and "
         "meaning: both rankings fused, interviewers' questions after the answers.",
     )
-    or "keywords"
+    or "words and meaning"
 )
 limit = st.slider("Results", 5, 50, 15, key="search_limit")
 if not query.strip():

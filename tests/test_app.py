@@ -139,6 +139,7 @@ def test_regions_page_finds_money_mules_significant_in_the_east(open_app, con) -
 
 def test_keyword_search_shows_passages_with_their_theme_and_provenance(open_app) -> None:
     app = open_app("search")
+    app.segmented_control(key="search_mode").set_value("keywords")
     app.text_input(key="search_query").input("bank account").run()
     shown = quotes_shown(app)
     assert shown and all("bank" in q.lower() or "account" in q.lower() for q in shown)
@@ -157,9 +158,19 @@ def test_keyword_search_on_a_snapshot_without_postings_explains_instead_of_faili
     open_app, db_without_postings: Path
 ) -> None:
     app = open_app("search", db=db_without_postings)
+    app.segmented_control(key="search_mode").set_value("keywords")
     app.text_input(key="search_query").input("cuckooing").run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("next `findings run` rebuilds it" in w.value for w in app.warning)
+
+
+def test_search_defaults_to_words_and_meaning_and_finds_a_paraphrase(open_app) -> None:
+    app = open_app("search")
+    assert app.segmented_control(key="search_mode").value == "words and meaning"
+    app.text_input(key="search_query").input(
+        "talking to a child after they come back from being away"
+    ).run()
+    assert any("return home" in q.lower() for q in quotes_shown(app)[:5])
 
 
 def test_semantic_search_finds_passages_by_meaning(open_app) -> None:
@@ -241,6 +252,7 @@ def with_region(open_app: Callable[..., AppTest], page: str, **query: str) -> Ap
     """A page after choosing REGION in the sidebar, checked to have drawn no error."""
     app = open_app(page, **query)
     if page == "search":
+        app.segmented_control(key="search_mode").set_value("keywords")
         app.text_input(key="search_query").input("cuckooing")
     app.selectbox(key="filter_region").set_value(REGION).run()
     assert not app.exception, [e.value for e in app.exception]
