@@ -47,19 +47,17 @@ def remember(context: PageContext) -> None:
 def sidebar_filters(source: Source) -> Filters:
     """The global filters, drawn in the sidebar; every page honours them."""
     options = data.filter_options(source)
-    # A list no document fills (no review names a region, say) comes back as None, not [].
-    regions, forces = options.regions or [], options.forces or []
     side = st.sidebar
     side.header("Filters")
-    region = side.selectbox("Region", [ALL, *regions], key="filter_region")
-    areas = options.areas or []
+    region = side.selectbox("Region", [ALL, *options.regions], key="filter_region")
+    areas = options.areas
     if region != ALL:
         areas = sorted(set(data.sources(source, Filters(region=region))["area"].dropna()))
     area = side.selectbox("Area", [ALL, *areas], key="filter_area")
-    force = side.selectbox("Police force", [ALL, *forces], key="filter_force")
+    force = side.selectbox("Police force", [ALL, *options.forces], key="filter_force")
     doc_type = side.selectbox(
         "Document type",
-        [ALL, *(options.doc_types or [])],
+        [ALL, *options.doc_types],
         format_func=lambda t: DOC_TYPES.get(t, t),
         key="filter_type",
     )

@@ -9,7 +9,13 @@ from importlib import resources
 
 import pytest
 
-from pipeline.queries.filters import NO_FILTERS, Filters, level_column, period_label
+from pipeline.queries.filters import (
+    NO_FILTERS,
+    Filters,
+    filter_options,
+    level_column,
+    period_label,
+)
 from pipeline.storage import named_queries
 
 MACRO_CALL = re.compile(r"filtered_documents\(([^)]*)\)")
@@ -100,3 +106,8 @@ def test_level_column_reads_the_cli_spelling_force_as_police_force(level: str, c
 )
 def test_period_label(date: dt.date, period: str, label: str) -> None:
     assert period_label(date, period) == label  # type: ignore[arg-type]
+
+
+def test_a_list_no_document_fills_is_empty_not_none(warehouse) -> None:
+    options = filter_options(warehouse)
+    assert (options.regions, options.areas, options.forces, options.doc_types) == ([], [], [], [])

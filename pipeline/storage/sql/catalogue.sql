@@ -24,14 +24,16 @@ ORDER BY d.scope = 'national', d.review_date, d.title;
 
 -- name: filter_options
 -- What the viewer's filters can choose from: the places of locality reviews (a national report's
--- "National" is not a place to filter by; its passages are found by the places they name).
+-- "National" is not a place to filter by; its passages are found by the places they name). A
+-- list no document fills is empty, not NULL (list() of no rows is NULL).
 SELECT
-    list(DISTINCT region ORDER BY region)
-        FILTER (WHERE region IS NOT NULL AND scope = 'local') AS regions,
-    list(DISTINCT area ORDER BY area) FILTER (WHERE area IS NOT NULL AND scope = 'local') AS areas,
-    list(DISTINCT police_force ORDER BY police_force)
-        FILTER (WHERE police_force IS NOT NULL AND scope = 'local') AS forces,
-    list(DISTINCT doc_type ORDER BY doc_type) AS doc_types,
+    coalesce(list(DISTINCT region ORDER BY region)
+        FILTER (WHERE region IS NOT NULL AND scope = 'local'), []) AS regions,
+    coalesce(list(DISTINCT area ORDER BY area)
+        FILTER (WHERE area IS NOT NULL AND scope = 'local'), []) AS areas,
+    coalesce(list(DISTINCT police_force ORDER BY police_force)
+        FILTER (WHERE police_force IS NOT NULL AND scope = 'local'), []) AS forces,
+    coalesce(list(DISTINCT doc_type ORDER BY doc_type), []) AS doc_types,
     min(review_date) AS first_review,
     max(review_date) AS last_review
 FROM documents;
