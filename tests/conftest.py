@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -226,3 +226,34 @@ def locked_folder(tmp_path: Path) -> Iterator[Path]:
     (batch / "locked").chmod(0)
     yield batch
     (batch / "locked").chmod(0o755)
+
+
+@pytest.fixture
+def codebook_file(tmp_path: Path) -> Path:
+    path = tmp_path / "codebook.yaml"
+    shutil.copy(REPO / "models" / "codebook.yaml", path)
+    return path
+
+
+@pytest.fixture
+def open_app(
+    themed_db: Path, codebook_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., object]:
+    """Start the app (as a browser load would) on a page, with the sample corpus's findings
+    (or another database's)."""
+    monkeypatch.setenv("FINDINGS_CODEBOOK", str(codebook_file))
+
+    from streamlit.testing.v1 import AppTest
+
+    def start(page: str = "national", db: Path | None = None, **query: str) -> AppTest:
+        monkeypatch.setenv("FINDINGS_DB", str(db or themed_db))
+        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+        app.query_params.update(query)
+        app.run()
+        if page != "national":
+            app.switch_page(f"app_pages/{page}.py")
+            app.run()
+        assert not app.exception, [e.value for e in app.exception]
+        return app
+
+    return start

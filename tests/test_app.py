@@ -36,35 +36,6 @@ PAGES = {
 }
 
 
-@pytest.fixture
-def codebook_file(tmp_path: Path) -> Path:
-    path = tmp_path / "codebook.yaml"
-    shutil.copy(REPO / "models" / "codebook.yaml", path)
-    return path
-
-
-@pytest.fixture
-def open_app(
-    themed_db: Path, codebook_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., AppTest]:
-    """Start the app (as a browser load would) on a page, with the sample corpus's findings
-    (or another database's)."""
-    monkeypatch.setenv("FINDINGS_CODEBOOK", str(codebook_file))
-
-    def start(page: str = "national", db: Path | None = None, **query: str) -> AppTest:
-        monkeypatch.setenv("FINDINGS_DB", str(db or themed_db))
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-        app.query_params.update(query)
-        app.run()
-        if page != "national":
-            app.switch_page(f"app_pages/{page}.py")
-            app.run()
-        assert not app.exception, [e.value for e in app.exception]
-        return app
-
-    return start
-
-
 @pytest.fixture(scope="module")
 def con(themed_db: Path):
     with duckdb.connect(str(themed_db), read_only=True) as connection:
@@ -607,20 +578,14 @@ def every_page(db: Path, codebook: Path) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def gappy_base(seeded: dict[str, Path]) -> Path:
-    """The sample corpus and the seed report, its metadata as ingest inferred it."""
-    return seeded["inferred"]
-
-
 @given(gaps=METADATA_GAPS)
 @example(gaps=NOTHING_KNOWN)
 @example(gaps=BARE_SEED)
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_every_page_renders_any_combination_of_missing_metadata(
-    gappy_base: Path, tmp_path_factory: pytest.TempPathFactory, gaps: Gaps
+    seeded: dict[str, Path], tmp_path_factory: pytest.TempPathFactory, gaps: Gaps
 ) -> None:
     folder = tmp_path_factory.mktemp("gaps")
     codebook = folder / "codebook.yaml"
     shutil.copy(REPO / "models" / "codebook.yaml", codebook)
-    assert every_page(with_gaps(gappy_base, folder / "warehouse", gaps), codebook) == []
+    assert every_page(with_gaps(seeded["inferred"], folder / "warehouse", gaps), codebook) == []

@@ -49,10 +49,11 @@ def query_themes(db: DbOption = None, *, filters: Filters, as_json: JsonOption =
 
     with open_readable(settings_for(db)) as con:
         frame = theme_overview(con, filters)
-        seen = coverage(con, filters)
+        # Only for an empty ranking (then counted once more): say why, when reviews are missing.
+        seen = coverage(con, filters) if frame.empty and not as_json else None
     emit(frame, as_json, "Themes", THEME_COLUMNS if not frame.empty else None)
-    if seen.reviews == 0 and not as_json:
-        # Only national documents (or nothing) under the filters: say why the ranking is empty.
+    if seen is not None and seen.reviews == 0:
+        # Only national documents (or nothing) under the filters.
         err.print(
             literal(
                 f"No locality reviews under {filters.describe()}; "

@@ -132,11 +132,12 @@ def build_report(
     run = queries.latest_run(con)
     if run is None:
         raise ReportError("no theme run yet: run `findings run` before drafting a report")
-    coverage = queries.coverage(con, filters)
+    # One read of the documents under the filters: reviews and national documents apart.
+    listed = queries.sources(con, filters)
+    coverage = queries.coverage_of(listed)
     if coverage.reviews == 0:
         raise ReportError(f"no reviews match {scope}")
-    docs = queries.documents(con, filters)
-    listed = queries.sources(con, filters)
+    docs = listed[listed["scope"] == "local"]
     national = listed.loc[listed["scope"] == "national", "title"].fillna("untitled").tolist()
     by_region = docs["region"].fillna("unknown").value_counts().sort_index().to_dict()
     periods = sorted({d.year for d in pd.to_datetime(docs["review_date"].dropna())})

@@ -55,7 +55,11 @@ class Coverage:
 
 def coverage(con: duckdb.DuckDBPyConnection, filters: Filters = NO_FILTERS) -> Coverage:
     """Reviews, areas, regions, passages and date range under the filters."""
-    docs = sources(con, filters)
+    return coverage_of(sources(con, filters))
+
+
+def coverage_of(docs: pd.DataFrame) -> Coverage:
+    """The coverage of a `sources` frame (for a caller that already holds one)."""
     national = docs["scope"] == "national"
     reviews = docs[~national]
     dates = reviews["review_date"].dropna()

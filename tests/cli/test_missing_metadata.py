@@ -58,21 +58,15 @@ def problems(name: str, args: list[str]) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def gappy_base(seeded: dict[str, Path]) -> Path:
-    """The sample corpus and the seed report, its metadata as ingest inferred it."""
-    return seeded["inferred"]
-
-
 @given(gaps=METADATA_GAPS)
 @example(gaps=NOTHING_KNOWN)
 @example(gaps=BARE_SEED)
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_every_read_command_answers_any_combination_of_missing_metadata(
-    gappy_base: Path, tmp_path_factory: pytest.TempPathFactory, gaps: Gaps
+    seeded: dict[str, Path], tmp_path_factory: pytest.TempPathFactory, gaps: Gaps
 ) -> None:
     folder = tmp_path_factory.mktemp("gaps")
-    db = with_gaps(gappy_base, folder / "warehouse", gaps)
+    db = with_gaps(seeded["inferred"], folder / "warehouse", gaps)
     listed = runner.invoke(app, ["query", "themes", "--db", str(db), "--json"])
     assert listed.exit_code == 0, listed.output
     themes = [int(row["theme_id"]) for row in json.loads(listed.stdout)]

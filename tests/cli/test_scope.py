@@ -43,8 +43,3 @@ def test_status_counts_the_seed_as_a_national_document(seeded: dict[str, Path]) 
     counts = json.loads(result.stdout)["counts"]
     assert (counts["documents"], counts["national_documents"]) == (24, 1)
 
-
-def test_no_theme_is_raised_by_more_reviews_than_there_are(seeded: dict[str, Path]) -> None:
-    result = runner.invoke(app, ["query", "themes", "--db", str(seeded["inferred"]), "--json"])
-    ranked = json.loads(result.stdout)
-    assert ranked and max(row["n_documents"] for row in ranked) <= 24
