@@ -581,7 +581,7 @@ def every_page(db: Path, codebook: Path) -> list[str]:
 @given(gaps=METADATA_GAPS)
 @example(gaps=NOTHING_KNOWN)
 @example(gaps=BARE_SEED)
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_every_page_renders_any_combination_of_missing_metadata(
     seeded: dict[str, Path], tmp_path_factory: pytest.TempPathFactory, gaps: Gaps
 ) -> None:

@@ -61,7 +61,7 @@ def problems(name: str, args: list[str]) -> list[str]:
 @given(gaps=METADATA_GAPS)
 @example(gaps=NOTHING_KNOWN)
 @example(gaps=BARE_SEED)
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_every_read_command_answers_any_combination_of_missing_metadata(
     seeded: dict[str, Path], tmp_path_factory: pytest.TempPathFactory, gaps: Gaps
 ) -> None:
