@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
+# Test processes: CI has 2 cores; each worker loads its own models (~2 GB).
+TEST_WORKERS ?= 2
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -25,14 +27,15 @@ run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 ## Lint, then run the whole suite (pytest exits 5 when it collects nothing: that fails too),
-## printing the 15 slowest tests.
+## printing the 15 slowest tests. Files are shared out whole among TEST_WORKERS processes, so a
+## module's fixtures are built once.
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest --durations=15
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 ## The quick part of the suite while working: everything not marked slow (end-to-end runs).
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow" --durations=10
+	$(BIN)/python -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile --durations=10
 
 ## Mutation testing of the statistics, redaction, theme identity and metadata precedence
 ## (about 4 minutes; scores in mutation/README.md).
