@@ -5,15 +5,60 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pipeline.queries import Filters
+from pipeline.queries.themes import ThemeHistory, lineage_family, theme_history, theme_trend
 from pipeline.viewer import charts, data
 from pipeline.viewer.context import describe, page_context
 from pipeline.viewer.literal import md
 from pipeline.viewer.widgets import STATUS_HELP, STATUS_TEXT, show_quotes
 
+
+# The theme's history and its lineage family's trend, cached like pipeline/viewer/data.py's
+# reads (per snapshot version and arguments).
+@st.cache_data(ttl=data.TTL, show_spinner=False)
+def history(source: data.Source, theme_id: int) -> ThemeHistory:
+    """When the theme was first found, and its splits and merges."""
+    return theme_history(data.cursor(source), theme_id)
+
+
+@st.cache_data(ttl=data.TTL, show_spinner=False)
+def family(source: data.Source, theme_id: int) -> set[int]:
+    """The theme and the themes it split from, split into or merged with."""
+    return lineage_family(data.cursor(source), theme_id)
+
+
+@st.cache_data(ttl=data.TTL, show_spinner=False)
+def family_trend(source: data.Source, theme_id: int, filters: Filters, period: str) -> pd.DataFrame:
+    """Reviews raising the theme or any theme of its lineage family, per period."""
+    return theme_trend(data.cursor(source), theme_id, filters, period=period, lineage=True)  # type: ignore[arg-type]
+
+
+def named(theme_ids: tuple[int, ...], names: dict[int, str]) -> str:
+    """Themes as a reader knows them: “label” (#id), joined with 'and'."""
+    shown = [f"“{names.get(t, 'a theme no longer shown')}” (#{t})" for t in theme_ids]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def history_lines(found: ThemeHistory, names: dict[int, str]) -> list[str]:
+    """The theme's history as plain sentences, oldest first."""
+    lines = []
+    if found.first_seen_at is not None:
+        lines.append(f"First found by the run of {found.first_seen_at:%d %b %Y}.")
+    for event in found.events:
+        when = f"{event.recorded_at:%d %b %Y}" if event.recorded_at is not None else "Undated"
+        verb = "split into" if event.kind == "split" else "merged into"
+        lines.append(
+            f"{when}: {named(event.from_theme_ids, names)} {verb} "
+            f"{named(event.to_theme_ids, names)} ({event.passages_moved} earlier passages moved)."
+        )
+    return lines
+
+
 context = page_context()
 source, filters = context.source, context.filters
-catalogue = data.curate(data.catalogue(source), context.codebook)
-catalogue = catalogue[catalogue["lifecycle"] != "dormant"]
+every_theme = data.curate(data.catalogue(source), context.codebook)
+all_labels = dict(zip(every_theme["theme_id"].astype(int), every_theme["label"], strict=True))
+catalogue = every_theme[every_theme["lifecycle"] != "dormant"]
 if catalogue.empty:
     st.info("No themes yet.")
     st.stop()
@@ -45,6 +90,9 @@ if merge and merge.merge_into is not None:
         f"Marked to merge into “{md(labels.get(merge.merge_into, merge.merge_into))}” at the next "
         "run."
     )
+st.subheader("History")
+for line in history_lines(history(source, int(theme_id)), all_labels):
+    st.markdown(md(line))
 if row.empty:
     st.info("No review under these filters raises this theme.")
     st.stop()
@@ -62,7 +110,16 @@ with left:
         st.segmented_control("Period", ["year", "quarter"], default="year", key="theme_period")
         or "year"
     )
-    trend = data.trend(source, theme_id, filters, period)
+    lineage = len(family(source, int(theme_id))) > 1 and st.toggle(
+        "With the themes it split from, into or merged with",
+        key="theme_lineage",
+        help="Counts a review raising this theme or any theme in its lineage, once.",
+    )
+    trend = (
+        family_trend(source, int(theme_id), filters, period)
+        if lineage
+        else data.trend(source, theme_id, filters, period)
+    )
     trend = trend[trend["period"] != "undated"]
     st.altair_chart(charts.trend_chart(trend), width="stretch")
     st.caption(

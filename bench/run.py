@@ -69,6 +69,11 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
         "success@5 and precision@5 of keyword, semantic and hybrid search on paraphrase "
         "queries (sample corpus and seed report, dev and held-out halves); hybrid/keyword latency",
     ),
+    "theme_identity": (
+        "theme_identity.py", [], None,
+        "theme ids kept when the seed report grows by the sample corpus (refit) and on a refit "
+        "with nothing new; lineage recorded; share of the seed placed by an update",
+    ),
     "redaction": (
         "redaction.py", [], ["--repeat", "1"],
         "names, phones and e-mails redacted from quotes: recall and precision on a labelled "

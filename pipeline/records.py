@@ -137,6 +137,21 @@ class ThemeRecord:
 
 
 @dataclass(frozen=True)
+class ThemeLineage:
+    """A split or merge one run made: which themes the earlier passages left and joined.
+
+    A split names one earlier theme and the themes its passages went to (itself among them when
+    it lives on); a merge names the earlier themes and the one theme that holds them now.
+    `passages_moved` counts the earlier passages that changed theme in it.
+    """
+
+    kind: str  # 'split' or 'merge'
+    from_theme_ids: tuple[int, ...]
+    to_theme_ids: tuple[int, ...]
+    passages_moved: int
+
+
+@dataclass(frozen=True)
 class PassageCode:
     """A passage related by meaning to a guided codebook theme."""
 

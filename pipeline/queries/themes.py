@@ -3,12 +3,20 @@
 The queries aggregate in the database; the statistics (Wilson intervals, Cochran-Armitage trends,
 Fisher's exact comparisons, lifecycle status) come from `pipeline.analysis.statistics`.
 Counts are of reviews (documents) first, passages second.
+
+A theme's history (when it was first found, what it split from or merged with) comes from the
+lineage each run records (`theme_lineage`). Trends are by review date over the latest run, so a
+theme's trend already spans every period; what lineage adds is its family: with `lineage=True`
+`theme_trend` counts the reviews raising the theme or any theme it split from, split into or
+merged with, so a line a reader followed before a split or merge runs on at the level it had.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Literal
 
 import duckdb
@@ -242,17 +250,86 @@ def compare_place(
     return frame.sort_values(["p_value", "theme_id"]).reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class LineageEvent:
+    """One split or merge a run recorded (see migration 009_theme_lineage)."""
+
+    run_id: str
+    recorded_at: dt.datetime | None
+    kind: str
+    from_theme_ids: tuple[int, ...]
+    to_theme_ids: tuple[int, ...]
+    passages_moved: int
+
+
+@dataclass(frozen=True)
+class ThemeHistory:
+    """When a theme was first found, and the splits and merges it took part in, oldest first."""
+
+    theme_id: int
+    first_run_id: str | None
+    first_seen_at: dt.datetime | None
+    events: list[LineageEvent]
+
+
+def lineage_events(con: duckdb.DuckDBPyConnection) -> list[LineageEvent]:
+    """Every split and merge of the succeeded runs, oldest first."""
+    return [
+        LineageEvent(
+            run_id=row["run_id"],
+            recorded_at=row["finished_at"],
+            kind=row["kind"],
+            from_theme_ids=tuple(row["from_theme_ids"]),
+            to_theme_ids=tuple(row["to_theme_ids"]),
+            passages_moved=int(row["passages_moved"]),
+        )
+        for row in _sql.records(con, "runs", "theme_lineage")
+    ]
+
+
+def theme_history(con: duckdb.DuckDBPyConnection, theme_id: int) -> ThemeHistory:
+    """A theme's first run and the lineage events that name it."""
+    first = _sql.record(con, "runs", "theme_first_seen", {"theme": theme_id}) or {}
+    events = [
+        event
+        for event in lineage_events(con)
+        if theme_id in event.from_theme_ids or theme_id in event.to_theme_ids
+    ]
+    return ThemeHistory(theme_id, first.get("first_run_id"), first.get("first_seen_at"), events)
+
+
+def lineage_family(con: duckdb.DuckDBPyConnection, theme_id: int) -> set[int]:
+    """The theme and every theme linked to it through splits and merges, transitively."""
+    events = lineage_events(con)
+    family = {theme_id}
+    grew = True
+    while grew:
+        grew = False
+        for event in events:
+            linked = set(event.from_theme_ids) | set(event.to_theme_ids)
+            if linked & family and not linked <= family:
+                family |= linked
+                grew = True
+    return family
+
+
 def theme_trend(
     con: duckdb.DuckDBPyConnection,
     theme_id: int,
     filters: Filters = NO_FILTERS,
     by: Literal["region", "area", "force", "police_force"] | None = None,
     period: Period = "year",
+    lineage: bool = False,
 ) -> pd.DataFrame:
-    """Reviews raising a theme per period (and per place), out of all reviews, with intervals."""
+    """Reviews raising a theme per period (and per place), out of all reviews, with intervals.
+
+    With `lineage`, a review counts when it raises the theme or any theme of its lineage family
+    (`lineage_family`): once, however many of them it raises.
+    """
     docs = _with_periods(documents(con, filters), period)
     raised = _with_periods(_raised(con, filters), period)
-    raised = raised[raised["theme_id"] == theme_id]
+    family = lineage_family(con, theme_id) if lineage else {theme_id}
+    raised = raised[raised["theme_id"].isin(family)]
     keys = ["period"] if by is None else [LEVEL_COLUMNS[by], "period"]
     totals = docs.groupby(keys, dropna=False).size().rename("documents")
     hits = raised.groupby(keys, dropna=False)["doc_id"].nunique().rename("raising")

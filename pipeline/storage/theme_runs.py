@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipeline.records import KnownTheme, PassageCode, ThemeRecord
+from pipeline.records import KnownTheme, PassageCode, ThemeLineage, ThemeRecord
 from pipeline.storage.named_sql import named_queries
 
 _ASSIGNMENTS_FRAME = "run_assignments_frame"  # the names the insert_*_from_frame SQL reads
@@ -211,6 +211,40 @@ def insert_passage_codes(
         con.execute(_sql("insert_passage_codes_from_frame"))
     finally:
         con.unregister(_CODES_FRAME)
+
+
+def insert_lineage(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    events: Iterable[ThemeLineage],
+    recorded_at: dt.datetime,
+) -> None:
+    """The run's splits and merges (in the run's transaction, like its assignments)."""
+    for event in events:
+        con.execute(
+            _sql("insert_lineage"),
+            [
+                run_id,
+                event.kind,
+                list(event.from_theme_ids),
+                list(event.to_theme_ids),
+                event.passages_moved,
+                recorded_at,
+            ],
+        )
+
+
+def run_lineage(con: duckdb.DuckDBPyConnection, run_id: str) -> list[ThemeLineage]:
+    """The splits and merges one run recorded."""
+    return [
+        ThemeLineage(
+            kind=row["kind"],
+            from_theme_ids=tuple(row["from_theme_ids"]),
+            to_theme_ids=tuple(row["to_theme_ids"]),
+            passages_moved=row["passages_moved"],
+        )
+        for row in _records(con.execute(_sql("run_lineage"), [run_id]))
+    ]
 
 
 def cached_code_vector(

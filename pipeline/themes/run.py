@@ -1,15 +1,18 @@
 """A theme run: fit or update themes, keep their identities, and record everything.
 
 Two paths, chosen per run:
-- **update** (the usual rerun): earlier passages keep their themes exactly; new passages join
-  the theme whose centroid they are closest to when similar enough; the pool of unassigned
-  passages is then searched for genuinely new themes. Nothing that was there moves.
+- **update** (the usual rerun): earlier passages keep their themes exactly; a new passage joins
+  the theme whose centroid it is closest to only when it is as close as that theme's own
+  passages typically are; the pool of unassigned passages is then searched for genuinely new
+  themes. Nothing that was there moves.
 - **refit** (first run, `--refit`, or when the corpus has grown by more than half): a full fit,
-  then new themes are matched to earlier ones by centroid similarity with an optimal assignment
-  (Hungarian) and a threshold, so themes that still exist keep their ids.
+  then fitted themes take the ids of the earlier themes whose passages they hold (one-to-one),
+  and earlier passages still close to their earlier theme stay on it, so bookmarks and trends
+  keep meaning what they meant.
+Where earlier passages moved, the splits and merges are recorded as lineage (`theme_lineage`).
 Either way themes that lose all their passages become dormant, never deleted, and a codebook
-name always wins over a generated label. Assignments, codes and the run record are written in
-one transaction at the end: a run killed midway leaves no partial assignments behind.
+name always wins over a generated label. Assignments, lineage, codes and the run record are
+written in one transaction at the end: a run killed midway leaves no partial assignments behind.
 
 The rules live in `pipeline.themes.identity` (pure), the SQL in
 `pipeline.storage.theme_runs`; this module reads, decides and writes, in that order.
@@ -30,6 +33,7 @@ from pipeline.embed.models import Embedder
 from pipeline.errors import NotEnoughPassagesError
 from pipeline.faults import crash_point
 from pipeline.ids import sha256_hex, utc_now
+from pipeline.records import ThemeLineage
 from pipeline.storage import theme_runs
 from pipeline.storage.embeddings import passage_vectors
 from pipeline.storage.transaction import transaction
@@ -46,7 +50,9 @@ from pipeline.themes.identity import (
     code_relations,
     dormant_theme_ids,
     headings,
+    previous_themes,
     refit_placement,
+    theme_lineage,
     theme_records,
     update_placement,
 )
@@ -147,10 +153,18 @@ class ThemeRunner:
             )
         else:
             fitted = fit_themes(corpus.texts, corpus.vectors, params, self.spacy_model)
-            placement = refit_placement(fitted, corpus.vectors, known, next_id)
+            placement = refit_placement(
+                fitted,
+                corpus.vectors,
+                known,
+                next_id,
+                previous_themes(corpus.ids, earlier),
+                params.outlier_threshold,
+            )
         theme_of = apply_merges(placement.theme_of, self.codebook)
+        lineage = theme_lineage(previous_themes(corpus.ids, earlier), theme_of)
         fit_done = time.perf_counter()
-        report = self._write(run_id, mode, corpus, theme_of, placement, known, started)
+        report = self._write(run_id, mode, corpus, theme_of, placement, known, lineage, started)
         log.info("theme run %s (%s): %s", run_id, mode, report.as_dict())
         log.debug("fit took %.1f s", fit_done - started)
         return report
@@ -211,6 +225,7 @@ class ThemeRunner:
         theme_of: np.ndarray,
         placement: Placement,
         known: dict[int, KnownTheme],
+        lineage: list[ThemeLineage],
         started: float,
     ) -> ThemeRunReport:
         guided = self.codebook.guided
@@ -246,6 +261,7 @@ class ThemeRunner:
             theme_runs.upsert_themes(con, records)
             theme_runs.mark_dormant(con, dormant)
             theme_runs.insert_assignments(con, run_id, corpus.ids, theme_of, placement.similarity)
+            theme_runs.insert_lineage(con, run_id, lineage, utc_now())
             theme_runs.count_document_themes(con, run_id)
             theme_runs.insert_passage_codes(con, run_id, codes)
             seconds = time.perf_counter() - started

@@ -55,6 +55,14 @@ CONTRACT = {
     "passage_themes": {"run_id", "passage_id", "theme_id", "probability"},
     "places": {"name", "kind", "local_authority", "region", "police_force", "nation"},
     "ingest_errors": {"path", "reason", "at"},
+    "theme_lineage": {
+        "run_id",
+        "kind",
+        "from_theme_ids",
+        "to_theme_ids",
+        "passages_moved",
+        "recorded_at",
+    },
 }
 
 

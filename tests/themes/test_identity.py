@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from pipeline import records
 from pipeline.records import KnownTheme, ThemeRecord
 from pipeline.themes.codebook import Codebook, Curation
 from pipeline.themes.fit import OUTLIER, FittedThemes, ThemeParams
@@ -537,3 +538,150 @@ def test_a_record_carries_this_run_as_its_last_run_and_the_model() -> None:
 def test_a_record_carries_its_own_heading() -> None:
     records = two_theme_records({1: "Prevention", 2: "Protection"})
     assert (records[1].heading, records[2].heading) == ("Prevention", "Protection")
+
+
+# --- calibrated placement (#15) ----------------------------------------------------------------
+
+
+def spread(centre: np.ndarray, offsets: list[float]) -> list[np.ndarray]:
+    """Unit vectors around `centre` (2-D, first axis), each turned by one offset on the second."""
+    return [unit(centre[0], centre[1] + offset) for offset in offsets]
+
+
+def test_a_new_passage_less_close_than_a_tight_themes_own_passages_stays_unassigned() -> None:
+    # Theme 1's passages all lie within 0.995 of their centroid; the new one is at ~0.83, far
+    # above the fit's floor of 0.45 but plainly not as close as the theme's own passages.
+    members = spread(unit(1, 0), [-0.1, -0.05, 0.0, 0.05, 0.1])
+    vectors = np.stack([*members, unit(1, 0.67)])
+    ids = [f"m{i}" for i in range(5)] + ["new"]
+    placed = place_new_passages(ids, vectors, dict.fromkeys(ids[:5], 1), 0.45)
+    assert placed[-1] == OUTLIER
+
+
+def test_a_loose_theme_takes_a_passage_as_close_as_its_own_passages() -> None:
+    # The same distance from a theme whose own passages spread that far is close enough.
+    members = spread(unit(1, 0), [-0.8, -0.6, -0.3, 0.0, 0.3, 0.6, 0.8])
+    vectors = np.stack([*members, unit(1, 0.67)])
+    ids = [f"m{i}" for i in range(7)] + ["new"]
+    placed = place_new_passages(ids, vectors, dict.fromkeys(ids[:7], 1), 0.45)
+    assert placed[-1] == 1
+
+
+def test_a_themes_threshold_is_never_below_the_floor() -> None:
+    from pipeline.themes import identity
+
+    members = np.stack(spread(unit(1, 0), [-3, -2, 2, 3, 0.0]))
+    thresholds = identity.placement_thresholds(members, np.ones(5, dtype=np.int64), 0.45)
+    assert thresholds == {1: 0.45}
+
+
+def test_a_small_themes_threshold_is_the_floor() -> None:
+    from pipeline.themes import identity
+
+    members = np.stack(spread(unit(1, 0), [0.0, 0.01]))
+    assert identity.placement_thresholds(members, np.ones(2, dtype=np.int64), 0.45) == {1: 0.45}
+
+
+# --- refit identity by shared passages (#15) ---------------------------------------------------
+
+
+def grown_refit(fitted_of: list[int], previous: list[int], vectors: np.ndarray) -> np.ndarray:
+    """A refit's theme ids given the fit, each passage's earlier theme and the vectors."""
+    earlier_ids = {t for t in previous if t != OUTLIER}
+    themes = {t: known(t, unit(1, 0) if t == 1 else unit(0, 1)) for t in earlier_ids}
+    placement = refit_placement(
+        fitted(fitted_of), vectors, themes, 10, np.array(previous, dtype=np.int64), 0.45
+    )
+    return placement.theme_of
+
+
+def test_a_theme_that_drifted_keeps_its_id_through_its_passages() -> None:
+    # Theme 1's two earlier passages lie near (1, 0); grown fivefold, its fitted theme's centroid
+    # is pulled to ~(0.5, 0.87), cosine 0.5 with the old one: the centroid alone lost the id.
+    vectors = np.stack([unit(1, 0.1), unit(1, -0.1)] + [unit(0.3, 1)] * 8)
+    theme_of = grown_refit([0] * 10, [1, 1] + [OUTLIER] * 8, vectors)
+    assert theme_of.tolist() == [1] * 10
+
+
+def test_one_to_one_by_shared_passages_when_two_earlier_themes_swap_places() -> None:
+    # Fitted index 0 holds theme 2's passages and index 1 theme 1's, whatever their order.
+    vectors = np.stack([unit(0, 1)] * 3 + [unit(1, 0)] * 3)
+    theme_of = grown_refit([0, 0, 0, 1, 1, 1], [2, 2, 2, 1, 1, 1], vectors)
+    assert theme_of.tolist() == [2, 2, 2, 1, 1, 1]
+
+
+def test_a_refit_with_nothing_new_reproduces_every_id() -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(30, 8))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    fitted_of = [i % 3 for i in range(30)]
+    previous = [{0: 7, 1: 4, 2: 9}[t] for t in fitted_of]
+    theme_of = grown_refit(fitted_of, previous, vectors)
+    assert theme_of.tolist() == previous
+
+
+def test_an_earlier_passage_still_close_to_its_theme_stays_on_it_after_a_split() -> None:
+    # The fit split theme 1: index 1 took one earlier passage that is still as close to theme
+    # 1's centroid as its members are, so it stays; the new passages form the new theme.
+    members = [unit(1, d) for d in (-0.2, -0.1, 0.0, 0.1, 0.2)]
+    vectors = np.stack([*members, unit(1, 0.05), *[unit(0, 1)] * 4])
+    previous = [1] * 6 + [OUTLIER] * 4
+    theme_of = grown_refit([0] * 5 + [1] + [1] * 4, previous, vectors)
+    assert theme_of.tolist() == [1] * 6 + [10] * 4
+
+
+def test_an_earlier_passage_no_longer_close_to_its_theme_follows_the_fit() -> None:
+    members = [unit(1, d) for d in (-0.1, -0.05, 0.0, 0.05, 0.1)]
+    vectors = np.stack([*members, unit(0.1, 1), *[unit(0, 1)] * 4])
+    previous = [1] * 6 + [OUTLIER] * 4
+    theme_of = grown_refit([0] * 5 + [1] * 5, previous, vectors)
+    assert theme_of.tolist() == [1] * 5 + [10] * 5
+
+
+# --- lineage (#15) -----------------------------------------------------------------------------
+
+
+def lineage(previous: list[int], now: list[int]) -> list[records.ThemeLineage]:
+    from pipeline.themes import identity
+
+    return identity.theme_lineage(np.array(previous), np.array(now))
+
+
+def test_a_split_is_recorded_with_the_passages_that_moved() -> None:
+    # Theme 4's ten earlier passages: six stay on 4, four go to the new theme 27.
+    assert lineage([4] * 10, [4] * 6 + [27] * 4) == [
+        records.ThemeLineage("split", (4,), (4, 27), 4)
+    ]
+
+
+def test_a_merge_is_recorded_with_the_passages_that_moved() -> None:
+    # Themes 9 and 12 now lie under 9.
+    assert lineage([9] * 6 + [12] * 5, [9] * 11) == [
+        records.ThemeLineage("merge", (9, 12), (9,), 5)
+    ]
+
+
+def test_a_split_into_themes_that_are_all_new_names_only_them() -> None:
+    assert lineage([3] * 8, [30] * 4 + [31] * 4) == [
+        records.ThemeLineage("split", (3,), (30, 31), 8)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("previous", "now"),
+    [
+        ([1, 1, 2, 2], [1, 1, 2, 2]),  # nothing moved
+        ([1] * 20, [1] * 18 + [5] * 2),  # two strays are no split
+        ([1] * 10 + [OUTLIER] * 6, [1] * 10 + [8] * 6),  # new passages make a new theme
+        ([1] * 10, [1] * 6 + [OUTLIER] * 4),  # passages left unassigned
+    ],
+)
+def test_no_lineage_without_a_real_split_or_merge(previous: list[int], now: list[int]) -> None:
+    assert lineage(previous, now) == []
+
+
+def test_a_theme_scattered_over_several_themes_is_recorded_as_one_split() -> None:
+    # A broad early theme the grown corpus divides many ways: each part a tenth of it or more.
+    assert lineage([1] * 30, [1] * 18 + [5] * 4 + [6] * 4 + [7] * 4) == [
+        records.ThemeLineage("split", (1,), (1, 5, 6, 7), 12)
+    ]

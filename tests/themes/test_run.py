@@ -5,18 +5,22 @@ from __future__ import annotations
 import csv
 import shutil
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from pipeline.embed.missing import embed_passages
 from pipeline.embed.models import LazyEmbedder, load_embedder
 from pipeline.errors import NotEnoughPassagesError
 from pipeline.ingest.ingester import Ingester
+from pipeline.records import ThemeLineage
 from pipeline.settings import Settings
-from pipeline.storage import open_warehouse
+from pipeline.storage import open_warehouse, theme_runs
 from pipeline.themes.codebook import Codebook, Curation, load_codebook
+from pipeline.themes.identity import previous_themes, theme_lineage
 from pipeline.themes.labels import is_informative
 from pipeline.themes.run import ThemeRunner
 from tests.conftest import CORPUS, REPO
@@ -272,3 +276,118 @@ def test_too_few_embedded_passages_is_a_named_error(warehouse: duckdb.DuckDBPyCo
     ):
         ThemeRunner(warehouse, lazy, Codebook()).run()
     assert not lazy.loaded
+
+
+# --- identity across growth, lineage and calibrated placement (#15) ----------------------------
+
+
+@dataclass(frozen=True)
+class Growth:
+    """The seed report themed alone, then the sample corpus added and themed again."""
+
+    mode: str
+    before: dict[str, int]
+    after: dict[str, int]
+    recorded: list[ThemeLineage]
+
+
+@pytest.fixture(scope="module")
+def seed_then_corpus(seed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Growth:
+    """The way a new user found identity lost: one report, then a corpus about four times its
+    size added (no --refit: the growth alone calls for one)."""
+    db = copy_db(seed_db, tmp_path_factory.mktemp("seed-then-corpus"))
+    embedder = load_embedder()
+    with open_warehouse(db) as con:
+        embed_passages(con, embedder)
+        first = runner(con).run()
+        before = assignments(con, first.run_id)
+        Ingester(con, Settings(db=db)).ingest([CORPUS])
+        embed_passages(con, embedder)
+        grown = runner(con).run()
+        return Growth(
+            grown.mode,
+            before,
+            assignments(con, grown.run_id),
+            theme_runs.run_lineage(con, grown.run_id),
+        )
+
+
+def test_the_seed_then_the_corpus_keeps_most_seed_passages_on_their_themes(
+    seed_then_corpus: Growth,
+) -> None:
+    grown = seed_then_corpus
+    assert grown.mode == "refit" and len(grown.after) >= 4 * len(grown.before)
+    themed = {p: t for p, t in grown.before.items() if t != -1}
+    kept = sum(grown.after[p] == t for p, t in themed.items())
+    assert kept / len(themed) >= 0.80, kept / len(themed)
+
+
+def test_every_split_and_merge_of_the_growth_is_recorded_as_lineage(
+    seed_then_corpus: Growth,
+) -> None:
+    grown = seed_then_corpus
+    ids = list(grown.after)
+    found = theme_lineage(
+        previous_themes(ids, grown.before), np.array([grown.after[p] for p in ids])
+    )
+    assert grown.recorded == found
+    # Each recorded move is real: that many earlier passages left the theme(s) they were on.
+    for event in grown.recorded:
+        moved = sum(
+            1
+            for p, t in grown.before.items()
+            if t in event.from_theme_ids
+            and grown.after[p] in event.to_theme_ids
+            and grown.after[p] != t
+        )
+        assert moved >= event.passages_moved > 0
+
+
+def test_a_refit_with_nothing_new_records_no_lineage(embedded_early: Path, tmp_path: Path):
+    with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
+        runner(con).run()
+        refit = runner(con).run(refit=True)
+        assert theme_runs.run_lineage(con, refit.run_id) == []
+
+
+def test_a_codebook_merge_is_recorded_as_lineage(embedded_early: Path, tmp_path: Path) -> None:
+    with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
+        first = runner(con).run()
+        sizes = Counter(t for t in assignments(con, first.run_id).values() if t != -1)
+        (source, n_source), (target, _) = sizes.most_common(2)
+        book = load_codebook(REPO / "models" / "codebook.yaml")
+        merged = Codebook(guided=book.guided, curations={source: Curation(merge_into=target)})
+        second = runner(con, merged).run()
+        recorded = theme_runs.run_lineage(con, second.run_id)
+    members = tuple(sorted((source, target)))
+    assert recorded == [ThemeLineage("merge", members, (target,), n_source)]
+
+
+def seed_paragraph(seed_path: Path, words: str) -> str:
+    """The seed report's paragraph that holds `words`."""
+    paragraphs = [" ".join(p.split()) for p in seed_path.read_text().split("\n\n")]
+    return next(p for p in paragraphs if words in p)
+
+
+def test_a_passage_far_from_every_theme_stays_unassigned_on_a_rerun(
+    embedded_early: Path, seed_path: Path, tmp_path: Path
+) -> None:
+    # The seed report's paragraph on sentencing ('a slap on the wrist') that the fixed 0.45
+    # threshold put on a drugs theme: nothing in the sample reviews is about sentencing.
+    db = copy_db(embedded_early, tmp_path)
+    note = tmp_path / "inbox" / "sentencing.txt"
+    note.parent.mkdir()
+    note.write_text(seed_paragraph(seed_path, "slap on the wrist") + "\n")
+    (note.parent / "sentencing.txt.meta.yaml").write_text(
+        "area: Luton\nreview_date: 2020-01-15\ndoc_type: notes\n"
+    )
+    with open_warehouse(db) as con:
+        first = runner(con).run()
+        before = assignments(con, first.run_id)
+        Ingester(con, Settings(db=db)).ingest([note])
+        embed_passages(con, load_embedder())
+        rerun = runner(con).run()
+        after = assignments(con, rerun.run_id)
+    new = [p for p in after if p not in before]
+    assert rerun.mode == "update" and new
+    assert all(after[p] == -1 for p in new), [after[p] for p in new]

@@ -45,3 +45,18 @@ SELECT theme_id FROM themes WHERE first_run_id = $run ORDER BY theme_id;
 UPDATE theme_runs SET status = 'aborted', finished_at = $finished_at
 WHERE status = 'running'
 RETURNING run_id;
+
+-- name: theme_lineage
+-- Every split and merge, oldest first, with when the run that made it finished.
+SELECT l.run_id, r.finished_at, l.kind, l.from_theme_ids, l.to_theme_ids, l.passages_moved
+FROM theme_lineage AS l
+JOIN theme_runs AS r USING (run_id)
+WHERE r.status = 'succeeded'
+ORDER BY r.finished_at, l.run_id, l.kind DESC, l.from_theme_ids;
+
+-- name: theme_first_seen
+-- The run that first found a theme, and when it finished.
+SELECT t.theme_id, t.first_run_id, r.finished_at AS first_seen_at
+FROM themes AS t
+LEFT JOIN theme_runs AS r ON r.run_id = t.first_run_id
+WHERE t.theme_id = $theme;

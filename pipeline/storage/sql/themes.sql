@@ -91,3 +91,15 @@ FROM passage_themes AS pt
 JOIN passages AS p USING (passage_id)
 WHERE pt.run_id = ? AND pt.theme_id <> -1
 GROUP BY ALL;
+
+-- name: insert_lineage
+INSERT INTO theme_lineage (
+    run_id, kind, from_theme_ids, to_theme_ids, passages_moved, recorded_at
+) VALUES (?, ?, ?, ?, ?, ?);
+
+-- name: run_lineage
+-- One run's splits and merges, in the order they were recorded.
+SELECT kind, from_theme_ids, to_theme_ids, passages_moved
+FROM theme_lineage
+WHERE run_id = ?
+ORDER BY kind DESC, from_theme_ids, to_theme_ids;
