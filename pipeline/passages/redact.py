@@ -127,6 +127,10 @@ MAX_NAME_WORDS = 3  # given names and a surname, for names listed beside a found
 MAX_TITLE_WORDS = 4  # capitalised words between a "name" and the organisation word it opens
 MAX_SURNAME_WORDS = 2  # capitalised words after a given name taken as the rest of the name
 _PERSON_NOUNS = "|".join(sorted(PERSON_NOUNS))
+# Words that end as English nouns do, which open sentences as subjects ("Housing has had"):
+# not taken for an unknown name on a pronoun's evidence alone.
+NOUN_ENDING = re.compile(r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ism|ship|ies)$")
+PRONOUN_WINDOW = 8  # words after a subject's verb within which "he" or "she" refers to it
 PERSONAL_PRONOUN = re.compile(r"\b(?:she|her|hers|herself|he|him|his|himself)\b", re.IGNORECASE)
 NOT_A_REAL_NAME = re.compile(
     r"\s*\((?:not (?:his|her|their) real name|names? changed|a pseudonym|pseudonym)\)",
@@ -1087,14 +1091,26 @@ class _NameFinder:
             and self.key(after) not in STOP_WORDS
         )
 
-    def _subject_with_pronoun(self, index: int) -> bool:
-        """Whether word `index` is a clause's subject, then a verb, with "he" or "she" later.
+    def _subject_with_pronoun(self, first: int, last: int) -> bool:
+        """Whether a run is a clause's subject, then a verb, and "he" or "she" a few words on.
 
-        "Tyrone came to the meeting with his grandmother", "said that Kemi had introduced her".
+        "Tyrone came to the meeting with his grandmother", "said that Kemi had introduced her";
+        not "Housing has had a few cases ... where a vulnerable tenant lost control of his home",
+        where the pronoun is far off and someone else is named before it.
         """
-        if not (self.opens_sentence(index) or self.lower_before(index) in SUBJECT_OPENERS):
+        if not (self.opens_sentence(first) or self.lower_before(first) in SUBJECT_OPENERS):
             return False
-        return self.key(index + 1) in VERBS_AFTER_A_SUBJECT and self._pronoun_later(index)
+        if self.key(last + 1) not in VERBS_AFTER_A_SUBJECT or NOUN_ENDING.search(self.key(last)):
+            return False
+        for index in range(last + 2, min(last + 2 + PRONOUN_WINDOW, len(self.words))):
+            key, word = self.key(index), self.words[index]
+            if self.opens_sentence(index) or key in PERSON_NOUNS or key in COLLECTIVES:
+                return False
+            if PERSONAL_PRONOUN.fullmatch(word.text):
+                return True
+            if word.text[:1].isupper():
+                return False  # another name, or "I", may be who the pronoun means
+        return False
 
     def _ends_a_phrase(self, last: int) -> bool:
         """Whether a run ends where a phrase does: punctuation, the end, or "and"/"or"."""
@@ -1189,7 +1205,9 @@ class _NameFinder:
             last = self._extend_right(index, False)
             if self.capitalised_next(last):
                 continue  # "told Home Office officials": part of a longer proper name
-            if self._person_context(index, last, listed=False) or self._subject_with_pronoun(last):
+            if self._person_context(index, last, listed=False) or self._subject_with_pronoun(
+                index, last
+            ):
                 found.append(Candidate(index, last, sure=True))
         return found
 

@@ -107,6 +107,15 @@ def test_an_unlisted_name_is_redacted_by_the_words_around_it(
     assert rules.redact(text) == redacted
 
 
+def test_a_pronoun_about_someone_else_does_not_make_a_subject_a_name(rules: Redactor) -> None:
+    # Found in the sample corpus: "his" is the tenant's, far from "Housing"
+    text = (
+        "Housing has had a few cases of cuckooing in flats in the city centre, where a "
+        "vulnerable tenant lost control of his home."
+    )
+    assert rules.redact(text) == text
+
+
 def test_a_reply_quoted_after_said_is_not_a_name(rules: Redactor) -> None:
     text = 'She said "Sorry" and left.'
     assert rules.redact(text) == text
