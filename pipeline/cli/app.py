@@ -27,7 +27,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-query_app = typer.Typer(help="Ask the warehouse: themes, quotes, trends, framework matrix.")
+query_app = typer.Typer(
+    help="Ask the warehouse: themes, quotes, trends, a place against the rest, framework matrix."
+)
 export_app = typer.Typer(help="Export findings: REFI-QDA for QDA tools, tables, a drafted report.")
 import_app = typer.Typer(help="Bring work done elsewhere back in (a codebook from a QDA tool).")
 
@@ -114,6 +116,7 @@ for name, function in (
     ("themes", build.themes),
     ("run", build.run),
     ("search", ask.search),
+    ("show", ask.show),
     ("serve", build.serve),
 ):
     command(app, name, function)
@@ -123,6 +126,7 @@ for name, function in (
     ("themes", ask.query_themes),
     ("quotes", ask.query_quotes),
     ("trends", ask.query_trends),
+    ("compare", ask.query_compare),
     ("matrix", ask.query_matrix),
 ):
     command(query_app, name, function)

@@ -1,24 +1,98 @@
-"""Commands that ask the warehouse: `query themes|quotes|trends|matrix` and `search`."""
+"""Commands that ask the warehouse: `query themes|quotes|trends|compare|matrix`, `search`, `show`.
+
+Themes are named by label and id ("Fake Xanax bars #2"), and a reader may name one either way
+(`--theme xanax`). Tables are laid out to read at 80 columns: prose wraps, numbers never do.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.text import Text
 
-from pipeline.cli.console import emit, err, literal
-from pipeline.cli.options import DbOption, JsonOption, filter_options, open_readable, settings_for
+from pipeline.cli.console import (
+    Shown,
+    column,
+    emit,
+    err,
+    lift,
+    literal,
+    out,
+    p_value,
+    percent_interval,
+    share,
+    theme_name,
+)
+from pipeline.cli.options import (
+    DbOption,
+    JsonOption,
+    filter_options,
+    open_readable,
+    readable_path,
+    settings_for,
+)
 from pipeline.search_modes import Questions, SearchMode
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import duckdb
     import pandas as pd
 
     from pipeline.queries import Filters
+    from pipeline.queries.catalogue import ThemeName
+    from pipeline.queries.evidence import PassageView
 
+ThemeOption = Annotated[
+    str, typer.Option(help="Theme id, label or the start of a label (any case): 2, 'fake xanax'.")
+]
+
+# How much of a passage id a table shows: `findings show` takes it back (as the report prints it).
+SHORT_ID = 12
+
+THEME = Shown("theme", lambda row: theme_name(row["label"], row["theme_id"]), wrap=True)
 THEME_COLUMNS = [
-    "theme_id", "label", "status", "n_documents", "n_areas", "n_regions", "n_passages",
-    "prevalence", "ci_low", "ci_high",
-]  # fmt: skip
+    THEME,
+    column("status"),
+    # The overview gives a theme's reviews and their share of all; all is their ratio.
+    Shown(
+        "reviews",
+        lambda row: share(row["n_documents"], round(row["n_documents"] / row["prevalence"])),  # type: ignore[operator]
+    ),
+    Shown(
+        "share (95% CI)",
+        lambda row: percent_interval(row["prevalence"], row["ci_low"], row["ci_high"]),
+    ),
+    column("n_areas", "areas"),
+    column("n_regions", "regions"),
+    column("n_passages", "passages"),
+]
+
+
+def where_from(row: Mapping[str, object]) -> Text:
+    """A quote's source on a few short lines: title, place, date, speaker, passage id."""
+    import pandas as pd
+
+    def known(key: str) -> object | None:
+        value = row.get(key)
+        return None if value is None or pd.isna(value) else value  # type: ignore[call-overload]
+
+    place = ", ".join(str(v) for v in (known("area"), known("region")) if v is not None)
+    date = known("review_date")
+    lines = [
+        known("title"),
+        known("kind"),
+        place or None,
+        pd.Timestamp(date).date().isoformat() if date is not None else None,  # type: ignore[arg-type]
+        known("speaker"),
+        f"passage {str(row['passage_id'])[:SHORT_ID]}" if known("passage_id") else None,
+    ]
+    return literal("\n".join(str(line) for line in lines if line is not None))
+
+
+QUOTE = Shown("quote", lambda row: row["text"], wrap=True, ratio=3)
+SOURCE = Shown("from", where_from, wrap=True, ratio=2)
 
 
 def with_source_kind(frame: pd.DataFrame) -> pd.DataFrame:
@@ -31,15 +105,11 @@ def with_source_kind(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(kind=kinds)
 
 
-def evidence_columns(frame: pd.DataFrame, columns: list[str]) -> list[str]:
-    """A quote table's columns, with `kind` after the title when a national document is there.
+def named_theme(con: duckdb.DuckDBPyConnection, asked: str) -> ThemeName:
+    """The theme a `--theme` value names (an id, a label or the start of one)."""
+    from pipeline.queries.catalogue import find_theme
 
-    So that a reader never takes a national report for a review.
-    """
-    if "scope" in frame and (frame["scope"] == "national").any():
-        at = columns.index("title") + 1
-        return [*columns[:at], "kind", *columns[at:]]
-    return columns
+    return find_theme(con, asked)
 
 
 @filter_options
@@ -65,7 +135,7 @@ def query_themes(db: DbOption = None, *, filters: Filters, as_json: JsonOption =
 
 @filter_options
 def query_quotes(
-    theme: Annotated[int, typer.Option(help="Theme id.")],
+    theme: ThemeOption,
     db: DbOption = None,
     *,
     filters: Filters,
@@ -76,18 +146,27 @@ def query_quotes(
     from pipeline.queries import quotes
 
     with open_readable(settings_for(db)) as con:
-        frame = quotes(con, theme, filters, limit)
-    emit(
-        with_source_kind(frame),
-        as_json,
-        f"Quotes for theme {theme}",
-        evidence_columns(frame, ["text", "title", "area", "region", "review_date", "speaker"]),
-    )
+        named = named_theme(con, theme)
+        frame = quotes(con, named.theme_id, filters, limit)
+    if as_json:
+        emit(with_source_kind(frame).assign(theme_id=named.theme_id, label=named.label), True, "")
+        return
+    emit(with_source_kind(frame), False, f"Quotes for {named}", [QUOTE, SOURCE])
+
+
+TREND_COLUMNS = [
+    column("period"),
+    Shown("reviews", lambda row: share(row["raising"], row["documents"])),
+    Shown(
+        "share (95% CI)",
+        lambda row: percent_interval(row["prevalence"], row["ci_low"], row["ci_high"]),
+    ),
+]
 
 
 @filter_options
 def query_trends(
-    theme: Annotated[int, typer.Option(help="Theme id.")],
+    theme: ThemeOption,
     by: Annotated[str | None, typer.Option(help="Split by region, area or force.")] = None,
     period: Annotated[str, typer.Option(help="month, quarter or year.")] = "year",
     db: DbOption = None,
@@ -96,15 +175,95 @@ def query_trends(
     as_json: JsonOption = False,
 ) -> None:
     """Reviews raising a theme per period (and place), with Wilson intervals."""
-    from pipeline.queries import theme_trend
+    from pipeline.queries import LEVEL_COLUMNS, theme_trend
 
     if by not in (None, "region", "area", "force"):
         raise typer.BadParameter("use region, area or force", param_hint="--by")
     if period not in ("month", "quarter", "year"):
         raise typer.BadParameter("use month, quarter or year", param_hint="--period")
     with open_readable(settings_for(db)) as con:
-        frame = theme_trend(con, theme, filters, by, period)
-    emit(frame, as_json, f"Trend for theme {theme}")
+        named = named_theme(con, theme)
+        frame = theme_trend(con, named.theme_id, filters, by, period)  # type: ignore[arg-type]
+    if as_json:
+        emit(frame.assign(theme_id=named.theme_id, label=named.label), True, "")
+        return
+    place = [] if by is None else [column(LEVEL_COLUMNS[by], by, wrap=True)]
+    emit(frame, False, f"Trend for {named}", [*place, *TREND_COLUMNS])
+
+
+# A place with this many reviews or fewer cannot make any theme significant against the rest.
+FEW_REVIEWS = 2
+
+
+def place_asked(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, str]:
+    """The one place `--region`, `--area` or `--force` names: its level and its name as stored.
+
+    Names match whatever their case; a place no locality review has is a usage error listing
+    what there is.
+    """
+    from pipeline.queries import filter_options
+
+    asked = [
+        (level, option, value)
+        for level, option, value in (
+            ("region", "--region", filters.region),
+            ("area", "--area", filters.area),
+            ("police_force", "--force", filters.police_force),
+        )
+        if value is not None
+    ]
+    if len(asked) != 1:
+        raise typer.BadParameter(
+            "name one place to compare: --region, --area or --force", param_hint="--region"
+        )
+    level, option, value = asked[0]
+    options = filter_options(con)
+    known = {"region": options.regions, "area": options.areas, "police_force": options.forces}
+    for name in known[level]:
+        if name.casefold() == " ".join(value.split()).casefold():
+            return level, name
+    listed = ", ".join(known[level]) or "none"
+    raise typer.BadParameter(
+        f"no locality review has {value!r}; there are: {listed}", param_hint=option
+    )
+
+
+COMPARE_COLUMNS = [
+    THEME,
+    Shown("here", lambda row: share(row["in_place"], row["place_documents"])),
+    Shown("elsewhere", lambda row: share(row["elsewhere"], row["elsewhere_documents"])),
+    Shown("lift", lambda row: lift(row["lift"])),
+    Shown("Fisher p", lambda row: p_value(row["p_value"])),
+]
+
+
+@filter_options
+def query_compare(db: DbOption = None, *, filters: Filters, as_json: JsonOption = False) -> None:
+    """One place against the rest, theme by theme: reviews k/n there and elsewhere, lift, p.
+
+    Name the place with --region, --area or --force; --since, --until and --type narrow both
+    sides. p is Fisher's exact test (two-sided), as on the viewer's Regions page.
+    """
+    from pipeline.queries import compare_place
+
+    with open_readable(settings_for(db)) as con:
+        level, place = place_asked(con, filters)
+        frame = compare_place(con, level, place, filters)  # type: ignore[arg-type]
+    reviews = int(frame["place_documents"].iloc[0]) if not frame.empty else 0
+    if as_json:
+        emit(frame, True, "")
+        return
+    words = level.replace("_", " ")
+    emit(frame, False, f"{place} ({words}) against the rest", COMPARE_COLUMNS if reviews else None)
+    if reviews <= FEW_REVIEWS:
+        err.print(
+            literal(
+                f"warning: {place} has {reviews} review{'' if reviews == 1 else 's'} under these "
+                "filters: nothing there can be significant, and a lift from so few means little.",
+                "yellow",
+            ),
+            soft_wrap=True,
+        )
 
 
 @filter_options
@@ -121,8 +280,31 @@ def query_matrix(
     if by not in ("area", "review"):
         raise typer.BadParameter("use area or review", param_hint="--by")
     with open_readable(settings_for(db)) as con:
-        frame = framework_matrix(con, filters, by)
-    emit(frame, as_json, "Framework matrix", ["row_label", "theme_id", "label", "n_passages"])
+        frame = framework_matrix(con, filters, by)  # type: ignore[arg-type]
+    emit(
+        frame,
+        as_json,
+        "Framework matrix",
+        [
+            column("row_label", by, wrap=True),
+            THEME,
+            column("n_documents", "reviews"),
+            column("n_passages", "passages"),
+        ],
+    )
+
+
+def search_source(labels: Mapping[int, str]) -> Shown:
+    """A search hit's source, with the theme it is on by name."""
+
+    def written(row: Mapping[str, object]) -> Text:
+        source = where_from(row)
+        theme = row.get("theme_id")
+        if theme is not None and theme == theme:  # NaN: on no theme
+            source.append("\n" + theme_name(labels.get(int(theme)), theme))  # type: ignore[call-overload]
+        return source
+
+    return Shown("from", written, wrap=True, ratio=2)
 
 
 @filter_options
@@ -146,21 +328,100 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Search passages by words and meaning at once (--mode keyword|semantic to pick one)."""
-    from pipeline.queries.search import search_passages
-
     if semantic:
         mode = SearchMode.semantic
     settings = settings_for(db)
-    with open_readable(settings) as con:
-        embedder = None
-        if mode != SearchMode.keyword:
-            from pipeline.embed.models import load_embedder
+    path = readable_path(settings)  # a missing warehouse is said before any model loads
+    model = None
+    if mode != SearchMode.keyword:
+        from pipeline.cli.warm import ModelLoad
 
-            embedder = load_embedder(settings.embedding_model)
-        frame = search_passages(con, text, mode, embedder, filters, limit, questions)
+        # Loading the model is most of a first search: start it now, beside the query layer.
+        model = ModelLoad(settings.embedding_model)
+    from pipeline.queries.catalogue import theme_names
+    from pipeline.queries.search import search_passages
+    from pipeline.storage import connect
+
+    with connect(path, read_only=True) as con:
+        # The model is waited for only when the query is embedded, after the vectors are read.
+        frame = search_passages(con, text, mode, model, filters, limit, questions)
+        labels = {name.theme_id: name.label for name in theme_names(con)}
+    if as_json:
+        emit(with_source_kind(frame), True, "")
+        return
     emit(
         with_source_kind(frame),
-        as_json,
+        False,
         f"Search: {text}",
-        evidence_columns(frame, ["score", "text", "title", "area", "review_date", "theme_id"]),
+        [column("score"), QUOTE, search_source(labels)],
     )
+
+
+def missing(value: object) -> bool:
+    """Whether a value is absent (None, or a NaN/NaT that stood in for one)."""
+    return value is None or value != value
+
+
+def fact(name: str, value: object) -> Text:
+    """'Area:     Swansea, Wales' (or 'not recorded'), the value as written."""
+    shown = "not recorded" if missing(value) or value == "" else str(value)
+    return Text.assemble((f"{name + ':':<9} ", "bold"), literal(shown, one_line=True))
+
+
+def print_passage(view: PassageView) -> None:
+    """A passage, its provenance and theme, and its neighbours, as plain text."""
+    place = ", ".join(str(v) for v in (view.area, view.region) if not missing(v))
+    speaker = ", ".join(str(v) for v in (view.speaker, view.speaker_role) if not missing(v))
+    date = None if missing(view.review_date) else view.review_date
+    theme = (
+        None
+        if view.theme_id is None
+        else f"{theme_name(view.theme_label, view.theme_id)} (probability {view.probability:.2f})"
+    )
+    kind = view.doc_type if view.scope != "national" else "national document"
+    out.print(Text.assemble(("Passage ", "bold"), literal(view.passage_id)))
+    out.print(fact("Document", f"{view.title} ({kind})" if kind else view.title))
+    out.print(fact("Area", place))
+    if not missing(view.police_force):
+        out.print(fact("Force", view.police_force))
+    out.print(fact("Date", date.isoformat() if date is not None else None))  # type: ignore[union-attr]
+    out.print(fact("Speaker", speaker))
+    out.print(fact("Section", view.section))
+    out.print(fact("Theme", theme if theme is not None else "none in the latest run"))
+    for neighbour in view.context:
+        where = (
+            "This passage"
+            if neighbour.is_quote
+            else ("Before" if neighbour.ordinal < view.ordinal else "After")
+        )
+        said_by = "" if missing(neighbour.speaker) else f", {neighbour.speaker}"
+        out.print()
+        out.print(
+            Text.assemble(
+                (where, "bold"),
+                literal(f" (passage {neighbour.passage_id[:SHORT_ID]}{said_by})", one_line=True),
+            )
+        )
+        out.print(literal(neighbour.text), style=None if neighbour.is_quote else "dim")
+
+
+def show(
+    passage: Annotated[
+        str, typer.Argument(help="A passage id, or its first 12 characters (as a report prints).")
+    ],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A passage with its document, area, date, speaker, theme and the passages around it."""
+    import dataclasses
+    import json
+
+    from pipeline.cli.console import print_json
+    from pipeline.queries.evidence import find_passage_id, passage_view
+
+    with open_readable(settings_for(db)) as con:
+        view = passage_view(con, find_passage_id(con, passage))
+    if as_json:
+        print_json(json.dumps(dataclasses.asdict(view), default=str))
+        return
+    print_passage(view)

@@ -138,6 +138,29 @@ def ingest(
         raise typer.Exit(1)
 
 
+def with_statuses(path: Path, themes: list[dict[str, object]]) -> None:
+    """Give each theme of the status summary its status as `query themes` computes it.
+
+    (New, emerging, spreading, stable or fading, from its trend and spread over the periods; the
+    themes table's own `status` is only the lifecycle, "new" throughout a first run.) A theme no
+    locality review raises has no status: only reviews make a trend.
+    """
+    from pipeline.queries import theme_overview
+    from pipeline.storage import connect
+
+    if not themes:
+        return
+    with connect(path, read_only=True) as con:
+        overview = theme_overview(con)
+    statuses = (
+        dict(zip(overview["theme_id"], overview["status"], strict=True))
+        if not overview.empty
+        else {}
+    )
+    for theme in themes:
+        theme["status"] = statuses.get(theme["theme_id"])
+
+
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Counts of documents, passages, places and errors; coverage; the national themes."""
     from pipeline.queries.runs import warehouse_status
@@ -149,7 +172,9 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
             soft_wrap=True,
         )
         raise typer.Exit(1)
-    summary = warehouse_status(readable_path(settings, prefer_warehouse=True))
+    path = readable_path(settings, prefer_warehouse=True)
+    summary = warehouse_status(path)
+    with_statuses(path, summary["themes"])  # type: ignore[arg-type]
     if as_json:
         print_json(json.dumps(summary, default=str))
         return

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
@@ -116,17 +119,123 @@ def print_json(text: str) -> None:
     out.print_json(text, ensure_ascii=True)
 
 
-def emit(frame: pd.DataFrame, as_json: bool, title: str, columns: list[str] | None = None) -> None:
-    """Print a query's answer: JSON records, or a table of `columns` (default: all)."""
+@dataclass(frozen=True)
+class Shown:
+    """One column of a printed table: its header and how a row's value is written.
+
+    `wrap` is for prose (quotes, titles, labels), which may take several lines; everything else
+    (numbers, k/n, statuses, dates) stays on one line, so that a narrow terminal wraps the prose
+    instead of cutting a number or a word to "stat…".
+    """
+
+    header: str
+    value: Callable[[Mapping[str, object]], object]
+    wrap: bool = False
+    ratio: int | None = None
+
+
+def column(name: str, header: str | None = None, *, wrap: bool = False) -> Shown:
+    """A table column that shows a frame column as it is (through `cell`)."""
+    return Shown(header or name, lambda row: row[name], wrap=wrap)
+
+
+def table_of(rows: Sequence[Mapping[str, object]], title: str, shown: Sequence[Shown]) -> Table:
+    """A table that reads at 80 columns: no vertical rules, prose wraps, the rest never does.
+
+    Rows that take several lines (quotes) are ruled apart, so that one does not run into the next.
+    """
+    headers = [
+        Column(
+            header=literal(spec.header),
+            no_wrap=not spec.wrap,
+            overflow="fold" if spec.wrap else "ellipsis",
+            ratio=spec.ratio,
+        )
+        for spec in shown
+    ]
+    # Rules only under the header, one space between columns: the room goes to the prose.
+    table = Table(
+        *headers,
+        title=literal(title, one_line=True),
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+        show_lines=any(spec.ratio is not None for spec in shown),
+    )
+    for row in rows:
+        table.add_row(*[cell(spec.value(row)) for spec in shown])
+    return table
+
+
+def json_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its date columns as dates ('2019-06-11'), not midnights, for JSON."""
+    import pandas as pd
+
+    dated = {}
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            present = values.dropna()
+            if (present == present.dt.normalize()).all():
+                dated[name] = values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna())
+    return frame.assign(**dated) if dated else frame
+
+
+def emit(
+    frame: pd.DataFrame,
+    as_json: bool,
+    title: str,
+    columns: Sequence[str | Shown] | None = None,
+) -> None:
+    """Print a query's answer: JSON records, or a table of `columns` (default: all).
+
+    A column named by a string shows that frame column as it is; a `Shown` says how.
+    """
     if as_json:
-        print_json(frame.to_json(orient="records", date_format="iso", default_handler=str))
+        print_json(
+            json_ready(frame).to_json(orient="records", date_format="iso", default_handler=str)
+        )
         return
-    shown = frame[columns] if columns else frame
-    headers = [Column(header=literal(c)) for c in shown.columns]
-    table = Table(*headers, title=literal(title, one_line=True))
-    for row in shown.itertuples(index=False):
-        table.add_row(*[cell(v) for v in row])
-    out.print(table)
+    shown = [
+        spec if isinstance(spec, Shown) else column(spec, wrap=frame[spec].dtype == object)
+        for spec in (columns if columns is not None else list(frame.columns))
+    ]
+    out.print(table_of(frame.to_dict("records"), title, shown))
+
+
+def share(raising: object, out_of: object) -> str:
+    """'17/24': reviews raising something out of the reviews looked at."""
+    return f"{int(raising)}/{int(out_of)}"  # type: ignore[call-overload]
+
+
+def percent(value: float) -> str:
+    """A share as a whole percentage ('71%')."""
+    return f"{100 * value:.0f}%"
+
+
+def percent_interval(value: object, low: object, high: object) -> str:
+    """'71% (51–85)': a share and its 95% interval, in whole percentages."""
+    return f"{percent(float(value))} ({100 * float(low):.0f}–{100 * float(high):.0f})"  # type: ignore[arg-type]
+
+
+def p_value(value: object) -> str:
+    """A p-value to two significant figures, or '<0.001'."""
+    number = float(value)  # type: ignore[arg-type]
+    return "<0.001" if number < 0.001 else f"{number:.2g}"
+
+
+def lift(value: object) -> str:
+    """'2.6×' (how many times as common here as elsewhere); '∞' where it is nowhere else."""
+    number = float(value)  # type: ignore[arg-type]
+    return "∞" if math.isinf(number) else f"{number:.1f}×"
+
+
+def theme_name(label: object, theme_id: object) -> str:
+    """A theme as the CLI names it: 'Fake Xanax bars #2' (its id where it has no label)."""
+    number = int(theme_id)  # type: ignore[call-overload]
+    if label is None or (isinstance(label, float) and math.isnan(label)):
+        return f"#{number}"
+    return f"{label} #{number}"
 
 
 def cell(value: object) -> Text:

@@ -35,7 +35,7 @@ def filtering_commands() -> dict[str, list[str]]:
 def test_commands_that_filter_take_every_filter_right_after_db() -> None:
     filtering = filtering_commands()
     assert set(filtering) == {
-        "search", "query themes", "query quotes", "query trends", "query matrix",
+        "search", "query themes", "query quotes", "query trends", "query compare", "query matrix",
         "export qdpx", "export csv", "export parquet", "export report",
     }  # fmt: skip
     for name, options in filtering.items():

@@ -72,3 +72,11 @@ FROM (
     SELECT * FROM filtered_national_documents($region, $area, $police_force, $since, $until, $doc_type)
 ) AS d
 ORDER BY d.doc_id;
+
+-- name: theme_names
+-- Every theme a reader may name (by id or label), with its lifecycle; a theme curated as not
+-- relevant is no finding to look up.
+SELECT theme_id, label, status AS lifecycle
+FROM themes
+WHERE status <> 'not_relevant'
+ORDER BY theme_id;

@@ -31,8 +31,31 @@ LIMIT $limit;
 
 -- name: passage_context
 -- A passage with its neighbours in the same document, in reading order.
-SELECT n.passage_id, n.ordinal, n.text, n.speaker_role, n.passage_id = $passage AS is_quote
+SELECT
+    n.passage_id, n.ordinal, n.text, n.speaker, n.speaker_role, n.passage_id = $passage AS is_quote
 FROM passages AS p
 JOIN passages AS n ON n.doc_id = p.doc_id AND abs(n.ordinal - p.ordinal) <= $width
 WHERE p.passage_id = $passage
 ORDER BY n.ordinal;
+
+-- name: passages_starting_with
+-- The passages whose id starts with $prefix (a drafted report prints the first 12 characters);
+-- a few are enough to tell a unique prefix from an ambiguous one.
+SELECT passage_id
+FROM passages
+WHERE starts_with(passage_id, $prefix)
+ORDER BY passage_id
+LIMIT $limit;
+
+-- name: passage_detail
+-- One passage with its document's provenance and the theme the latest run gave it (NULL when
+-- it has none, or an outlier's).
+SELECT
+    p.passage_id, p.doc_id, p.ordinal, p.text, p.section, p.speaker, p.speaker_role,
+    d.title, d.area, d.region, d.police_force, d.review_date, d.doc_type, d.scope,
+    cpt.theme_id, t.label AS theme_label, cpt.probability
+FROM passages AS p
+JOIN documents AS d USING (doc_id)
+LEFT JOIN current_passage_themes AS cpt USING (passage_id)
+LEFT JOIN themes AS t ON t.theme_id = cpt.theme_id
+WHERE p.passage_id = $passage;

@@ -40,10 +40,12 @@ ORDER BY finished_at DESC, run_id DESC
 LIMIT 1;
 
 -- name: themes_overview
+-- A theme's lifecycle (new in the run that found it, else active) is not its status: the CLI
+-- takes that from the query layer's theme overview (trend and spread), as `query themes` does.
 SELECT
     t.theme_id,
     t.label,
-    t.status,
+    t.status AS lifecycle,
     t.heading,
     -- Reviews, areas and regions count locality reviews only; passages count every quote.
     count(DISTINCT p.doc_id) FILTER (WHERE d.scope = 'local') AS documents,

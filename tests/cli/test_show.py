@@ -1,0 +1,81 @@
+"""`findings show ID`: a passage with its document, place, date, speaker, theme and neighbours."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from pipeline.cli import app
+from tests.cli.commands import runner
+from tests.conftest import SEED
+
+PLACEHOLDER = re.compile(r"(?<![\w<])(nan|NaT|None|<NA>)(?![\w>])")
+
+
+def a_passage(db: Path, where: str, params: list[object] | None = None) -> dict:
+    """A passage in the middle of its document (it has neighbours), with its document's fields."""
+    query = f"""
+        SELECT p.passage_id, p.text, p.speaker, d.title, d.area, d.review_date, d.doc_id, p.ordinal
+        FROM passages AS p JOIN documents AS d USING (doc_id)
+        JOIN current_passage_themes AS cpt USING (passage_id)
+        WHERE p.ordinal > 0 AND {where}
+        ORDER BY p.passage_id LIMIT 1
+    """
+    with duckdb.connect(str(db), read_only=True) as con:
+        cursor = con.execute(query, params or [])
+        columns = [c[0] for c in cursor.description]
+        row = dict(zip(columns, cursor.fetchone(), strict=True))
+        row["neighbours"] = [
+            text
+            for (text,) in con.execute(
+                "SELECT text FROM passages WHERE doc_id = ? AND abs(ordinal - ?) = 1",
+                [row["doc_id"], row["ordinal"]],
+            ).fetchall()
+        ]
+    return row
+
+
+def test_a_12_character_prefix_shows_the_passage_and_where_it_comes_from(
+    seeded: dict[str, Path],
+) -> None:
+    db = seeded["inferred"]
+    passage = a_passage(db, "d.scope = 'local' AND p.speaker IS NOT NULL")
+    result = runner.invoke(app, ["show", passage["passage_id"][:12], "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    for value in (
+        passage["title"],
+        passage["area"],
+        str(passage["review_date"]),
+        passage["speaker"],
+    ):
+        assert value in flat
+    assert " ".join(passage["text"].split()) in flat
+    assert passage["neighbours"]
+    for text in passage["neighbours"]:
+        assert " ".join(text.split()) in flat
+    assert re.search(r"Theme: .+ #\d+", flat)
+
+
+def test_the_seed_without_place_or_date_shows_cleanly(seeded: dict[str, Path]) -> None:
+    db = seeded["unplaced"]
+    passage = a_passage(db, "d.path = ?", [str(SEED)])
+    result = runner.invoke(app, ["show", passage["passage_id"], "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "not recorded" in result.output
+    assert not PLACEHOLDER.search(result.output), result.output
+
+
+def test_an_ambiguous_prefix_is_one_line_listing_some_ids(seeded: dict[str, Path]) -> None:
+    result = runner.invoke(app, ["show", "a", "--db", str(seeded["inferred"])])
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1
+    assert re.search(r"\ba[0-9a-f]{11}\b", result.output)
+
+
+def test_an_unknown_id_is_one_line(seeded: dict[str, Path]) -> None:
+    result = runner.invoke(app, ["show", "zz", "--db", str(seeded["inferred"])])
+    assert result.exit_code == 1
+    assert "no passage" in result.output and len(result.output.strip().splitlines()) == 1
