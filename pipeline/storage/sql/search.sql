@@ -92,6 +92,10 @@ SELECT file FROM pragma_database_list WHERE name = current_database();
 -- name: passage_count
 SELECT count(*) AS passages FROM passages;
 
+-- name: passage_words
+-- Each passage's length in words: very short passages (a heading, "Yes.") rarely make evidence.
+SELECT passage_id, n_words FROM passages;
+
 -- name: question_passages
 -- Interviewers' questions: context for the answers, not evidence, so searches rank them last.
 SELECT passage_id FROM passages WHERE speaker_role = 'interviewer';
@@ -106,3 +110,10 @@ WHERE p.speaker_role = 'interviewer';
 -- name: index_rows
 -- Every passage's row in the full-text index, to fuse keyword ranks with the vector index's.
 SELECT docid, name AS passage_id FROM fts_main_passages.docs;
+
+-- name: passage_keys
+-- Each passage's identity that survives a re-ingest (its document's file and its text's hash),
+-- for relevance judgments kept beside the bench (bench/data/search/judgments.csv).
+SELECT p.passage_id, d.path, p.text_sha
+FROM passages AS p
+JOIN documents AS d USING (doc_id);
