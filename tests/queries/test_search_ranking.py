@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
 import numpy as np
 import pytest
 
-from pipeline.queries.search import Fusion, fused_scores
+from pipeline.embed.models import load_embedder
+from pipeline.queries.search import Fusion, fused_scores, search_hybrid
+from pipeline.search_modes import Questions
 
 
 def test_a_keyword_hit_far_in_meaning_gets_no_keyword_part() -> None:
@@ -28,3 +34,28 @@ def test_passages_shorter_than_the_minimum_are_scaled_by_their_length() -> None:
     )
     assert fused[0] == pytest.approx(3 / 12 * 1.0 / (60 + 1))
     assert fused[1] == pytest.approx(1.0 / (60 + 2))
+
+
+@pytest.fixture(scope="module")
+def con(themed_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb.connect(str(themed_db), read_only=True) as connection:
+        yield connection
+
+
+def test_hybrid_search_scales_each_passage_by_its_own_length(con) -> None:
+    # Every passage is shorter than 1,000 words, so each fused score is scaled by its length.
+    embedder = load_embedder()
+    query = "young people held in debt"
+    plain = search_hybrid(con, query, embedder, limit=10_000, questions=Questions.show)
+    scaled = search_hybrid(
+        con, query, embedder, limit=5, questions=Questions.show, fusion=Fusion(min_words=1000)
+    )
+    score_of = dict(zip(plain["passage_id"], plain["score"], strict=True))
+    rows = con.execute(
+        "SELECT passage_id, n_words FROM passages WHERE passage_id = ANY($ids)",
+        {"ids": scaled["passage_id"].tolist()},
+    )
+    words = dict(rows.fetchall())
+    for row in scaled.itertuples():
+        expected = score_of[row.passage_id] * words[row.passage_id] / 1000
+        assert row.score == pytest.approx(expected, rel=1e-6)
