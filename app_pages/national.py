@@ -1,14 +1,25 @@
-"""National findings: the director's landing page."""
+"""National findings: the director's landing page.
+
+What is changing comes first (new, emerging, spreading and fading themes, each with the figures
+and the test behind its status and two quotes), then every theme in one table that shows all its
+rows and columns, then what the latest run changed.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from pipeline.viewer import data
+from pipeline.viewer import changing, data
 from pipeline.viewer.context import describe, page_context
 from pipeline.viewer.literal import code, md
-from pipeline.viewer.widgets import STATUS_HELP, STATUS_TEXT, show_quotes
+from pipeline.viewer.widgets import (
+    STATUS_HELP,
+    STATUS_TEXT,
+    fit_widths,
+    show_quotes,
+    text_width,
+)
 
 context = page_context()
 source, filters = context.source, context.filters
@@ -45,10 +56,54 @@ if cover.national_documents:
     )
 
 overview = data.curate(data.overview(source, filters), context.codebook)
-st.subheader("Headline themes")
 if overview.empty:
     st.info("No themes under these filters.")
     st.stop()
+basis = data.status_basis(source, filters)
+
+st.subheader("What is changing")
+st.caption(md(changing.basis_caption(basis)))
+moving = overview[overview["status"].isin(changing.CHANGING)]
+moving = moving.sort_values(
+    "status", key=lambda s: s.map(changing.CHANGING.index), kind="stable"
+).reset_index(drop=True)
+if moving.empty:
+    st.info(
+        "No theme is new, emerging, spreading or fading under these filters: every theme below "
+        "is stable over the period."
+    )
+# Two boxes a row, so the changes fit in a screen or two rather than scrolling past the table.
+places = st.columns(2) if len(moving) > 1 else [st.container()]
+for number, row in enumerate(moving.itertuples()):
+    theme_id = int(row.theme_id)
+    box = places[number % len(places)].container(border=True, key=f"changing_{theme_id}")
+    with box:
+        st.markdown(
+            f"**{md(STATUS_TEXT[row.status])}** · **{md(row.label)}** — raised in "
+            f"{int(row.n_documents)} of {int(cover.reviews)} reviews ({row.prevalence:.0%})"
+        )
+        evidence = [changing.counts_line(changing.by_period(list(row.sparkline), basis))]
+        if row.status in ("emerging", "fading"):
+            evidence.append(changing.trend_test_line(row.trend_z, row.trend_p))
+        elif row.status == "spreading":
+            spread = changing.spread_of(
+                data.theme_regions_by_period(source, theme_id, filters), basis
+            )
+            evidence.append(changing.spread_line(spread, basis))
+            evidence.append(changing.trend_test_line(row.trend_z, row.trend_p) + " (no trend)")
+        else:  # new: found by the latest run, so there is no earlier run to compare with
+            evidence.append("First found in the latest theme run.")
+        for line in evidence:
+            st.caption(md(line))
+        show_quotes(context, data.quotes(source, theme_id, filters, 2), with_context=False)
+        st.page_link(
+            "app_pages/theme.py",
+            label="Open the theme page",
+            icon="➡️",
+            query_params={"theme": str(theme_id)},
+        )
+
+st.subheader("All themes")
 st.caption(
     "Ranked by the number of reviews raising each theme, then areas. "
     f"Select a row for its quotes. Status — {STATUS_HELP}."
@@ -58,25 +113,53 @@ table = pd.DataFrame(
         "Theme": overview["label"],
         "Status": overview["status"].map(STATUS_TEXT).fillna(overview["status"]),
         "Reviews": overview["n_documents"],
-        "Areas": overview["n_areas"],
-        "Regions": overview["n_regions"],
-        "Share of reviews": (overview["prevalence"] * 100).round(),
-        "Reviews per year": overview["sparkline"],
+        "Share": overview["prevalence"] * 100,
+        "95% interval": [
+            f"{low:.0%}–{high:.0%}"
+            for low, high in zip(overview["ci_low"], overview["ci_high"], strict=True)
+        ],
+        "By year": overview["sparkline"],
         "Heading": overview["heading"],
     }
+)
+# Every column in view at 1,400 px: numbers and badges narrow, the two texts as wide as their
+# longest value where that fits (areas and regions are in the caption of the theme selected
+# below, and on its page: with them the table outgrew the window).
+widths = fit_widths(
+    {"Status": 88, "Reviews": 62, "Share": 52, "95% interval": 88, "By year": 70},
+    {name: text_width(table[name], name) for name in ("Theme", "Heading")},
 )
 picked = st.dataframe(
     table,
     hide_index=True,
     width="stretch",
+    # every row, not the ten the default height shows
+    height="content",
     on_select="rerun",
     selection_mode="single-row",
     key="national_table",
     column_config={
-        "Share of reviews": st.column_config.ProgressColumn(
-            format="%d%%", min_value=0, max_value=100
+        "Theme": st.column_config.TextColumn(width=widths["Theme"]),
+        "Status": st.column_config.TextColumn(width=widths["Status"]),
+        "Reviews": st.column_config.NumberColumn(
+            width=widths["Reviews"], help=f"Reviews raising the theme, of {int(cover.reviews)}"
         ),
-        "Reviews per year": st.column_config.LineChartColumn(y_min=0),
+        "Share": st.column_config.NumberColumn(
+            format="%.0f%%", width=widths["Share"], help="Share of reviews raising it"
+        ),
+        "95% interval": st.column_config.TextColumn(
+            width=widths["95% interval"],
+            help="Wilson 95% interval of the share of reviews raising it",
+        ),
+        "By year": st.column_config.LineChartColumn(
+            y_min=0,
+            width=widths["By year"],
+            help=f"Reviews raising it each year, {changing.span(basis.periods)}",
+        ),
+        "Heading": st.column_config.TextColumn(
+            width=widths["Heading"],
+            help="The section of the national report this theme falls under",
+        ),
     },
 )
 rows = picked.selection.rows if picked else []
@@ -85,8 +168,9 @@ theme_id = int(chosen["theme_id"])
 st.markdown(f"#### {md(chosen['label'])}")
 st.caption(
     f"Raised in {int(chosen['n_documents'])} of {int(cover.reviews)} reviews "
-    f"({chosen['prevalence']:.0%}, 95% CI {chosen['ci_low']:.0%}–{chosen['ci_high']:.0%}), "
-    f"{int(chosen['n_areas'])} areas, {int(chosen['n_passages'])} passages."
+    f"({chosen['prevalence']:.0%}, 95% interval {chosen['ci_low']:.0%}–{chosen['ci_high']:.0%}), "
+    f"{int(chosen['n_areas'])} areas in {int(chosen['n_regions'])} regions, "
+    f"{int(chosen['n_passages'])} passages."
 )
 show_quotes(context, data.quotes(source, theme_id, filters, 3), with_context=False)
 st.page_link(
@@ -123,6 +207,3 @@ else:
         f"- **{len(gone)}** themes went dormant"
         + (": " + "; ".join(md(t) for t in gone) if gone else "")
     )
-moving = overview[overview["status"].isin(["new", "emerging", "spreading", "fading"])]
-for row in moving.itertuples():
-    st.markdown(f"- {md(STATUS_TEXT.get(row.status, row.status))}: **{md(row.label)}**")

@@ -4,17 +4,24 @@ Counts are of reviews (documents), not passages, so one talkative transcript can
 look national. The tests here suit the small counts of a review programme: Wilson intervals,
 Fisher's exact test for a place against the rest, and the Cochran-Armitage test for a trend in
 proportions across ordered periods.
+
+Small numbers are called for what they are: a trend needs `MIN_SUPPORT` reviews raising the
+theme, and a place needs `MIN_PLACE_REVIEWS` reviews before any difference there is called
+significant (with one review, every share is 0% or 100%, and a lone review raising a rare theme
+would otherwise count as a regional finding).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scipy.stats import fisher_exact, norm
 
 Z95 = 1.959963984540054
 MIN_SUPPORT = 3  # reviews raising a theme before a trend is called
+MIN_PLACE_REVIEWS = 3  # reviews in a place before a difference there is called significant
 ALPHA = 0.05
 
 
@@ -41,9 +48,14 @@ class Comparison:
     p_value: float
 
     @property
+    def small(self) -> bool:
+        """Too few reviews in the place for any difference there to be called significant."""
+        return self.place_total < MIN_PLACE_REVIEWS
+
+    @property
     def significant(self) -> bool:
-        """Below the 5% level."""
-        return self.p_value < ALPHA
+        """Below the 5% level, in a place with at least `MIN_PLACE_REVIEWS` reviews."""
+        return self.p_value < ALPHA and not self.small
 
 
 def compare_with_rest(
@@ -93,6 +105,15 @@ def cochran_armitage(raising: list[int], totals: list[int]) -> Trend:
         return Trend(0.0, 1.0, support)
     z = statistic / math.sqrt(variance)
     return Trend(z, float(2 * norm.sf(abs(z))), support)
+
+
+def split_periods(periods: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Ordered periods as the earlier and the recent half that spreading compares.
+
+    The recent half takes the odd period: with 2019-2023, 2019-2020 against 2021-2023.
+    """
+    half = len(periods) // 2
+    return list(periods[:half]), list(periods[half:])
 
 
 def theme_status(

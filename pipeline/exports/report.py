@@ -1,9 +1,11 @@
 """A drafted national findings report, in the spirit of the unit's own synthesis reports.
 
-Coverage first, then one section per headline theme (how many reviews and areas raise it, where
-it is concentrated, whether it is emerging, and a few quotes with their area and date), then a
-method note that names the model, the parameters and the run, so a reader can trace every
-figure. Markdown, self-contained HTML, or DOCX; quotes are redacted unless told otherwise.
+Coverage first, then what is changing (each new, emerging, spreading or fading theme with the
+figures and the test behind it), then one section per headline theme (the most raised themes and
+every changing one: how many reviews and areas raise it, where it is concentrated, its reviews
+year by year, and a few quotes with their area and date), then a method note that names the
+model, the parameters and the run, so a reader can trace every figure. Markdown, self-contained
+HTML, or DOCX; quotes are redacted unless told otherwise.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import queries
+from pipeline.analysis.statistics import split_periods
 from pipeline.errors import ReportError
 from pipeline.passages.redact import Redactor
 from pipeline.queries import Filters
@@ -34,6 +37,8 @@ STATUS_WORDS = {
     "stable": "stable over the period",
     "dormant": "dormant",
 }
+# Statuses that say something moved, in the order a reader wants them.
+CHANGING = ("new", "emerging", "spreading", "fading")
 
 
 REPORT_FORMATS = (".md", ".html", ".htm", ".docx")
@@ -100,6 +105,14 @@ class ThemeSection:
     per_year: list[int]
     concentrated: list[Concentration]
     quotes: list[Quote]
+    # For a spreading theme: the regions raising it in the earlier and the recent years.
+    regions_before: list[str] = field(default_factory=list)
+    regions_since: list[str] = field(default_factory=list)
+
+    @property
+    def changing(self) -> bool:
+        """New, emerging, spreading or fading."""
+        return self.status in CHANGING
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,13 @@ class Report:
     generated: str
     method: list[str] = field(default_factory=list)
     national_documents: list[str] = field(default_factory=list)  # titles; quoted, not counted
+    period_reviews: list[int] = field(default_factory=list)  # reviews in each of `periods`
+
+    @property
+    def changing(self) -> list[ThemeSection]:
+        """The sections whose status says something moved: new, emerging, spreading, fading."""
+        moved = [s for s in self.sections if s.changing]
+        return sorted(moved, key=lambda s: CHANGING.index(s.status))
 
 
 def build_report(
@@ -140,8 +160,14 @@ def build_report(
     docs = listed[listed["scope"] == "local"]
     national = listed.loc[listed["scope"] == "national", "title"].fillna("untitled").tolist()
     by_region = docs["region"].fillna("unknown").value_counts().sort_index().to_dict()
-    periods = sorted({d.year for d in pd.to_datetime(docs["review_date"].dropna())})
-    overview = apply_codebook(queries.theme_overview(con, filters), book).head(top)
+    years = pd.to_datetime(docs["review_date"].dropna()).dt.year.value_counts().sort_index()
+    periods = [str(year) for year in years.index]
+    early, recent = split_periods(periods)
+    ranked = apply_codebook(queries.theme_overview(con, filters), book)
+    # The headline list: the most raised themes, then every changing theme below them, so what
+    # is rising or fading is never left out for being raised by fewer reviews as yet.
+    below = ranked.iloc[top:]
+    overview = pd.concat([ranked.head(top), below[below["status"].isin(CHANGING)]])
     catalogue = apply_codebook(queries.themes_catalogue(con), book).set_index("theme_id")
     comparisons = {
         region: queries.compare_place(con, "region", region, filters)
@@ -178,6 +204,11 @@ def build_report(
                 per_year=list(row.sparkline),
                 concentrated=sorted(concentrated, key=lambda c: c.p_value),
                 quotes=_quotes(con, theme_id, filters, quotes_per_theme, redactor),
+                **(
+                    _spread(con, theme_id, filters, early, recent)
+                    if row.status == "spreading"
+                    else {}
+                ),
             )
         )
     params = json.loads(run["params"]) if isinstance(run["params"], str) else run["params"] or {}
@@ -191,9 +222,12 @@ def build_report(
         f"{run['n_passages']} passages ({float(run['outlier_share']):.1%} left unassigned).",
         "Counts are of reviews: a theme is raised by a review when any of its passages is on "
         "that theme. Shares carry Wilson 95% intervals. A theme is emerging or fading when the "
-        "Cochran–Armitage test over years finds a trend (p < 0.05); a region is named where a "
-        "theme is raised there significantly more often than in the rest of the country "
-        "(Fisher's exact test, p < 0.05).",
+        "Cochran–Armitage test over years finds a trend (p < 0.05, at least 3 reviews raising "
+        "it); spreading when it is raised in at least two more regions in the recent half of "
+        "the years than in the earlier half; new when the latest theme run found it first. A "
+        "region is named where a theme is raised there significantly more often than in the "
+        "rest of the country (Fisher's exact test, p < 0.05; never in a region with fewer than "
+        "3 reviews).",
         "Each quote ends with its passage id: `findings query quotes --theme N` (or the viewer) "
         "finds it with its document and surrounding passages.",
         f"Drafted by Findings {version('findings')}; a draft for analysts to check and edit, "
@@ -203,14 +237,31 @@ def build_report(
         scope=scope,
         coverage=coverage,
         reviews_by_region={str(k): int(v) for k, v in by_region.items()},
-        periods=[str(p) for p in periods],
+        periods=periods,
         sections=sections,
         run=run,
         redacted=redactor is not None,
         generated=f"{pd.Timestamp(run['finished_at']):%d %B %Y}",
         method=method,
         national_documents=[str(title) for title in national],
+        period_reviews=[int(n) for n in years],
     )
+
+
+def _spread(
+    con: duckdb.DuckDBPyConnection,
+    theme_id: int,
+    filters: Filters,
+    early: list[str],
+    recent: list[str],
+) -> dict[str, list[str]]:
+    """The regions raising a theme in the earlier and the recent years (`regions_*` fields)."""
+    trend = queries.theme_trend(con, theme_id, filters, by="region", period="year")
+    raised = trend[(trend["raising"] > 0) & trend["region"].notna()]
+    return {
+        "regions_before": sorted(set(raised.loc[raised["period"].isin(early), "region"])),
+        "regions_since": sorted(set(raised.loc[raised["period"].isin(recent), "region"])),
+    }
 
 
 def _quotes(
@@ -304,13 +355,89 @@ def _lift(lift: float) -> str:
     return "raised only there" if lift == float("inf") else f"{lift:.1f} times the rest"
 
 
-def _trend_line(section: ThemeSection, periods: list[str]) -> str:
-    years = ", ".join(f"{p}: {n}" for p, n in zip(periods, section.per_year, strict=True))
-    status = STATUS_WORDS.get(section.status, section.status)
-    return (
-        f"Over time it is {status} (trend z = {section.trend_z:.2f}, "
-        f"p = {section.trend_p:.3f}; reviews raising it by year — {years})."
+def _span(periods: list[str]) -> str:
+    """'2016–2019', '2019', or 'no dated review'."""
+    if not periods:
+        return "no dated review"
+    return periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}"
+
+
+def _by_year(section: ThemeSection, report: Report) -> str:
+    """'2016: 1 of 5, 2017: 4 of 6, …' (reviews raising it of that year's reviews)."""
+    return ", ".join(
+        f"{p}: {k} of {n}"
+        for p, k, n in zip(report.periods, section.per_year, report.period_reviews, strict=True)
     )
+
+
+def _evidence(section: ThemeSection, report: Report) -> str:
+    """What a changing theme's status rests on: the figures and the test."""
+    early, recent = split_periods(report.periods)
+    test = f"Cochran–Armitage trend test z = {section.trend_z:.2f}, p = {section.trend_p:.3f}"
+    if section.status == "spreading":
+        newly = [r for r in section.regions_since if r not in section.regions_before]
+        return (
+            f"raised in {len(section.regions_before)} regions in {_span(early)} and "
+            f"{len(section.regions_since)} in {_span(recent)}"
+            + (f" (newly {', '.join(newly)})" if newly else "")
+            + f"; its share of reviews shows no trend ({test})"
+        )
+    if section.status == "new":
+        return f"first found by the latest theme run, in {section.reviews} reviews"
+    return test
+
+
+def _trend_line(section: ThemeSection, report: Report) -> str:
+    """Reviews raising it year by year; the status only where it is not stable (said once)."""
+    years = f"Reviews raising it by year — {_by_year(section, report)}."
+    if section.status == "stable":
+        return years
+    status = STATUS_WORDS.get(section.status, section.status)
+    if not section.changing:
+        return f"It is {status}. {years}"
+    return f"It is {status} ({_evidence(section, report)}). {years}"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The 'What is changing' section as text: over which years, each change, the rest."""
+
+    basis: str
+    items: list[str]
+    rest: str | None
+
+
+def _changes(report: Report) -> Changes:
+    """The 'What is changing' section: one item per changing theme, then the stable rest."""
+    numbers = {s.theme_id: n for n, s in enumerate(report.sections, 1)}
+    early, recent = split_periods(report.periods)
+    if len(report.periods) < 2:
+        basis = (
+            f"The reviews cover {_span(report.periods)}: no trend can be tested, so no theme is "
+            "emerging, fading or spreading."
+        )
+    else:
+        basis = (
+            f"Statuses compare {_span(early)} with {_span(recent)}: trends in the share of "
+            f"reviews raising each theme across {_span(report.periods)}, and the regions "
+            f"raising it in {_span(recent)} against {_span(early)}."
+        )
+    items = [
+        f"{s.label} (theme {numbers[s.theme_id]} below): {STATUS_WORDS[s.status]}. "
+        f"{_evidence(s, report)[0].upper()}{_evidence(s, report)[1:]}. "
+        f"Reviews raising it by year — {_by_year(s, report)}."
+        for s in report.changing
+    ]
+    if not items:
+        items = ["No headline theme is new, emerging, spreading or fading."]
+    stable = sum(s.status == "stable" for s in report.sections)
+    rest = (
+        f"The other {stable} headline themes are stable over {_span(report.periods)}: no trend "
+        "in the share of reviews raising them, and no spread to new regions."
+        if stable
+        else None
+    )
+    return Changes(basis, items, rest)
 
 
 def _coverage_lines(report: Report) -> list[str]:
@@ -362,9 +489,12 @@ def render_markdown(report: Report) -> str:
         "## Coverage",
         "",
         *[m(line) + "\n" for line in _coverage_lines(report)],
-        "## Headline themes",
-        "",
     ]
+    changes = _changes(report)
+    lines += ["## What is changing", "", m(changes.basis), ""]
+    lines += [f"- {m(item)}" for item in changes.items] + [""]
+    lines += [m(changes.rest), ""] if changes.rest else []
+    lines += ["## Headline themes", ""]
     for number, section in enumerate(report.sections, 1):
         lines += [f"### {number}. {m(section.label)}", ""]
         if section.heading:
@@ -375,7 +505,7 @@ def render_markdown(report: Report) -> str:
                 + " "
                 + _where_line(section)
                 + " "
-                + _trend_line(section, report.periods)
+                + _trend_line(section, report)
             ),
             "",
         ]
@@ -414,15 +544,19 @@ def render_html(report: Report) -> str:
         f"<code>{e(str(report.run['run_id']))}</code> · {e(report.scope)}</p>",
         "<h2>Coverage</h2>",
         *[f"<p>{e(line)}</p>" for line in _coverage_lines(report)],
-        "<h2>Headline themes</h2>",
     ]
+    changes = _changes(report)
+    body += ["<h2>What is changing</h2>", f"<p>{e(changes.basis)}</p>", "<ul>"]
+    body += [f"<li>{e(item)}</li>" for item in changes.items] + ["</ul>"]
+    body += [f"<p>{e(changes.rest)}</p>"] if changes.rest else []
+    body.append("<h2>Headline themes</h2>")
     for number, section in enumerate(report.sections, 1):
         body.append(f"<h3>{number}. {e(section.label)}</h3>")
         if section.heading:
             body.append(f"<p class='meta'>{e(section.heading)}</p>")
         body.append(
             f"<p>{e(_figure_line(section))} {e(_where_line(section))} "
-            f"{e(_trend_line(section, report.periods))}</p>"
+            f"{e(_trend_line(section, report))}</p>"
         )
         for quote in section.quotes:
             body.append(
@@ -459,13 +593,20 @@ def render_docx(report: Report, out: Path) -> None:
     document.add_heading("Coverage", 1)
     for line in _coverage_lines(report):
         document.add_paragraph(line)
+    changes = _changes(report)
+    document.add_heading("What is changing", 1)
+    document.add_paragraph(changes.basis)
+    for item in changes.items:
+        document.add_paragraph(item, style="List Bullet")
+    if changes.rest:
+        document.add_paragraph(changes.rest)
     document.add_heading("Headline themes", 1)
     for number, section in enumerate(report.sections, 1):
         document.add_heading(f"{number}. {section.label}", 2)
         if section.heading:
             document.add_paragraph(section.heading).runs[0].italic = True
         document.add_paragraph(
-            f"{_figure_line(section)} {_where_line(section)} {_trend_line(section, report.periods)}"
+            f"{_figure_line(section)} {_where_line(section)} {_trend_line(section, report)}"
         )
         for quote in section.quotes:
             document.add_paragraph(quote.text, style="Quote")

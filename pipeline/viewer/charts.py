@@ -9,6 +9,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from pipeline.analysis.statistics import MIN_PLACE_REVIEWS
+
 PERCENT = alt.Axis(format="%")
 
 
@@ -71,25 +73,61 @@ def place_bars(places: pd.DataFrame, title: str = "Share of reviews raising it")
     return (bars + whiskers + text).properties(height=max(120, 30 * len(data)))
 
 
-def heatmap(counts: pd.DataFrame, labels: dict[int, str]) -> alt.Chart:
-    """Themes x places: cell shade and printed percentage are the share of reviews raising it."""
+def place_label(place: str, reviews: int) -> str:
+    """A place as a heatmap column names it: 'North East · 1 review'."""
+    return f"{place} · {reviews} review{'s' if reviews != 1 else ''}"
+
+
+def heatmap(
+    counts: pd.DataFrame, labels: dict[int, str], small: int = MIN_PLACE_REVIEWS
+) -> alt.Chart:
+    """Themes x places: each cell prints k/n (reviews raising it of the place's reviews).
+
+    The shade is the share; every row and column label is shown in full, a column names its
+    number of reviews, and a place with fewer than `small` reviews is drawn faint, as nothing
+    there can be significant.
+    """
     data = counts.assign(
         theme=counts["theme_id"].map(labels),
-        text=[f"{p:.0%}" for p in counts["prevalence"]],
+        column=[
+            place_label(p, int(n))
+            for p, n in zip(counts["place"], counts["place_documents"], strict=True)
+        ],
+        text=[
+            f"{k}/{n}"
+            for k, n in zip(counts["n_documents"], counts["place_documents"], strict=True)
+        ],
+        few=counts["place_documents"] < small,
     )
+    # Columns in the order of their places' reviews, most first, so small places sit together.
+    columns = (
+        data.drop_duplicates("column")
+        .sort_values(["place_documents", "place"], ascending=[False, True])["column"]
+        .tolist()
+    )
+    full = {"labelLimit": 0, "labelOverlap": False}  # 0: never cut a label short
     base = alt.Chart(data).encode(
-        x=alt.X("place:N", title=None, axis=alt.Axis(labelAngle=-35)),
+        x=alt.X(
+            "column:N",
+            title=None,
+            sort=columns,
+            axis=alt.Axis(labelAngle=-40, orient="top", **full),
+        ),
         y=alt.Y(
-            "theme:N", title=None, sort=alt.EncodingSortField("n_documents", "sum", "descending")
+            "theme:N",
+            title=None,
+            sort=alt.EncodingSortField("n_documents", "sum", "descending"),
+            axis=alt.Axis(**full),
         ),
     )
-    cells = base.mark_rect().encode(
+    cells = base.mark_rect(stroke="white").encode(
         color=alt.Color(
             "prevalence:Q",
             title="Share of reviews",
             scale=alt.Scale(scheme="greys", domain=[0, 1]),
             legend=alt.Legend(format="%"),
         ),
+        opacity=alt.condition("datum.few", alt.value(0.35), alt.value(1.0)),
         tooltip=[
             alt.Tooltip("theme:N", title="Theme"),
             alt.Tooltip("place:N", title="Place"),
@@ -100,7 +138,9 @@ def heatmap(counts: pd.DataFrame, labels: dict[int, str]) -> alt.Chart:
     )
     text = base.mark_text(fontSize=10).encode(
         text="text:N",
-        color=alt.condition("datum.prevalence > 0.55", alt.value("white"), alt.value("black")),
+        color=alt.condition(
+            "datum.prevalence > 0.55 && !datum.few", alt.value("white"), alt.value("black")
+        ),
     )
     return (cells + text).properties(height=max(200, 26 * data["theme"].nunique()))
 

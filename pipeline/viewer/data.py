@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from pipeline import queries
+from pipeline.analysis.statistics import split_periods
 from pipeline.passages.redact import Redactor, load_redaction_nlp
 from pipeline.queries import Filters
 from pipeline.settings import Settings
@@ -128,6 +129,39 @@ def trend(source: Source, theme_id: int, filters: Filters, period: str) -> pd.Da
     return queries.theme_trend(cursor(source), theme_id, filters, period=period)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class StatusBasis:
+    """The years a theme's status is computed over under the filters, and their reviews.
+
+    The overview's trend test runs across `periods` (years with dated reviews, in order), and
+    spreading compares the regions reached in `early` with those in `recent`; undated reviews
+    count in every share but in no trend.
+    """
+
+    periods: list[str]
+    reviews: dict[str, int]
+    early: list[str]
+    recent: list[str]
+    undated: int
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def status_basis(source: Source, filters: Filters) -> StatusBasis:
+    """The yearly periods and review counts that statuses are computed over."""
+    docs = queries.documents(cursor(source), filters)
+    dates = pd.to_datetime(docs["review_date"]).dropna()
+    reviews = {str(year): int(n) for year, n in dates.dt.year.value_counts().sort_index().items()}
+    periods = list(reviews)
+    early, recent = split_periods(periods)
+    return StatusBasis(periods, reviews, early, recent, undated=len(docs) - len(dates))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def theme_regions_by_period(source: Source, theme_id: int, filters: Filters) -> pd.DataFrame:
+    """Reviews raising a theme per region and year (what spreading is judged on)."""
+    return queries.theme_trend(cursor(source), theme_id, filters, by="region", period="year")
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def theme_places(source: Source, theme_id: int, filters: Filters, level: str) -> pd.DataFrame:
     """Reviews raising a theme per place."""
@@ -154,7 +188,11 @@ def cooccurrence(source: Source, filters: Filters) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def counts(source: Source, filters: Filters, level: str) -> pd.DataFrame:
-    """Theme x place prevalence over the whole filtered period."""
+    """Theme x place prevalence over the whole filtered period: every theme in every place.
+
+    A theme no review of a place raises is a row of 0 reviews there, so each cell can print
+    its k/n (0 of 3 reviews is a finding; a blank cell reads as missing data).
+    """
     frame = queries.theme_counts(cursor(source), filters, level=level, period="year")  # type: ignore[arg-type]
     if frame.empty:
         return frame
@@ -164,6 +202,10 @@ def counts(source: Source, filters: Filters, level: str) -> pd.DataFrame:
     summed = frame.groupby(["theme_id", "place"], as_index=False).agg(
         n_documents=("n_documents", "sum"), n_passages=("n_passages", "sum")
     )
+    grid = pd.MultiIndex.from_product(
+        [sorted(summed["theme_id"].unique()), list(totals.index)], names=["theme_id", "place"]
+    )
+    summed = summed.set_index(["theme_id", "place"]).reindex(grid, fill_value=0).reset_index()
     summed["place_documents"] = summed["place"].map(totals).astype(int)
     summed["prevalence"] = summed["n_documents"] / summed["place_documents"]
     return summed

@@ -1,4 +1,4 @@
-"""Pieces several pages share: quotes with their provenance, status badges.
+"""Pieces several pages share: quotes with their provenance, status badges, a shaded matrix.
 
 A quote's words go through `st.text`, which parses nothing: a passage holding `![](http://…)`,
 `$5 to $10` or `# …` shows those characters, and the page fetches nothing and draws no heading.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 from streamlit.delta_generator import DeltaGenerator
 
 from pipeline.queries import source_kind
@@ -23,6 +24,32 @@ STATUS_TEXT = {
     "fading": "↘ fading",
     "dormant": "◌ dormant",
 }
+# Widths in pixels for tables that must read without scrolling sideways: the main column of the
+# wide layout is about 940 px at a 1,400 px window with the sidebar open (measured in Chromium),
+# less the row-selection column.
+TABLE_WIDTH = 900
+CHAR_WIDTH = 7  # px per character of the 14 px table font, generously
+CELL_PADDING = 24
+
+
+def text_width(values: pd.Series, header: str) -> int:
+    """Pixels a text column needs to show its longest value (or its header) in full."""
+    longest = max([len(header), *(len(str(v)) for v in values.dropna())])
+    return longest * CHAR_WIDTH + CELL_PADDING
+
+
+def fit_widths(fixed: dict[str, int], flexible: dict[str, int]) -> dict[str, int]:
+    """Column widths within `TABLE_WIDTH`: `fixed` as given, `flexible` as needed or shrunk.
+
+    When the flexible columns need more than is left, each gets a share of what is left in
+    proportion to its need, so the longest texts are cut first and every column stays visible.
+    """
+    left = TABLE_WIDTH - sum(fixed.values())
+    need = sum(flexible.values())
+    scale = min(1.0, left / need) if need else 1.0
+    return fixed | {name: int(width * scale) for name, width in flexible.items()}
+
+
 STATUS_HELP = (
     "new: first seen in the latest run · emerging: rising significantly over time · "
     "spreading: reaching more regions · fading: falling significantly · stable: none of these"
@@ -80,3 +107,39 @@ def show_quotes(context: PageContext, quotes: pd.DataFrame, with_context: bool =
                 for near, near_text in zip(around.itertuples(), shown, strict=True):
                     # the quote itself framed among its neighbours (text, so never bold markup)
                     (st.container(border=True) if near.is_quote else st.container()).text(near_text)
+
+
+def matrix_cell(reviews: int, passages: int) -> str:
+    """A matrix cell as text: '3 (12)' for 3 reviews and 12 passages; blank when empty."""
+    return f"{reviews} ({passages})" if reviews else ""
+
+
+def _shade(reviews: int, most: int) -> str:
+    """CSS for a cell: a grey from pale to mid as its reviews go to the largest cell's.
+
+    Never darker than mid-grey, so the black figures stay readable in every cell.
+    """
+    if not reviews:
+        return ""
+    grey = round(235 - 85 * reviews / most)
+    return f"background-color: rgb({grey}, {grey}, {grey})"
+
+
+def matrix_styler(reviews: pd.DataFrame, passages: pd.DataFrame) -> Styler:
+    """Cells reading 'reviews (passages)', shaded by reviews (same index and columns in both).
+
+    The cells are text so each carries both numbers; the shade is computed from the reviews,
+    so the most-reviewed cells stand out whatever their number of passages.
+    """
+    text = pd.DataFrame(
+        [
+            [matrix_cell(int(r), int(p)) for r, p in zip(rr, pp, strict=True)]
+            for rr, pp in zip(reviews.to_numpy(), passages.to_numpy(), strict=True)
+        ],
+        index=reviews.index,
+        columns=reviews.columns,
+    )
+    most = max(int(reviews.to_numpy().max()), 1) if reviews.size else 1
+    shades = reviews.map(lambda n: _shade(int(n), most))
+    shades.index, shades.columns = text.index, text.columns
+    return text.style.apply(lambda _: shades, axis=None)

@@ -10,11 +10,13 @@ from statsmodels.stats.proportion import proportion_confint
 
 from pipeline.analysis.statistics import (
     ALPHA,
+    MIN_PLACE_REVIEWS,
     MIN_SUPPORT,
     Comparison,
     Trend,
     cochran_armitage,
     compare_with_rest,
+    split_periods,
     theme_status,
     wilson_interval,
 )
@@ -171,7 +173,26 @@ def test_a_country_without_other_reviews_gives_infinite_lift_and_no_evidence() -
     ("p_value", "significant"), [(ALPHA - 1e-12, True), (ALPHA, False), (0.2, False)]
 )
 def test_significance_is_strictly_below_alpha(p_value, significant) -> None:
-    assert Comparison(1, 2, 1, 2, 1.0, p_value).significant is significant
+    assert Comparison(1, 3, 1, 3, 1.0, p_value).significant is significant
+
+
+def test_a_lone_review_raising_a_rare_theme_is_not_called_significant() -> None:
+    # One review here raising it, none of 23 elsewhere: Fisher's p is 1/24, below 0.05.
+    result = compare_with_rest(1, 1, 0, 23)
+    assert result.p_value == pytest.approx(1 / 24) and result.p_value < ALPHA
+    assert result.small and not result.significant
+
+
+@pytest.mark.parametrize(("place_total", "small"), [(1, True), (2, True), (3, False), (9, False)])
+def test_a_place_is_small_below_the_minimum_reviews(place_total, small) -> None:
+    assert MIN_PLACE_REVIEWS == 3
+    assert Comparison(place_total, place_total, 0, 20, math.inf, 1e-6).small is small
+
+
+def test_spreading_compares_the_earlier_half_of_the_years_with_the_recent_half() -> None:
+    assert split_periods(["2016", "2017", "2018", "2019"]) == (["2016", "2017"], ["2018", "2019"])
+    assert split_periods(["2019", "2020", "2021"]) == (["2019"], ["2020", "2021"])
+    assert split_periods(["2019"]) == ([], ["2019"])
 
 
 @pytest.mark.parametrize(

@@ -132,10 +132,12 @@ GROUP BY dt.theme_id
 ORDER BY dt.theme_id;
 
 -- name: matrix_cells
--- Areas (or reviews) x themes: passages and the most representative quote per cell.
+-- Areas (or reviews) x themes: reviews and passages, and the most representative quote per cell.
+-- Reviews first: one talkative transcript must not make an area's cell look like a pattern.
 SELECT
     CASE WHEN $by = 'review' THEN d.title ELSE d.area END AS row_label,
     cpt.theme_id,
+    count(DISTINCT d.doc_id) AS n_documents,
     count(*) AS n_passages,
     arg_max(p.text, cpt.probability) AS quote,
     arg_max(p.passage_id, cpt.probability) AS quote_passage_id
