@@ -15,8 +15,12 @@ by hand by a careful reader (see `bench/data/README.md`), and on everything fitt
 "findings" is what a theme run stores: keywords from `pipeline.themes.describe` (content words,
 lemmas merged, re-ranked for coherence); "findings c-TF-IDF" is the fit's own part-of-speech
 filtered c-TF-IDF words, which runs stored before. Both share one fit, so they differ only in
-the words. `--source` fits one corpus (e.g. only the seed report, or only corpus/); NMI and ARI
-need the seed report's hand-labelled passages and are blank without them.
+the words, and are the fit as it was before issue 15's grouping work (a theme run still fits
+so). "findings in context" (the grouping after that work) reads each passage with its neighbours
+in its document (`fit_themes(places=...)`, see docs/theme-grouping.md). The seed report's
+headings are never part of a passage's text, so no row sees the hand labels' sections.
+`--source` fits one corpus (e.g. only the seed report, or only corpus/); NMI and ARI need the
+seed report's hand-labelled passages and are blank without them.
 
 Run: .venv/bin/python bench/theme_quality.py  (about a minute on 2 cores)
 """
@@ -43,7 +47,7 @@ from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
 from pipeline.storage.embeddings import passage_vectors
 from pipeline.themes.describe import Evidence, describe_themes, load_labelling_nlp
-from pipeline.themes.fit import OUTLIER, FittedThemes, ThemeParams, fit_themes
+from pipeline.themes.fit import OUTLIER, FittedThemes, PassagePlace, ThemeParams, fit_themes
 from pipeline.themes.labels import is_informative
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,8 +56,10 @@ LABELS = REPO / "bench" / "data" / "labelled_passages.csv"
 TOKEN = re.compile(r"[a-z][a-z-]+")
 
 
-def corpus_passages(sources: list[Path]) -> tuple[list[str], np.ndarray, float]:
-    """The passages' texts and vectors, and the seconds `embed_passages` took over them."""
+def corpus_passages(
+    sources: list[Path],
+) -> tuple[list[str], np.ndarray, float, list[PassagePlace]]:
+    """The passages' texts, vectors and places, and the seconds `embed_passages` took."""
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
         with open_warehouse(db) as con:
@@ -63,14 +69,19 @@ def corpus_passages(sources: list[Path]) -> tuple[list[str], np.ndarray, float]:
             embed_seconds = embed_passages(con, embedder).seconds
             ids, vectors = passage_vectors(con, embedder.name)
             # The same evidence the theme runs use: interviewers' questions are left out.
-            texts = dict(
-                con.execute(
-                    "SELECT passage_id, text FROM passages "
-                    "WHERE speaker_role IS DISTINCT FROM 'interviewer'"
-                ).fetchall()
-            )
+            rows = con.execute(
+                "SELECT passage_id, text, doc_id, ordinal FROM passages "
+                "WHERE speaker_role IS DISTINCT FROM 'interviewer'"
+            ).fetchall()
+    texts = {passage_id: text for passage_id, text, _, _ in rows}
+    places = {passage_id: PassagePlace(doc, ordinal) for passage_id, _, doc, ordinal in rows}
     keep = [row for row, passage_id in enumerate(ids) if passage_id in texts]
-    return [texts[ids[row]] for row in keep], vectors[keep], embed_seconds
+    return (
+        [texts[ids[row]] for row in keep],
+        vectors[keep],
+        embed_seconds,
+        [places[ids[row]] for row in keep],
+    )
 
 
 def ours(
@@ -180,7 +191,7 @@ def main() -> None:
     args = parser.parse_args()
 
     sources = args.source or [SEED, REPO / "corpus"]
-    texts, vectors, embed_seconds = corpus_passages(sources)
+    texts, vectors, embed_seconds, places = corpus_passages(sources)
     with LABELS.open(newline="", encoding="utf-8") as handle:
         hand = {row["text"]: row["theme"] for row in csv.DictReader(handle)}
     index = {t: i for i, t in enumerate(texts)}
@@ -201,11 +212,17 @@ def main() -> None:
     started = time.perf_counter()
     fitted = fit_themes(texts, vectors, ThemeParams.for_corpus(len(texts)))
     fit_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    in_context = fit_themes(
+        texts, vectors, ThemeParams.for_corpus(len(texts), in_context=True), places=places
+    )
+    context_seconds = time.perf_counter() - started
     results = []
     # name, fit, seconds of embedding to add for the end-to-end time (0: none or its own);
     # the two findings rows share one fit, whose time is added to the time of their keywords.
     for name, fit, embedding in (
         ("findings", lambda: described(texts, vectors, fitted), embed_seconds),
+        ("findings in context", lambda: described(texts, vectors, in_context), embed_seconds),
         (
             "findings c-TF-IDF",
             lambda: (fitted.assignments, fitted.keywords),
@@ -221,8 +238,9 @@ def main() -> None:
         assignments, words = fit()
         seconds = time.perf_counter() - started
         if name.startswith("findings") and "KeyBERT" not in name:
-            print(f"{name}: keywords in {seconds:.2f} s after a {fit_seconds:.1f} s fit")
-            seconds += fit_seconds
+            fit_s = context_seconds if name == "findings in context" else fit_seconds
+            print(f"{name}: keywords in {seconds:.2f} s after a {fit_s:.1f} s fit")
+            seconds += fit_s
         predicted = assignments[rows]
         results.append(
             {

@@ -3,8 +3,8 @@
 Defaults (UMAP 15 neighbours, HDBSCAN min_cluster_size 10) leave a single report's 100-300
 passages half outliers and fragment a national corpus. Here the neighbourhood and the smallest
 theme grow with the square root of the corpus: a single report gets themes of ~6 passages, the
-sample corpus ~12, 10^5 passages ~160. HDBSCAN's min_samples is 1, so a passage is not called
-noise merely for sitting on a theme's fringe; outliers whose vector is close enough to a theme's
+sample corpus ~12, 10^5 passages ~160. HDBSCAN's min_samples is a third of that, which keeps
+clusters while calling fewer passages noise; outliers whose vector is close enough to a theme's
 centroid are then reassigned, and the rest stay visibly unassigned (theme -1).
 
 A passage is read in its place, as a careful reader reads it: where the caller says which
@@ -14,7 +14,7 @@ themes are HDBSCAN's leaves. A short line ("Training Manager: ...") or a passage
 its neighbour's point then lands with what it belongs to. Outliers are reassigned in that same
 space; `centroids` and everything downstream of the fit use each passage's own vector. What
 was measured, and what was not kept (merging near-duplicate themes by centroid similarity,
-other theme sizes), is in docs/theme-grouping.md.
+other theme sizes, min_samples 1), is in docs/theme-grouping.md.
 """
 
 from __future__ import annotations
@@ -84,19 +84,14 @@ class ThemeParams:
             n_neighbors=int(min(max(round(root / 2), 10), 50)),
             n_components=5,
             min_cluster_size=min_cluster,
-            # 1, not a third of the theme size: on the seed report a third left NMI between
-            # 0.29 and 0.44 over five UMAP seeds, 1 between 0.41 and 0.44 (docs/theme-grouping.md).
-            min_samples=1,
+            # A third of the theme size. 1 was measured (docs/theme-grouping.md): steadier NMI
+            # over five UMAP seeds on the seed report, but no better on average and worse at
+            # seed 42 on both corpora, so it was not kept.
+            min_samples=max(2, min_cluster // 3),
             outlier_threshold=0.45,
             seed=seed,
             selection="leaf" if in_context else "eom",
         )
-
-    @classmethod
-    def before_issue_15(cls, n_passages: int, seed: int = 42) -> ThemeParams:
-        """The parameters fits used before the grouping work of issue 15, for the bench."""
-        params = cls.for_corpus(n_passages, seed)
-        return cls(**{**params.as_dict(), "min_samples": max(2, params.min_cluster_size // 3)})
 
     def as_dict(self) -> dict[str, object]:
         """Plain dict for the run record."""

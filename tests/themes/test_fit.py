@@ -25,7 +25,7 @@ def test_params_never_shrink_as_the_corpus_grows(a: int, b: int) -> None:
 @given(st.integers(0, 5_000_000))
 def test_params_stay_within_what_hdbscan_and_umap_accept(n: int) -> None:
     params = ThemeParams.for_corpus(n)
-    assert 1 <= params.min_samples < params.min_cluster_size <= 500
+    assert 2 <= params.min_samples < params.min_cluster_size <= 500
     assert 10 <= params.n_neighbors <= 50
 
 
