@@ -192,9 +192,11 @@ def emit(
     A column named by a string shows that frame column as it is; a `Shown` says how.
     """
     if as_json:
-        print_json(
-            json_ready(frame).to_json(orient="records", date_format="iso", default_handler=str)
+        # 15 decimals (pandas' most), not its 10: a p-value of 1e-12 is not 0.
+        text = json_ready(frame).to_json(
+            orient="records", date_format="iso", double_precision=15, default_handler=str
         )
+        print_json(text)
         return
     shown = [
         spec if isinstance(spec, Shown) else column(spec, wrap=frame[spec].dtype == object)
