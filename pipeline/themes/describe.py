@@ -1,24 +1,33 @@
 """What a theme is called and said to be, from its own passages: label, keywords, description.
 
-- **Label**: a short practitioner phrase ("cuckooing of vulnerable adults", "bank accounts")
+- **Label**: a short practitioner phrase ("cuckooing of vulnerable adults", "youth clubs")
   chosen among the noun phrases, "noun of/from/in noun" phrases and gerund phrases ("selling
   drugs") of the theme's passages, lemmatised with spaCy. Each candidate is scored by how
   distinctive it is (c-TF-IDF over passages, against the other themes), by the centrality of the
   passages that use it (their similarity to the theme's centroid) and by its words' own
-  distinctiveness; longer phrases win over single words when the passages use them. No two
+  distinctiveness; a phrase of several words replaces a single word when it scores near it. A
+  common word may lead a phrase it makes precise ("youth clubs", "violent disputes") but never
+  names a theme alone; a measure never heads one ("pair of trainers" is about trainers). No two
   themes share a label: the theme a label fits less takes a distinguishing phrase after it.
-- **Keywords**: content words (lemmas merged, shown as the passages spell them) ranked by
-  c-TF-IDF and re-ranked greedily for coherence (NPMI with the words already kept), never
-  repeating a word of the label.
-- **Description**: one or two sentences quoted verbatim from the theme's most central passages,
-  then how many reviews (and national reports) raise it.
+- **Keywords**: nouns, names and adjectives (lemmas merged, shown as the passages spell them,
+  never a fragment of a longer name such as "Cross" of "King's Cross") ranked by c-TF-IDF. The
+  list starts from the three leading words that best combine distinctiveness and coherence, then
+  grows greedily (relevance plus mean NPMI with the words kept) until a word would not hang
+  together with the rest; NPMI is counted over the whole corpus on the word as shown, as
+  bench/theme_quality.py counts it. A keyword never repeats a word of the label.
+- **Description**: one or two whole sentences quoted verbatim from the theme's most central
+  passages, then how many reviews (and national reports) raise it. Never a question, an
+  interviewer's turn, a sentence that starts mid-way, or one that leans on the sentence before
+  ("But ...", "They ...", "Yes, ...").
 
 Everything is a deterministic function of the passages, their vectors and the assignment:
-ties are broken by text, never by set or dict order, and nothing is fetched.
+ties are broken by text, never by set or dict order, and nothing is fetched. Measured figures
+(NPMI*, diversity, before and after, against BERTopic's defaults) are in docs/theme-labels.md.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -38,10 +47,13 @@ MAX_PASSAGES_PER_THEME = 120
 N_KEYWORDS = 10
 MIN_KEYWORDS = 3
 TF_POWER = 0.5
-PHRASE_OVER_WORD = 0.7
+WORD_IN_PHRASE = 0.0  # a phrase holding the best word always replaces it (support is in its score)
+PHRASE_INSTEAD = 0.5  # any phrase of several words does from this share of its score
 KEYWORD_POOL = 40
+START_COHERENCE = 0.3  # the same weight for the three words the keywords start from
+SEED_POOL = 25  # leading words searched for the three that start the keywords
 COHERENCE = 0.5  # weight of coherence against distinctiveness when ranking keywords
-MIN_COHERENCE = 0.1  # past MIN_KEYWORDS, a word less coherent with the rest ends the list
+MIN_COHERENCE = 0.3  # past MIN_KEYWORDS, a word less coherent with the rest ends the list
 MAX_LABEL_WORDS = 6
 # Prepositions that join two noun phrases into one practitioner phrase ("exclusion from school").
 _JOINING = frozenset({"of", "from", "in", "among", "for", "after", "into", "on", "at", "through"})
@@ -69,6 +81,7 @@ GENERIC_NOUNS: frozenset[str] = frozenset(
         "matter",
         "order",
         "part",
+        "pattern",
         "place",
         "point",
         "practice",
@@ -87,7 +100,136 @@ GENERIC_NOUNS: frozenset[str] = frozenset(
         "view",
     ]
 )
+# Keywords may be adjectives as well as nouns ("mock" exams, "synthetic" cannabinoids): a theme's
+# words hang together better (NPMI* on the seed report 0.434 -> 0.50; docs/theme-labels.md) and
+# the list runs longer before coherence ends it. Verbs scored higher still but read as filler
+# ("believe", "trying", "heard").
+KEYWORD_POS = frozenset({"NOUN", "PROPN", "ADJ"})
+# Adjectives that describe anything: never a keyword.
+GENERIC_ADJECTIVES: frozenset[str] = frozenset(
+    {
+        "able",
+        "available",
+        "certain",
+        "clear",
+        "close",
+        "current",
+        "full",
+        "general",
+        "great",
+        "high",
+        "important",
+        "key",
+        "large",
+        "likely",
+        "little",
+        "long",
+        "low",
+        "main",
+        "particular",
+        "possible",
+        "real",
+        "recent",
+        "right",
+        "short",
+        "significant",
+        "small",
+        "specific",
+        "wide",
+        "whole",
+    }
+)
+# Nouns that only measure what follows "of": never the head of a label.
+MEASURE_NOUNS: frozenset[str] = frozenset(
+    [
+        "pair",
+        "pairs",
+        "bit",
+        "bits",
+        "couple",
+        "wad",
+        "wads",
+        "bag",
+        "bags",
+        "handful",
+        "lot",
+        "lots",
+        "number",
+        "amount",
+        "amounts",
+        "load",
+        "loads",
+        "bunch",
+        "piece",
+        "pieces",
+        "set",
+        "sort",
+        "sorts",
+        "kind",
+        "kinds",
+        "type",
+        "types",
+        "range",
+        "series",
+    ]
+)
+# Words of the domain stop list that still make a label precise when another word follows.
+LABEL_MODIFIERS: frozenset[str] = frozenset(
+    {"youth", "young", "violent", "gang", "peer", "criminal", "exploitation", "county"}
+)
 _WORD = re.compile(r"^[A-Za-z][A-Za-z'’-]*$")
+_TOKEN = re.compile(r"[a-z][a-z-]+")  # words as NPMI counts them (bench/theme_quality.py)
+# A turn an interviewer takes: context for the answers, never the theme's description.
+_ASKER = re.compile(r"^\s*(?:interviewer|facilitator|researcher|moderator|reviewer|q)\s*:", re.I)
+# First words of a sentence that lean on the one before or answer a question.
+_LEANING = frozenset(
+    [
+        "and",
+        "but",
+        "so",
+        "or",
+        "also",
+        "because",
+        "which",
+        "then",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "they",
+        "them",
+        "he",
+        "she",
+        "yes",
+        "yeah",
+        "no",
+        "well",
+        "oh",
+        "ok",
+        "okay",
+        "um",
+        "er",
+        "however",
+    ]
+)
+_ABBREVIATIONS = frozenset(
+    [
+        "approx.",
+        "e.g.",
+        "i.e.",
+        "etc.",
+        "st.",
+        "dr.",
+        "mr.",
+        "mrs.",
+        "ms.",
+        "no.",
+        "vs.",
+        "cf.",
+        "incl.",
+    ]
+)
 _SPEAKER = re.compile(r"^\s*(?:[A-Z][A-Za-z ]{0,20}|P\d+|Q)\s*:\s*")
 
 
@@ -163,10 +305,28 @@ def merge_plural(lemma: str) -> str:
     return lemma
 
 
+def _modifier(token) -> bool:  # noqa: ANN001 - a spaCy Token
+    """A word too common to name a theme alone that still says which thing ("youth clubs")."""
+    return token.lower_ in LABEL_MODIFIERS and token.pos_ in {"ADJ", "NOUN"}
+
+
+def _hyphen(token) -> bool:  # noqa: ANN001 - a spaCy Token
+    """A hyphen inside a word ("drill-style"), with no space either side."""
+    return (
+        token.text in {"-", "‐"}
+        and not token.whitespace_
+        and token.i > 0
+        and not token.doc[token.i - 1].whitespace_
+    )
+
+
 def _trim(tokens: list) -> list:
-    """Drop leading and trailing words that are not content (determiners, pronouns, numbers)."""
+    """Drop leading and trailing words that are not content (determiners, pronouns, numbers).
+
+    A leading modifier stays ("youth clubs", "violent disputes"); it never ends a phrase.
+    """
     start, end = 0, len(tokens)
-    while start < end and not _content(tokens[start]):
+    while start < end and not (_content(tokens[start]) or _modifier(tokens[start])):
         start += 1
     while end > start and not _content(tokens[end - 1]):
         end -= 1
@@ -184,13 +344,23 @@ def _phrase(tokens: list) -> tuple[tuple[str, ...], str, bool] | None:
         return None
     key: list[str] = []
     for token in tokens:
-        if _content(token):
+        if _content(token) or _modifier(token):
             key.append(_lemma(token))
+        elif _hyphen(token):
+            continue  # "drill-style videos" is one phrase, not "style videos"
         elif token.lower_ not in _JOINING and token.pos_ not in {"DET", "PART", "CCONJ"}:
             return None
     if len(set(key)) != len(key) or not any(t.pos_ in {"NOUN", "PROPN", "VERB"} for t in tokens):
         return None
-    if set(key) <= GENERIC_NOUNS:
+    if set(key) - LABEL_MODIFIERS <= GENERIC_NOUNS:
+        return None
+    # "a pair of trainers", "a bit of weed": the measure says nothing, the thing measured does
+    # (and is a candidate of its own).
+    if (
+        tokens[0].lower_ in MEASURE_NOUNS
+        or tokens[-1].lower_ in MEASURE_NOUNS
+        or (len(tokens) > 2 and tokens[1].lower_ in MEASURE_NOUNS and tokens[2].lower_ == "of")
+    ):
         return None
     # "crack and heroin" lists two things; "exclusion from school and alternative provision"
     # is one, held together by its preposition.
@@ -238,11 +408,31 @@ def _phrases(doc) -> Iterable[tuple[tuple[str, ...], str, bool]]:  # noqa: ANN00
                         yield found
 
 
+def _name_fragment(token) -> bool:  # noqa: ANN001 - a spaCy Token
+    """A word of a longer name ("Cross" of "King's Cross", "Square" of "Cathedral Square").
+
+    Alone it names nothing a reader would recognise.
+    """
+    if token.pos_ != "PROPN":
+        return False
+    if token.ent_type_ and token.ent_iob_ in {"B", "I"}:
+        entity = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+        if entity is not None and len(entity) > 1:
+            return True
+    neighbours = [token.nbor(d) for d in (-1, 1) if 0 <= token.i + d < len(token.doc)]
+    return any(n.pos_ == "PROPN" and n.is_title for n in neighbours) and token.is_title
+
+
 def _words(doc) -> Iterable[tuple[tuple[str, ...], str, bool]]:  # noqa: ANN001 - a spaCy Doc
-    """Nouns and names as keyword candidates: not verbs, adjectives or general nouns."""
+    """Content words as keyword candidates: not general nouns or parts of longer names."""
     for token in doc:
-        noun = token.pos_ in {"NOUN", "PROPN"}
-        if noun and _content(token) and _lemma(token) not in GENERIC_NOUNS:
+        noun = token.pos_ in KEYWORD_POS
+        if (
+            noun
+            and _content(token)
+            and _lemma(token) not in GENERIC_NOUNS | GENERIC_ADJECTIVES
+            and not _name_fragment(token)
+        ):
             yield (_lemma(token),), _spell(token), token.pos_ == "PROPN"
 
 
@@ -329,7 +519,9 @@ def _label_candidates(
         users = phrases[key].passages[theme]
         if set(key) <= heading_lemmas:
             continue
-        words = np.mean([word_scores.get((lemma,), 0.0) for lemma in key])
+        words = np.mean(
+            [word_scores.get((lemma,), 0.0) for lemma in key if lemma not in LABEL_MODIFIERS]
+        )
         central = float(np.mean(centrality[sorted(users)])) / typical
         length = (1.0, 1.5, 1.8)[min(len(key), 3) - 1]
         # A phrase only one passage uses may be that passage's, not the theme's.
@@ -339,16 +531,20 @@ def _label_candidates(
         score = (own + words) * central * length * support * naming
         scored.append(_Scored(key, _spelling(phrases[key]), score))
     ranked = sorted(scored, key=lambda s: (-s.score, s.spelling))
-    # A single word names a topic, a phrase with it says what about it ("knife" -> "carrying
-    # knives"): the best phrase holding the top word goes first when it scores near it.
+    # A single word names a topic, a phrase says what about it ("knife" -> "carrying knives"):
+    # the best phrase holding the top word goes first when it scores near enough, else the
+    # best phrase of several words when it scores close to the word.
     if ranked and len(ranked[0].key) == 1:
-        for candidate in ranked[1:]:
-            if candidate.score < PHRASE_OVER_WORD * ranked[0].score:
-                break
-            if ranked[0].key[0] in candidate.key:
-                ranked.remove(candidate)
-                ranked.insert(0, candidate)
-                break
+        top = ranked[0]
+        phrases = [c for c in ranked[1:] if len(c.key) > 1]
+        holding = [
+            c for c in phrases if top.key[0] in c.key and c.score >= WORD_IN_PHRASE * top.score
+        ]
+        other = [c for c in phrases if c.score >= PHRASE_INSTEAD * top.score]
+        better = (holding or other)[:1]
+        for candidate in better:
+            ranked.remove(candidate)
+            ranked.insert(0, candidate)
     return ranked
 
 
@@ -385,11 +581,24 @@ def _unique_labels(ranked: Mapping[int, list[_Scored]]) -> dict[int, str]:
     return labels
 
 
+def _word_index(passages: Sequence[Evidence]) -> dict[str, set[int]]:
+    """Every word (lower case) of every passage, outliers included, with the rows using it.
+
+    Coherence is judged on the word as the reader sees it, over the whole corpus: a keyword
+    shown as "knives" is measured where "knives" occurs, not where any form of "knife" does.
+    """
+    index: dict[str, set[int]] = defaultdict(set)
+    for row, passage in enumerate(passages):
+        for word in _TOKEN.findall(passage.text.lower()):
+            index[word].add(row)
+    return index
+
+
 def _keywords(
     theme: int,
     words: Mapping[tuple[str, ...], _Candidate],
     word_scores: Mapping[tuple[str, ...], float],
-    occurs: Mapping[tuple[str, ...], set[int]],
+    index: Mapping[str, set[int]],
     n_passages: int,
     label_lemmas: frozenset[str],
 ) -> list[str]:
@@ -398,33 +607,50 @@ def _keywords(
     Each next word maximises relevance plus its mean NPMI with the words kept (MMR with
     coherence in place of dissimilarity: lemmas are already merged, so no word repeats); past
     MIN_KEYWORDS a word that rarely appears with the others (mean NPMI below MIN_COHERENCE)
-    ends the list.
+    ends the list. NPMI is over the shown spelling's passages in the whole corpus.
     """
-    pool = sorted(
+    ranked = sorted(
         (k for k in word_scores if k[0] not in label_lemmas and len(words[k].passages[theme]) > 1),
         key=lambda k: (-word_scores[k], k),
-    )[:KEYWORD_POOL]
+    )
+    # One spelling, one keyword: "reduced" the adjective and "reduce" the verb both show as
+    # "reduced".
+    shown: set[str] = set()
+    pool = []
+    for key in ranked:
+        spelling = _spelling(words[key]).lower()
+        if spelling not in shown and len(pool) < KEYWORD_POOL:
+            shown.add(spelling)
+            pool.append(key)
     if not pool:
         return []
+    occurs = {k: index.get(_spelling(words[k]).lower(), set()) for k in pool}
     top = word_scores[pool[0]] or 1.0
-    # The first word: relevant and at home among the other leading words, not a rare one
-    # that shares no passage with the rest.
-    leading = pool[:N_KEYWORDS]
+    relevance = {k: word_scores[k] / top for k in pool}
+    npmi = {(a, b): _npmi(occurs[a], occurs[b], n_passages) for a in pool for b in pool if a < b}
 
-    def centrality(key: tuple[str, ...]) -> float:
-        others = [k for k in leading if k != key]
-        mean = np.mean([_npmi(occurs[key], occurs[k], n_passages) for k in others]) if others else 0
-        return (1 - COHERENCE) * word_scores[key] / top + COHERENCE * float(mean)
+    def pair(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+        return npmi[(a, b) if a < b else (b, a)]
 
-    first = max(leading, key=lambda k: (centrality(k), k))
-    pool.remove(first)
-    chosen = [first]
+    # The list starts from the three leading words that best hang together: a greedy start
+    # from the single best word can lock in a rare word that shares no passage with the rest.
+    leading = pool[:SEED_POOL]
+
+    def start_score(triple: tuple[tuple[str, ...], ...]) -> tuple[float, tuple]:
+        coherence = np.mean([pair(a, b) for a, b in itertools.combinations(triple, 2)])
+        rel = np.mean([relevance[k] for k in triple])
+        return (1 - START_COHERENCE) * float(rel) + START_COHERENCE * float(coherence), triple
+
+    size = min(MIN_KEYWORDS, len(leading))
+    chosen = list(max(itertools.combinations(leading, size), key=start_score))
+    for key in chosen:
+        pool.remove(key)
 
     def fit(key: tuple[str, ...]) -> float:
-        return float(np.mean([_npmi(occurs[key], occurs[c], n_passages) for c in chosen]))
+        return float(np.mean([pair(key, c) for c in chosen]))
 
     def gain(key: tuple[str, ...]) -> tuple[float, tuple[str, ...]]:
-        return (1 - COHERENCE) * word_scores[key] / top + COHERENCE * fit(key), key
+        return (1 - COHERENCE) * relevance[key] + COHERENCE * fit(key), key
 
     while pool and len(chosen) < N_KEYWORDS:
         best = max(pool, key=gain)
@@ -436,23 +662,49 @@ def _keywords(
 
 
 def _sentences(doc) -> Iterable[str]:  # noqa: ANN001 - a spaCy Doc
-    """Sentences a person could quote as a summary: statements of a readable length."""
+    """Sentences a person could quote as a summary: whole statements of a readable length.
+
+    Not a question, nor anything an interviewer says; not a sentence that starts mid-way (the
+    passage's text before it must end one: ".", "!", "?", ":" or a line break, not an
+    abbreviation such as "approx."); not one that leans on what came before it ("But ...",
+    "They ...") or answers something ("Yes, ...").
+    """
     for sentence in doc.sents:
         text = sentence.text.strip()
+        start = sentence.start_char + (len(sentence.text) - len(sentence.text.lstrip()))
         speaker = _SPEAKER.match(text)
         if speaker:
+            if _ASKER.match(text):
+                continue
+            start += speaker.end()
             text = text[speaker.end() :]
         n_words = len(text.split())
+        first = text.split(maxsplit=1)[0].strip(",;:").lower() if text else ""
         if (
             8 <= n_words <= 40
             and text[:1].isupper()
             and text.endswith(".")
             and "\n" not in text
             and "?" not in text
+            and first not in _LEANING
+            and _opens_a_sentence(doc.text[:start])
             # a statement with a subject, not a fragment of a bulleted list
             and any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in sentence.root.children)
         ):
             yield text
+
+
+def _opens_a_sentence(before: str) -> bool:
+    """Whether text following `before` (the passage up to it) starts a sentence."""
+    if not before.strip() or before.rstrip(" \t") != before.rstrip():
+        return True  # the passage's start, or a line break
+    before = before.rstrip()
+    if before[-1] in "\"'”’)":
+        before = before[:-1]
+    if not before or before[-1] not in ".!?:":
+        return False
+    last = before.split()[-1].lower()
+    return last not in _ABBREVIATIONS
 
 
 def _reach(passages: Sequence[Evidence], rows: Iterable[int]) -> str:
@@ -523,7 +775,7 @@ def describe_themes(
     words = _collect(parsed, theme_rows, _words)
     phrase_scores = _ctfidf(phrases, theme_rows)
     word_scores = _ctfidf(words, theme_rows)
-    occurs = {key: set().union(*c.passages.values()) for key, c in words.items()}
+    index = _word_index(passages)
     ranked = {
         theme: _label_candidates(
             theme,
@@ -540,7 +792,7 @@ def describe_themes(
     out: dict[int, ThemeText] = {}
     for theme in themes:
         label_lemmas = frozenset(ranked[theme][0].key) if ranked[theme] else frozenset()
-        keywords = _keywords(theme, words, word_scores[theme], occurs, len(rows), label_lemmas)
+        keywords = _keywords(theme, words, word_scores[theme], index, len(passages), label_lemmas)
         members = np.flatnonzero(theme_of == theme)
         out[theme] = ThemeText(
             label=labels[theme],

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -254,3 +255,101 @@ def test_seed_report_descriptions_quote_its_passages(seed_themed_db: Path) -> No
             )
             assert match, f"{label}: {remaining[:80]!r} is not from its passages"
             remaining = remaining[len(match) :].strip()
+
+
+NURSE = "Teachers said the school nurse now keeps a record of every pupil who collapses in class."
+XANAX = "Pupils are buying fake Xanax bars from local dealers on Snapchat every single week."
+
+
+def described_alone(texts: list[str]) -> ThemeText:
+    """One theme of the given passages (one document each) beside an unrelated theme."""
+    other = "Students lend their bank accounts to older men for quick cash at the college gates."
+    passages = [Evidence(text, f"doc-{n}") for n, text in enumerate(texts)]
+    passages += [Evidence(other, f"other-{n}") for n in range(3)]
+    theme_of = np.array([0] * len(texts) + [1] * 3)
+    return describe_themes(passages, vectors_for(theme_of.tolist()), theme_of)[0]
+
+
+def test_a_description_never_starts_mid_sentence() -> None:
+    # spaCy ends a sentence at "approx.", so XANAX reads as a sentence of its own; it is not.
+    text = described_alone([f"The drop happened on Friday at approx. {XANAX} {NURSE}"] * 3)
+    assert XANAX not in text.description
+    assert NURSE in text.description
+
+
+def test_an_interviewers_turn_is_never_quoted() -> None:
+    question = (
+        "We have heard that pupils are buying fake Xanax bars from local dealers on Snapchat."
+    )
+    text = described_alone([f"Q: {question}\nP1: {NURSE}"] * 3)
+    assert question not in text.description
+    assert NURSE in text.description
+
+
+@pytest.mark.parametrize(
+    "opening", ["Yes, we are seeing that", "But", "They say that", "And so", "However,"]
+)
+def test_a_quoted_sentence_never_answers_or_leans_on_the_one_before(opening: str) -> None:
+    leaning = f"{opening} pupils are buying fake Xanax bars from local dealers on Snapchat."
+    text = described_alone([f"{leaning} {NURSE}"] * 3)
+    assert leaning not in text.description
+    assert text.quotes == (NURSE,)
+
+
+def test_a_label_keeps_the_word_that_says_which_thing() -> None:
+    # "youth" alone is too common to name a theme, but "youth clubs" is not just "clubs".
+    text = described_alone(
+        [
+            "The youth clubs in the centre closed in 2015 and nothing replaced them.",
+            "When I started there were youth clubs on every estate in the town.",
+            "Parents said the youth clubs had been the one safe place after school.",
+        ]
+    )
+    assert text.label == "Youth clubs"
+
+
+def test_a_label_names_the_thing_not_its_measure() -> None:
+    text = described_alone(
+        [
+            "He was given a pair of trainers and then told he owed the older lad for them.",
+            "The older lad bought him a pair of trainers and said it was a present.",
+            "A pair of trainers is how it starts, then the debt has to be worked off.",
+        ]
+    )
+    assert not text.label.lower().startswith("pair"), text.label
+
+
+def test_a_keyword_is_never_a_fragment_of_a_longer_name() -> None:
+    text = described_alone(
+        [
+            "Runners travel by train from King's Cross to the coast with heroin and crack.",
+            "The runners come down from King's Cross on the train every weekend with heroin.",
+            "Heroin and crack arrive on the train from King's Cross, carried by runners.",
+        ]
+    )
+    assert "Cross" not in text.keywords, text.keywords
+    assert text.keywords
+
+
+def test_seed_report_labels_are_phrases_not_single_words(seed_themed_db: Path) -> None:
+    with duckdb.connect(str(seed_themed_db), read_only=True) as con:
+        labels = [
+            label
+            for (label,) in con.execute(
+                "SELECT label FROM themes WHERE last_run_id = "
+                "(SELECT max(run_id) FROM theme_runs WHERE status = 'succeeded') AND NOT curated"
+            ).fetchall()
+        ]
+    assert labels
+    assert all(len(label.split()) > 1 for label in labels), labels
+
+
+def test_a_hyphenated_word_stays_whole_in_a_label() -> None:
+    text = described_alone(
+        [
+            "Drill-style videos filmed on the estate were posted to taunt rivals.",
+            "The drill-style videos name rivals and show knives on the estate.",
+            "Teachers had seen drill-style videos shared among pupils on the estate.",
+        ]
+    )
+    assert text.label == "Drill-style videos"
