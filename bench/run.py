@@ -77,7 +77,8 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
     "redaction": (
         "redaction.py", [], ["--repeat", "1"],
         "names, phones and e-mails redacted from quotes: recall and precision on a labelled "
-        "set (dev, held-out, late), the code before issue 14 in the same run, ms per text",
+        "sets (dev, held-out, late, and a fresh set split into a dev and a held-out half), the "
+        "code before issue 14 and before the last round in the same run, ms per text",
     ),
 }  # fmt: skip
 LONG = {"full_run_100k"}  # left out of `make bench` (keep it under 30 minutes)

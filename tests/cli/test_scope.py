@@ -42,4 +42,3 @@ def test_status_counts_the_seed_as_a_national_document(seeded: dict[str, Path]) 
     result = runner.invoke(app, ["status", "--db", str(seeded["inferred"]), "--json"])
     counts = json.loads(result.stdout)["counts"]
     assert (counts["documents"], counts["national_documents"]) == (24, 1)
-
