@@ -50,7 +50,11 @@ def review_date(value: str | None) -> str | None:
 
 
 def problem(kind: str, path: object, reason: object) -> Text:
-    """One line about one file: 'error PATH: REASON', the path and reason shown as written."""
+    """One line about one file: 'error PATH: REASON', the path and reason shown as written.
+
+    Print it with soft_wrap=True: a long path must stay on one line, not break at the terminal's
+    width.
+    """
     style = "red" if kind == "error" else "yellow"
     return Text.assemble((kind, style), " ", literal(f"{path}: {reason}", one_line=True))
 
@@ -126,14 +130,18 @@ def ingest(
                 f"added {report.added} documents ({report.passages} passages), "
                 f"replaced {report.replaced}, updated {report.updated}, "
                 f"skipped {report.skipped}, failed {len(report.errors)} in {report.seconds:.1f} s"
-            )
+            ),
+            soft_wrap=True,
         )
         for item in report.duplicates:
-            out.print(problem("duplicate", item["path"], f"same text as {item['duplicate_of']}"))
+            out.print(
+                problem("duplicate", item["path"], f"same text as {item['duplicate_of']}"),
+                soft_wrap=True,
+            )
         for item in report.warnings:
-            out.print(problem("warning", item["path"], item["reason"]))
+            out.print(problem("warning", item["path"], item["reason"]), soft_wrap=True)
         for item in report.errors:
-            out.print(problem("error", item["path"], item["reason"]))
+            out.print(problem("error", item["path"], item["reason"]), soft_wrap=True)
     if report.errors:
         raise typer.Exit(1)
 
@@ -340,7 +348,7 @@ def run(
             )
         )
         for item in errors:
-            out.print(problem("error", item["path"], item["reason"]))
+            out.print(problem("error", item["path"], item["reason"]), soft_wrap=True)
     if errors:
         raise typer.Exit(1)
 
