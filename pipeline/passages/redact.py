@@ -731,8 +731,15 @@ class _NameFinder:
                 and last + 1 - first < MAX_NAME_WORDS
                 and (last + 1 == first or self.touches(last + 1) or self.after_initial(last + 1))
                 and self.words[last + 1].looks_like_a_name
-                and self.words[last + 1].key not in STOP_WORDS
-                and not self.is_never_a_name(last + 1)
+                and (
+                    # The field's value opens with a listed name even when the word has another
+                    # use: "MISSING PERSON: APRIL", "Child: May".
+                    (last + 1 == first and self.words[first].key in self.names)
+                    or (
+                        self.words[last + 1].key not in STOP_WORDS
+                        and not self.is_never_a_name(last + 1)
+                    )
+                )
             ):
                 last += 1
             if last >= first:
