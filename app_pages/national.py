@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pipeline.analysis.statistics import CHANGING
 from pipeline.viewer import changing, data
 from pipeline.viewer.context import describe, page_context
 from pipeline.viewer.literal import code, md
@@ -63,9 +64,9 @@ basis = data.status_basis(source, filters)
 
 st.subheader("What is changing")
 st.caption(md(changing.basis_caption(basis)))
-moving = overview[overview["status"].isin(changing.CHANGING)]
+moving = overview[overview["status"].isin(CHANGING)]
 moving = moving.sort_values(
-    "status", key=lambda s: s.map(changing.CHANGING.index), kind="stable"
+    "status", key=lambda s: s.map(CHANGING.index), kind="stable"
 ).reset_index(drop=True)
 if moving.empty:
     st.info(

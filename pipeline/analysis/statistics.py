@@ -23,6 +23,8 @@ Z95 = 1.959963984540054
 MIN_SUPPORT = 3  # reviews raising a theme before a trend is called
 MIN_PLACE_REVIEWS = 3  # reviews in a place before a difference there is called significant
 ALPHA = 0.05
+# Statuses that say a theme is changing (the others: stable, dormant), as `theme_status` names them.
+CHANGING = ("new", "emerging", "spreading", "fading")
 
 
 def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:

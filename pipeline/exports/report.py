@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import queries
-from pipeline.analysis.statistics import split_periods
+from pipeline.analysis.statistics import CHANGING, split_periods
 from pipeline.errors import ReportError
 from pipeline.passages.redact import Redactor
 from pipeline.queries import Filters
@@ -38,7 +38,6 @@ STATUS_WORDS = {
     "dormant": "dormant",
 }
 # Statuses that say something moved, in the order a reader wants them.
-CHANGING = ("new", "emerging", "spreading", "fading")
 
 
 REPORT_FORMATS = (".md", ".html", ".htm", ".docx")

@@ -15,8 +15,6 @@ import pandas as pd
 from pipeline.analysis.statistics import ALPHA, MIN_SUPPORT
 from pipeline.viewer.data import StatusBasis
 
-CHANGING = ("new", "emerging", "spreading", "fading")
-
 
 @dataclass(frozen=True)
 class PeriodCount:

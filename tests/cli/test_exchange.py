@@ -15,7 +15,7 @@ from tests.conftest import REPO
 def changing_below(db: Path, top: int) -> int:
     """How many themes ranked below the `top` most raised are new, emerging, spreading or fading."""
     from pipeline import queries
-    from pipeline.exports.report import CHANGING
+    from pipeline.analysis.statistics import CHANGING
     from pipeline.storage import connect
 
     with connect(db, read_only=True) as con:
