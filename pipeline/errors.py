@@ -77,3 +77,15 @@ class SnapshotError(FindingsError):
 
 class ZipLimitError(DocumentError):
     """A zip-based file (DOCX) unpacks beyond a configured limit: a zip bomb, or too big to read."""
+
+
+class AccessListError(FindingsError):
+    """The access list is missing, unreadable or malformed: nobody is let in on it."""
+
+
+class TeamStoreError(FindingsError):
+    """The team store (audit trail) cannot be opened, migrated or written."""
+
+
+class SignInNotConfiguredError(FindingsError):
+    """The viewer was asked to serve beyond this machine with no sign-in configured."""

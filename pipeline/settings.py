@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pipeline.access.roles import Role
+
 
 class Settings(BaseSettings):
     """Findings settings; each can be set by an environment variable `FINDINGS_<NAME>`."""
@@ -31,8 +33,22 @@ class Settings(BaseSettings):
     passage_min_words: int = Field(default=4, ge=1)
     redact_quotes: bool = Field(
         default=True,
-        description="Redact personal names, phone numbers and e-mails in displayed quotes; "
-        "set FINDINGS_REDACT_QUOTES=false only for authorised analysts.",
+        description="Redact personal names, phone numbers and e-mails in displayed quotes. "
+        "FINDINGS_REDACT_QUOTES=false is honoured only by a viewer on loopback without sign-in; "
+        "with sign-in, an analyst turns redaction off for themselves.",
+    )
+    team_db: Path = Field(
+        default=Path("data/team.sqlite"),
+        description="The team store: the audit trail (SQLite, outside the warehouse and its "
+        "snapshots, so it survives reruns).",
+    )
+    access_list: Path = Field(
+        default=Path("access.yaml"),
+        description="Who may sign in to the viewer, by e-mail or group, and their role.",
+    )
+    local_role: Role = Field(
+        default=Role.analyst,
+        description="The role of the operator of a viewer on loopback without sign-in.",
     )
     viewer_cache_seconds: int = Field(default=300, ge=0, description="How long pages cache.")
     # Limits for zip-based documents (DOCX), checked before the parts are parsed so that a zip

@@ -257,3 +257,11 @@ def open_app(
         return app
 
     return start
+
+
+@pytest.fixture(autouse=True)
+def team_store_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's audit trail in its own temporary team store, never the checkout's data/."""
+    path = tmp_path / "team.sqlite"
+    monkeypatch.setenv("FINDINGS_TEAM_DB", str(path))
+    return path

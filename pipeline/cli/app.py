@@ -16,7 +16,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.logging import RichHandler
 
-from pipeline.cli import ask, build, exchange
+from pipeline.cli import ask, build, exchange, team
 from pipeline.cli.console import edge, err, guard_logs, literal
 from pipeline.errors import FindingsError, NotEnoughPassagesError
 
@@ -118,6 +118,8 @@ for name, function in (
     ("search", ask.search),
     ("show", ask.show),
     ("serve", build.serve),
+    ("viewer", team.viewer),
+    ("audit", team.audit),
 ):
     command(app, name, function)
 

@@ -32,6 +32,7 @@ from pipeline.cli.options import (
     readable_path,
     settings_for,
 )
+from pipeline.cli.redaction import RedactOption, record_unredacted, redacted
 from pipeline.search_modes import Questions, SearchMode
 
 if TYPE_CHECKING:
@@ -141,13 +142,22 @@ def query_quotes(
     filters: Filters,
     limit: Annotated[int, typer.Option(min=1, help="How many quotes.")] = 10,
     as_json: JsonOption = False,
+    redact: RedactOption = True,
 ) -> None:
     """The passages behind a theme, with document, area, region, date and speaker."""
     from pipeline.queries import quotes
 
-    with open_readable(settings_for(db)) as con:
+    settings = settings_for(db)
+    with open_readable(settings) as con:
         named = named_theme(con, theme)
         frame = quotes(con, named.theme_id, filters, limit)
+        if redact:
+            frame = frame.assign(text=redacted(con, settings, frame["text"].tolist()))
+    if not redact:
+        record_unredacted(
+            settings, f"findings query quotes --theme {named} ({filters.describe()}): "
+            f"{len(frame)} quotes"
+        )  # fmt: skip
     if as_json:
         emit(with_source_kind(frame).assign(theme_id=named.theme_id, label=named.label), True, "")
         return
@@ -326,6 +336,7 @@ def search(
     filters: Filters,
     limit: Annotated[int, typer.Option(min=1, help="How many results.")] = 10,
     as_json: JsonOption = False,
+    redact: RedactOption = True,
 ) -> None:
     """Search passages by words and meaning at once (--mode keyword|semantic to pick one)."""
     if semantic:
@@ -346,6 +357,12 @@ def search(
         # The model is waited for only when the query is embedded, after the vectors are read.
         frame = search_passages(con, text, mode, model, filters, limit, questions)
         labels = {name.theme_id: name.label for name in theme_names(con)}
+        if redact:
+            frame = frame.assign(text=redacted(con, settings, frame["text"].tolist()))
+    if not redact:
+        record_unredacted(
+            settings, f"findings search {text!r} ({filters.describe()}): {len(frame)} passages"
+        )
     if as_json:
         emit(with_source_kind(frame), True, "")
         return
@@ -411,6 +428,7 @@ def show(
     ],
     db: DbOption = None,
     as_json: JsonOption = False,
+    redact: RedactOption = True,
 ) -> None:
     """A passage with its document, area, date, speaker, theme and the passages around it."""
     import dataclasses
@@ -419,8 +437,21 @@ def show(
     from pipeline.cli.console import print_json
     from pipeline.queries.evidence import find_passage_id, passage_view
 
-    with open_readable(settings_for(db)) as con:
+    settings = settings_for(db)
+    with open_readable(settings) as con:
         view = passage_view(con, find_passage_id(con, passage))
+        if redact:
+            texts = redacted(con, settings, [view.text, *(n.text for n in view.context)])
+            view = dataclasses.replace(
+                view,
+                text=texts[0],
+                context=[
+                    dataclasses.replace(neighbour, text=shown)
+                    for neighbour, shown in zip(view.context, texts[1:], strict=True)
+                ],
+            )
+    if not redact:
+        record_unredacted(settings, f"findings show {view.passage_id}")
     if as_json:
         print_json(json.dumps(dataclasses.asdict(view), default=str))
         return

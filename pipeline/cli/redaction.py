@@ -1,0 +1,51 @@
+"""Redaction on the command line: quotes leave redacted, as in the viewer, unless `--no-redact`.
+
+`--no-redact` is recorded in the audit trail (who, which command, when) before anything is
+printed or written: an un-redacted read the audit cannot record does not happen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import duckdb
+
+    from pipeline.settings import Settings
+
+RedactOption = Annotated[
+    bool,
+    typer.Option(
+        "--redact/--no-redact",
+        help="Redact names, phone numbers and e-mails in quotes, as the viewer does; "
+        "--no-redact prints them as written and is recorded in the audit trail.",
+    ),
+]
+
+
+def redacted(con: duckdb.DuckDBPyConnection, settings: Settings, texts: Sequence[str]) -> list[str]:
+    """`texts` as the viewer would show them (one model run over them all)."""
+    if not texts:
+        return []
+    from pipeline.passages.redact import Redactor, load_redaction_nlp
+    from pipeline.queries import place_names
+
+    return Redactor(load_redaction_nlp(settings.spacy_model), place_names(con)).redact_many(texts)
+
+
+def record_unredacted(settings: Settings, what: str) -> None:
+    """Record in the audit trail that this user read (or wrote out) `what` un-redacted."""
+    from pipeline.access.audit import AuditAction, Via, audit, cli_person
+
+    audit(settings.team_db, cli_person(), None, AuditAction.read_unredacted, what, Via.cli)
+
+
+def record_export(settings: Settings, what: str) -> None:
+    """Record in the audit trail that this user exported `what`."""
+    from pipeline.access.audit import AuditAction, Via, audit, cli_person
+
+    audit(settings.team_db, cli_person(), None, AuditAction.exported, what, Via.cli)
