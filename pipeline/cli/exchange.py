@@ -11,6 +11,7 @@ import typer
 from pipeline.cli.console import err, literal
 from pipeline.cli.console import out as stdout  # `out` is the --out option here
 from pipeline.cli.options import DbOption, JsonOption, filter_options, open_readable, settings_for
+from pipeline.cli.redaction import RedactOption, record_export, record_unredacted
 
 if TYPE_CHECKING:
     from pipeline.queries import Filters
@@ -35,6 +36,8 @@ def export_qdpx(
 
     settings = settings_for(db)
     book = load_codebook(settings.codebook)
+    # A project holds every document's text as written: recorded before it is written.
+    record_export(settings, f"findings export qdpx --out {out} ({filters.describe()}), unredacted")
     with open_readable(settings) as con:
         report = write_qdpx(con, out, book, filters)
     if as_json:
@@ -59,30 +62,43 @@ def export_codebook(out: OutFile, db: DbOption = None) -> None:
 
 
 def write_tables(
-    fmt: Literal["csv", "parquet"], out: Path, db: Path | None, filters: Filters
+    fmt: Literal["csv", "parquet"], out: Path, db: Path | None, filters: Filters, redact: bool
 ) -> None:
-    """Write the export tables in `fmt` and say which files were written."""
+    """Write the export tables in `fmt` (passage text redacted unless not) and say which."""
     from pipeline.exports.tables import write_tables as write
+    from pipeline.passages.redact import Redactor, load_redaction_nlp
+    from pipeline.queries import place_names
     from pipeline.themes.codebook import load_codebook
 
     settings = settings_for(db)
     book = load_codebook(settings.codebook)
+    if not redact:
+        record_unredacted(
+            settings, f"findings export {fmt} --out {out} ({filters.describe()}), unredacted"
+        )
     with open_readable(settings) as con:
-        written = write(con, out, book, fmt, filters)
+        redactor = (
+            Redactor(load_redaction_nlp(settings.spacy_model), place_names(con)) if redact else None
+        )
+        written = write(con, out, book, fmt, filters, redactor)
     for name, path in written.items():
         say(f"wrote {path} ({name})")
 
 
 @filter_options
-def export_csv(out: OutDir, db: DbOption = None, *, filters: Filters) -> None:
+def export_csv(
+    out: OutDir, db: DbOption = None, *, filters: Filters, redact: RedactOption = True
+) -> None:
     """Coded passages with provenance, themes, documents and counts, as CSV files."""
-    write_tables("csv", out, db, filters)
+    write_tables("csv", out, db, filters, redact)
 
 
 @filter_options
-def export_parquet(out: OutDir, db: DbOption = None, *, filters: Filters) -> None:
+def export_parquet(
+    out: OutDir, db: DbOption = None, *, filters: Filters, redact: RedactOption = True
+) -> None:
     """The same tables as `export csv`, as Parquet files."""
-    write_tables("parquet", out, db, filters)
+    write_tables("parquet", out, db, filters, redact)
 
 
 @filter_options
@@ -92,9 +108,7 @@ def export_report(
     *,
     filters: Filters,
     top: Annotated[int, typer.Option(min=1, help="How many headline themes.")] = 8,
-    redact: Annotated[
-        bool, typer.Option(help="Redact names, phone numbers and e-mails in quotes.")
-    ] = True,
+    redact: RedactOption = True,
 ) -> None:
     """A drafted national findings report: coverage, headline themes with quotes, method."""
     from pipeline.exports.report import REPORT_FORMATS, build_report, write_report
@@ -108,6 +122,10 @@ def export_report(
         raise typer.Exit(2)
     settings = settings_for(db)
     book = load_codebook(settings.codebook)
+    if not redact:
+        record_unredacted(
+            settings, f"findings export report --out {out} ({filters.describe()}), unredacted"
+        )
     with open_readable(settings) as con:
         redactor = (
             Redactor(load_redaction_nlp(settings.spacy_model), place_names(con)) if redact else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import duckdb
 import pandas as pd
@@ -12,13 +12,22 @@ from pipeline import queries
 from pipeline.queries import Filters
 from pipeline.themes.codebook import Codebook, apply_codebook
 
+if TYPE_CHECKING:
+    from pipeline.passages.redact import Redactor
+
 TableFormat = Literal["csv", "parquet"]
 
 
 def export_tables(
-    con: duckdb.DuckDBPyConnection, book: Codebook, filters: Filters = Filters()
+    con: duckdb.DuckDBPyConnection,
+    book: Codebook,
+    filters: Filters = Filters(),
+    redactor: Redactor | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every table by name, curated by the codebook, in a stable order."""
+    """Every table by name, curated by the codebook, in a stable order.
+
+    With a `redactor`, passage text is redacted as the viewer shows it.
+    """
     catalogue = apply_codebook(queries.themes_catalogue(con), book, hide_not_relevant=False)
     hidden = {t for t, c in book.curations.items() if c.not_relevant}
     labels = dict(zip(catalogue["theme_id"], catalogue["label"], strict=True))
@@ -27,6 +36,8 @@ def export_tables(
     passages = queries.coded_passages(con, filters)
     passages["theme_id"] = [book.merge_target(int(t)) for t in passages["theme_id"]]
     passages = passages[~passages["theme_id"].isin(hidden)]
+    if redactor is not None and not passages.empty:
+        passages = passages.assign(text=redactor.redact_many(passages["text"].tolist()))
     passages.insert(
         passages.columns.get_loc("theme_id") + 1, "theme", passages["theme_id"].map(labels)
     )
@@ -62,11 +73,12 @@ def write_tables(
     book: Codebook,
     fmt: TableFormat = "csv",
     filters: Filters = Filters(),
+    redactor: Redactor | None = None,
 ) -> dict[str, Path]:
-    """Write each table as `<name>.csv` or `<name>.parquet` into a folder."""
+    """Write each table as `<name>.csv` or `<name>.parquet` into a folder (redacted with one)."""
     out.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name, frame in export_tables(con, book, filters).items():
+    for name, frame in export_tables(con, book, filters, redactor).items():
         path = out / f"{name}.{fmt}"
         partial = path.with_name(f".{path.name}.partial")
         if fmt == "csv":

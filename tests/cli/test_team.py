@@ -141,3 +141,35 @@ def test_query_quotes_and_show_redact_unless_told_not_to(
     assert len(events) == len(payload["theme_list"]) + 2
     assert {e.action for e in events} == {AuditAction.read_unredacted}
     assert events[-1].detail == f"findings show {passage}"
+
+
+def test_table_exports_redact_unless_told_not_to_and_the_audit_says_which(
+    named_db: tuple[Path, dict], team_store_in_tmp: Path, tmp_path: Path
+) -> None:
+    db, _ = named_db
+    for fmt in ("csv", "parquet"):
+        for flag, folder in (("--redact", "shown"), ("--no-redact", "kept")):
+            args = ["export", fmt, "--out", str(tmp_path / fmt / folder), "--db", str(db), flag]
+            result = runner.invoke(app, args)
+            assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    shown = (tmp_path / "csv" / "shown" / "passages.csv").read_text()
+    kept = (tmp_path / "csv" / "kept" / "passages.csv").read_text()
+    assert personal_in(kept) and not personal_in(shown)
+    parquet = pd.read_parquet(tmp_path / "parquet" / "shown" / "passages.parquet")
+    assert not personal_in(" ".join(parquet["text"]))
+    events = load_events(team_store_in_tmp)
+    assert [e.detail.split(" --out")[0] for e in events] == [
+        "findings export csv", "findings export parquet",
+    ]  # fmt: skip
+    assert all(e.action is AuditAction.read_unredacted and "unredacted" in e.detail for e in events)
+
+
+def test_a_qdpx_export_is_recorded(named_db: tuple[Path, dict], team_store_in_tmp: Path) -> None:
+    db, _ = named_db
+    out = team_store_in_tmp.parent / "f.qdpx"
+    result = runner.invoke(app, ["export", "qdpx", "--out", str(out), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    (event,) = load_events(team_store_in_tmp)
+    assert event.action is AuditAction.exported and str(out) in event.detail
