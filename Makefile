@@ -12,17 +12,23 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 .PHONY: install run test test-fast mutation lint bench bench-quick clean
 
+# pipefail: pip's exit status, not its log filter's, decides whether the install worked.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -qq --upgrade pip
-	$(BIN)/python -m pip install -qq -e ".[dev]"
-	touch $(STAMP)
+	@echo "Installing Findings into $(VENV) (first time: a few minutes)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@$(BIN)/python -m pip install -e ".[dev]" 2>&1 | $(PYTHON) scripts/install_progress.py
+	@touch $(STAMP)
 
 install: $(STAMP)
 
 ## Build the bundled sample corpus into data/findings.duckdb, then serve the viewer on 127.0.0.1.
 run: install
-	$(BIN)/findings run --corpus corpus/
+	@echo "Building the sample corpus into data/findings.duckdb"
+	@$(BIN)/findings run --corpus corpus/
 	@echo "Findings viewer: http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 

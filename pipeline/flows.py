@@ -11,6 +11,8 @@ import logging
 import os
 import time
 from contextlib import AbstractContextManager
+from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -24,12 +26,16 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.events import DeploymentEventTrigger
+from prefect.events.schemas.automations import Posture
 from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner
 
+from pipeline import progress
 from pipeline.embed.missing import EmbedReport, embed_passages
 from pipeline.embed.models import LazyEmbedder, load_embedder, model_name
 from pipeline.faults import crash_point
+from pipeline.ingest.files import discover_files
 from pipeline.ingest.ingester import Ingester
 from pipeline.queries import theme_summary
 from pipeline.settings import Settings
@@ -41,6 +47,7 @@ from pipeline.storage.embeddings import (
     write_vectors,
 )
 from pipeline.storage.publish import publish_snapshot, run_lock
+from pipeline.storage.theme_runs import passage_census
 from pipeline.themes.codebook import load_codebook
 from pipeline.themes.run import ThemeRunner
 
@@ -65,14 +72,31 @@ def _lock(db: str | None, flow_name: str, wait_s: float) -> AbstractContextManag
 def ingest_task(db: str | None, folders: list[str]) -> dict[str, object]:
     """Ingest folders of reviews (retried: a network share or inbox can blink)."""
     settings = _settings(db)
+    paths = [Path(f) for f in folders if Path(f).exists()]
+    shown = progress.listener()
+    total = sum(1 for _ in discover_files(paths))
+    shown.begin("ingest", total, "files")
+    done = 0
+
+    def advance(path: Path, outcome: str) -> None:
+        nonlocal done
+        done += 1
+        shown.advance("ingest", done, total)
+
     with open_warehouse(settings.db) as con:
-        report = Ingester(con, settings).ingest([Path(f) for f in folders if Path(f).exists()])
+        report = Ingester(con, settings).ingest(paths, on_file=advance)
     get_run_logger().info(
         "ingested %d documents (%d passages), skipped %d, %d errors",
         report.added,
         report.passages,
         report.skipped,
         len(report.errors),
+    )
+    replaced = f", {report.replaced} replaced" if report.replaced else ""
+    shown.finish(
+        "ingest",
+        f"{report.added} documents added ({report.passages} passages){replaced}; "
+        f"{report.skipped} already in, {len(report.errors)} unreadable",
     )
     return report.as_dict()
 
@@ -81,16 +105,32 @@ def ingest_task(db: str | None, folders: list[str]) -> dict[str, object]:
 def embed_task(db: str | None) -> dict[str, object]:
     """Embed passages that have no vector yet."""
     settings = _settings(db)
+    shown = progress.listener()
     with open_warehouse(settings.db) as con:
         name = model_name(settings.embedding_model)
-        if not count_missing_embeddings(con, name):
+        pending = count_missing_embeddings(con, name)
+        shown.begin("embed", pending, "texts")
+        if not pending:
             get_run_logger().info("nothing new to embed: the model is not even loaded")
             cached = count_distinct_texts(con)
-            return EmbedReport(0, cached, name, 0.0).as_dict()
-        report = embed_passages(
-            con, load_embedder(settings.embedding_model), settings.embed_batch_size
-        )
-    get_run_logger().info("embedded %d passages at %.1f/s", report.embedded, report.passages_per_s)
+            report = EmbedReport(0, cached, name, 0.0)
+        else:
+            report = embed_passages(
+                con,
+                load_embedder(settings.embedding_model),
+                settings.embed_batch_size,
+                on_batch=lambda done, total: shown.advance("embed", done, total),
+            )
+            get_run_logger().info(
+                "embedded %d passages at %.1f/s", report.embedded, report.passages_per_s
+            )
+        census = passage_census(con)
+    repeats = census.passages - census.distinct_texts
+    shown.finish(
+        "embed",
+        f"{report.embedded} texts embedded, {report.cached} had vectors; "
+        f"{repeats} passages repeat another's words",
+    )
     return report.as_dict()
 
 
@@ -177,21 +217,34 @@ def _embed(db: str | None, workers: int, dask_address: str | None) -> dict[str, 
 def themes_task(db: str | None, refit: bool = False) -> dict[str, object]:
     """Update (or refit) the themes and list the changes."""
     settings = _settings(db)
+    shown = progress.listener()
+    shown.begin("themes", None, "passages")
     with open_warehouse(settings.db) as con:
         embedder = LazyEmbedder(settings.embedding_model)
         runner = ThemeRunner(con, embedder, load_codebook(settings.codebook), settings.spacy_model)
         report = runner.run(refit=refit)
         listed = theme_summary(con)
+        census = passage_census(con)
     get_run_logger().info("theme run %s: %s", report.run_id, report.as_dict())
+    shown.finish(
+        "themes",
+        f"{report.n_themes} themes ({report.new_themes} new) from {report.n_passages} "
+        f"passages, {report.outlier_share:.1%} in none",
+    )
     return report.as_dict() | {
         "new_labels": listed.loc[listed["status"] == "new", "label"].tolist(),
+        "census": asdict(census),
     }
 
 
 @task(retries=2, retry_delay_seconds=2)
 def publish_task(db: str | None, run_id: str) -> str:
     """Publish the read-only snapshot readers use."""
-    return str(publish_snapshot(_settings(db).db, run_id))
+    shown = progress.listener()
+    shown.begin("publish", None, "")
+    snapshot = str(publish_snapshot(_settings(db).db, run_id))
+    shown.finish("publish", "the viewer now reads this run")
+    return snapshot
 
 
 @flow(name="ingest")
@@ -255,6 +308,8 @@ def refresh_flow(
         "themes": themes["themes"],
         "new_themes": themes["new_themes"],
         "outlier_share": themes["outlier_share"],
+        "passages_in_themes": themes["passages"],
+        "census": themes["census"],
         "snapshot": snapshot,
         "errors": ingested["errors"],
     }
@@ -272,3 +327,34 @@ def refresh_flow(
         "\n".join(lines), key="findings-refresh", description="What this refresh changed"
     )
     return summary
+
+
+# Reruns when reviews arrive: the inbox watcher (`findings serve`, or `findings watch` beside a
+# Prefect worker) emits this event once per settled batch, and the refresh deployment's trigger
+# starts a run on it. The nightly schedule stays, for anything the watcher did not see.
+REVIEW_ARRIVED = "findings.review.arrived"
+INBOX_RESOURCE = "findings.inbox"
+
+
+def announce_arrivals(inbox: str, files: list[str], waited_s: float) -> None:
+    """Tell Prefect that a batch of reviews landed in `inbox` (one event per batch)."""
+    from prefect.events import emit_event
+
+    emit_event(
+        event=REVIEW_ARRIVED,
+        resource={"prefect.resource.id": INBOX_RESOURCE, "findings.inbox.path": inbox},
+        payload={"files": files, "waited_s": round(waited_s, 1)},
+    )
+
+
+def arrival_trigger() -> DeploymentEventTrigger:
+    """The refresh deployment's trigger: one run for each `findings.review.arrived` event."""
+    return DeploymentEventTrigger(
+        name="reviews-arrived",
+        description="A batch of new or changed reviews settled in the inbox.",
+        expect={REVIEW_ARRIVED},
+        match={"prefect.resource.id": INBOX_RESOURCE},
+        posture=Posture.Reactive,
+        threshold=1,
+        within=timedelta(0),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 
 import yaml
+from prefect.events import DeploymentEventTrigger
 
 import pipeline.flows as flows
 from tests.conftest import REPO
@@ -35,3 +36,9 @@ def test_the_refresh_deployment_is_scheduled_nightly() -> None:
     refresh = next(d for d in deployments() if d["name"] == "nightly-refresh")
     assert refresh["schedules"][0]["cron"] == "0 2 * * *"
     assert refresh["parameters"]["inbox"] == "corpus/inbox"
+
+
+def test_the_refresh_deployment_runs_when_reviews_arrive() -> None:
+    refresh = next(d for d in deployments() if d["name"] == "nightly-refresh")
+    declared = [DeploymentEventTrigger(**trigger) for trigger in refresh["triggers"]]
+    assert [t.model_dump() for t in declared] == [flows.arrival_trigger().model_dump()]

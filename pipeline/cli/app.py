@@ -16,7 +16,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.logging import RichHandler
 
-from pipeline.cli import ask, build, exchange, team
+from pipeline.cli import ask, build, exchange, team, watch
 from pipeline.cli.console import edge, err, guard_logs, literal
 from pipeline.errors import FindingsError, NotEnoughPassagesError
 
@@ -43,6 +43,7 @@ def main(
 ) -> None:
     """Findings: ingest locality reviews and synthesise what they say."""
     edge.debug = debug
+    edge.verbose = verbose
     logging.basicConfig(
         level=logging.WARNING,
         format="%(message)s",
@@ -120,6 +121,7 @@ for name, function in (
     ("serve", build.serve),
     ("viewer", team.viewer),
     ("audit", team.audit),
+    ("watch", watch.watch),
 ):
     command(app, name, function)
 

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from pipeline.cli.console import (
     cell,
+    edge,
     err,
     guard_logs,
     literal,
@@ -33,6 +34,7 @@ from pipeline.cli.options import (
     settings_for,
     writes_warehouse,
 )
+from pipeline.cli.watch import QuietOption, start_watching
 from pipeline.errors import FindingsError
 
 
@@ -320,6 +322,11 @@ def run(
     """Ingest a folder (and its inbox/), embed, update themes and publish: the refresh flow."""
     # Prefect's ephemeral mode: a temporary local API, nothing to start by hand (pipeline.flows
     # sets how long to wait for it before Prefect is imported).
+    from pipeline import progress as stage_progress
+    from pipeline.cli.stages import quiet_libraries, stage_display
+
+    if not edge.verbose:
+        quiet_libraries()
     from pipeline.flows import refresh_flow
 
     settings = settings_for(db)
@@ -328,24 +335,30 @@ def run(
         raise typer.BadParameter(f"{printable(str(folder))} is not a folder", param_hint="--corpus")
     check_codebook(settings.codebook)
     guard_logs()  # Prefect set up its own log handlers on import
-    summary = refresh_flow(
-        corpus=str(folder),
-        inbox=str(folder / "inbox"),
-        db=str(settings.db),
-        refit=refit,
-        workers=workers,
-        dask_address=dask_address,
-    )
+    if not edge.verbose:
+        quiet_libraries()  # and its loggers, now they exist
+    bars, display = stage_display(disable=as_json)
+    with bars, stage_progress.reporting_to(display):
+        summary = refresh_flow(
+            corpus=str(folder),
+            inbox=str(folder / "inbox"),
+            db=str(settings.db),
+            refit=refit,
+            workers=workers,
+            dask_address=dask_address,
+        )
     errors = summary.pop("errors")
     if as_json:
         print_json(json.dumps(summary | {"errors": errors}))
     else:
+        census = summary["census"]
         out.print(
             literal(
-                f"run {summary['run_id']}: {summary['documents_added']} documents added, "
-                f"{summary['passages_embedded']} passages embedded, {summary['themes']} themes "
-                f"({summary['new_themes']} new), {summary['outlier_share']:.1%} unassigned"
-            )
+                f"run {summary['run_id']}: {census['passages']} passages = "
+                f"{summary['passages_in_themes']} practitioners' + {census['questions']} "
+                f"interviewers' questions (context, not evidence); {summary['themes']} themes, "
+                f"{summary['outlier_share']:.1%} of passages in none"
+            ),
         )
         for item in errors:
             out.print(problem("error", item["path"], item["reason"]), soft_wrap=True)
@@ -358,12 +371,15 @@ def serve(
     corpus: Annotated[str, typer.Option(help="Corpus folder.")] = "corpus",
     inbox: Annotated[str, typer.Option(help="Folder where new reviews arrive.")] = "corpus/inbox",
     port: Annotated[int, typer.Option(help="Port for the local Prefect server.")] = 4200,
+    quiet_s: QuietOption = 10.0,
     db: DbOption = None,
 ) -> None:
-    """Serve the scheduled refresh on this machine (no Prefect infrastructure needed).
+    """Serve the refresh on this machine: when reviews arrive in the inbox, and nightly.
 
-    Prefect's temporary in-process server cannot schedule, so unless PREFECT_API_URL points at
-    a server already, a local one is started on 127.0.0.1 for as long as this command runs.
+    New files in the inbox start a refresh once they have settled (one run per batch); the
+    cron schedule stays as a fallback. Prefect's temporary in-process server cannot schedule,
+    so unless PREFECT_API_URL points at a server already, a local one is started on 127.0.0.1
+    for as long as this command runs.
     """
     from pipeline.cli.prefect_server import local_prefect_server
 
@@ -373,14 +389,27 @@ def serve(
         if not os.environ.get("PREFECT_API_URL")
         else contextlib.nullcontext()
     )
+    # The runner looks for runs to start every 10 s by default: most of a minute's budget from
+    # a review landing to its refresh being published.
+    os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
     with server:
-        from pipeline.flows import refresh_flow
+        from pipeline.flows import arrival_trigger, refresh_flow
 
+        stop = start_watching(Path(inbox), quiet_s)
         out.print(
-            literal(f"serving nightly-refresh ({cron}) over {corpus} and {inbox}; Ctrl-C stops")
+            literal(
+                f"serving refresh over {corpus} and {inbox}: when reviews arrive in the inbox "
+                f"and on schedule ({cron}); Ctrl-C stops"
+            ),
+            soft_wrap=True,
         )
-        refresh_flow.serve(
-            name="nightly-refresh",
-            cron=cron,
-            parameters={"corpus": corpus, "inbox": inbox, "db": str(settings.db)},
-        )
+        try:
+            refresh_flow.serve(
+                name="nightly-refresh",
+                cron=cron,
+                triggers=[arrival_trigger()],
+                limit=1,  # one refresh at a time: each would wait for the other's lock anyway
+                parameters={"corpus": corpus, "inbox": inbox, "db": str(settings.db)},
+            )
+        finally:
+            stop.set()

@@ -34,6 +34,7 @@ class Edge:
     """How this invocation reports errors (set from the global options)."""
 
     debug: bool = False
+    verbose: bool = False
 
 
 edge = Edge()

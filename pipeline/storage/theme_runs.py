@@ -58,6 +58,20 @@ def passages_for_themes(con: duckdb.DuckDBPyConnection, model: str) -> list[Them
     ]
 
 
+@dataclass(frozen=True)
+class PassageCensus:
+    """Every passage; interviewers' questions among them; texts (repeats share a vector)."""
+
+    passages: int
+    questions: int
+    distinct_texts: int
+
+
+def passage_census(con: duckdb.DuckDBPyConnection) -> PassageCensus:
+    """How the warehouse's passages divide: evidence and questions, texts and repeats."""
+    return PassageCensus(**_records(con.execute(_sql("passage_census")))[0])
+
+
 def last_succeeded_run(con: duckdb.DuckDBPyConnection) -> ThemeRunRef | None:
     """The latest theme run that finished, or None before the first."""
     rows = _records(con.execute(_sql("last_succeeded_run")))

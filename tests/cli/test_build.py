@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -247,3 +248,34 @@ def test_run_over_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", "--corpus", str(missing), "--db", str(tmp_path / "w")])
     assert result.exit_code == 2
     assert "is not a folder" in result.output and "Traceback" not in result.output
+
+
+def test_run_shows_one_line_per_stage_whose_counts_add_up_and_no_library_noise(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "reviews"
+    corpus.mkdir()
+    for name in ("02_bedford_practitioner_interviews.txt", "03_southend_focus_group.txt"):
+        shutil.copy(REPO / "corpus" / name, corpus)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "findings"), "run", "--corpus", str(corpus),
+         "--db", str(tmp_path / "w.duckdb")],
+        env=os.environ | {"HF_HUB_OFFLINE": "1", "PREFECT_HOME": str(tmp_path / "prefect"),
+                          "COLUMNS": "200"},
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    shown = result.stdout + result.stderr
+    assert result.returncode == 0, shown
+    for noise in ("Finished in state", "Starting temporary server", "Loading weights", "{'"):
+        assert noise not in shown
+    stages = [line.split()[1] for line in shown.splitlines() if line.startswith("✓ ")]
+    assert stages == ["ingest", "embed", "themes", "publish"]
+    ingested = re.search(r"2 documents added \((\d+) passages\)", shown)
+    embedded = re.search(r"(\d+) texts embedded, 0 had vectors; (\d+) passages repeat", shown)
+    total = re.search(r"(\d+) passages = (\d+) practitioners' \+ (\d+) interviewers'", shown)
+    themed = re.search(r"themes \(\d+ new\) from (\d+) passages", shown)
+    assert ingested and embedded and total and themed, shown
+    passages = int(ingested[1])
+    assert int(total[1]) == passages == int(embedded[1]) + int(embedded[2])
+    assert int(total[2]) + int(total[3]) == passages
+    assert int(themed[1]) == int(total[2])

@@ -8,6 +8,13 @@ JOIN embeddings AS e ON e.text_sha = p.text_sha AND e.model = ?
 WHERE p.speaker_role IS DISTINCT FROM 'interviewer'
 ORDER BY p.passage_id;
 
+-- name: passage_census
+-- How the warehouse's passages divide, so that a run's counts can be shown adding up.
+SELECT count(*) AS passages,
+       count(*) FILTER (WHERE speaker_role = 'interviewer') AS questions,
+       count(DISTINCT text_sha) AS distinct_texts
+FROM passages;
+
 -- name: last_succeeded_run
 SELECT run_id, model FROM theme_runs
 WHERE status = 'succeeded'
