@@ -1,4 +1,4 @@
-"""Screenshots of the viewer for the README: the landing page and a theme page.
+"""Screenshots of the viewer for the README: the national page, the regions page, a theme page.
 
 Serves app.py on a free local port over a built warehouse (default data/findings.duckdb, as
 `make run` leaves it) and photographs it with headless Chromium.
@@ -58,13 +58,18 @@ def main() -> None:
             time.sleep(2)
             browser.screenshot(args.out / "national.png")
         with Browser(1400, 1500) as browser:
+            browser.open(f"{url}/regions")
+            browser.wait_for_text("What practitioners in", timeout=120)
+            time.sleep(2)
+            browser.screenshot(args.out / "regions.png")
+        with Browser(1400, 1500) as browser:
             browser.open(f"{url}/theme?theme={int(theme['theme_id'])}")
             browser.wait_for_text("Raised alongside", timeout=120)
             time.sleep(2)
             browser.screenshot(args.out / "theme.png")
     finally:
         server.terminate()
-    print(f"wrote {args.out / 'national.png'} and {args.out / 'theme.png'} ({theme['label']})")
+    print(f"wrote national.png, regions.png and theme.png ({theme['label']}) in {args.out}")
 
 
 if __name__ == "__main__":
