@@ -5,11 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pipeline.access.audit import AuditAction
+from pipeline.access.roles import Action
 from pipeline.errors import CodebookError
 from pipeline.themes.codebook import update_curation
 from pipeline.viewer import data
 from pipeline.viewer.context import page_context
 from pipeline.viewer.literal import code, md
+from pipeline.viewer.team import record
 
 context = page_context()
 source, book = context.source, context.codebook
@@ -20,6 +23,9 @@ st.caption(
     f"Decisions are saved to {code(path)} and applied at once here; the next theme run applies "
     "them to the warehouse (merges move passages then). Theme ids stay stable across runs."
 )
+editor = context.may(Action.edit_codebook)
+if not editor:
+    st.info("Your role reads the codebook; researchers and analysts change it.")
 catalogue = data.catalogue(source)
 curated = data.curate(catalogue, book, hide_not_relevant=False)
 ids = curated["theme_id"].astype(int).tolist()
@@ -31,10 +37,16 @@ generated = catalogue.set_index("theme_id").loc[theme_id]
 current = book.curations.get(theme_id)
 st.caption(
     "Keywords: "
-    + md(", ".join(list(generated["keywords"]) if generated["keywords"] is not None else []))
+    + md(
+        data.redact(
+            [", ".join(list(generated["keywords"]) if generated["keywords"] is not None else [])],
+            context.settings,
+            source,
+        )[0]
+    )
 )
 
-with st.form(f"curate_{theme_id}"):
+with st.form(f"curate_{theme_id}", enter_to_submit=False):
     label = st.text_input(
         "Name",
         value=(current.label if current and current.label else ""),
@@ -45,7 +57,8 @@ with st.form(f"curate_{theme_id}"):
     description = st.text_area(
         "Description",
         value=(current.description if current and current.description else ""),
-        placeholder=str(generated["description"] or ""),
+        # A generated description quotes the passages: redacted as they are.
+        placeholder=data.redact([str(generated["description"] or "")], context.settings, source)[0],
         key=f"codebook_description_{theme_id}",
     )
     others = [t for t in ids if t != theme_id]
@@ -64,8 +77,8 @@ with st.form(f"curate_{theme_id}"):
         value=bool(current and current.not_relevant),
         key=f"codebook_not_relevant_{theme_id}",
     )
-    saved = st.form_submit_button("Save")
-if saved:
+    saved = st.form_submit_button("Save", disabled=not editor)
+if saved and editor:  # a disabled button is no guard on its own: the role is checked again
     try:
         update_curation(
             path,
@@ -78,6 +91,14 @@ if saved:
     except (CodebookError, OSError, TimeoutError) as exc:
         st.error(f"Could not save the codebook: {md(exc)}")
     else:
+        record(
+            context.settings,
+            context.person,
+            AuditAction.changed_codebook,
+            f"theme {theme_id}: name {label or '(generated)'!r}, merge into "
+            f"{merge_into if merge_into is not None else 'none'}, "
+            f"{'not relevant' if not_relevant else 'relevant'}",
+        )
         st.success("Saved.")
         st.rerun()
 

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pipeline.access.audit import AuditAction
+from pipeline.access.roles import Action
 from pipeline.viewer import data
 from pipeline.viewer.context import describe, page_context
+from pipeline.viewer.team import record
 
-context = page_context()
+context = page_context(Action.export_redacted)
 source, filters, book, settings = (
     context.source, context.filters, context.codebook, context.settings,
 )  # fmt: skip
 key = data.codebook_key(settings)
-redact = settings.redact_quotes
+# Quotes leave as this person reads them, and as written only for a role that may export so.
+redact = settings.redact_quotes or not context.may(Action.export_unredacted)
+
+
+def recorded(what: str) -> None:
+    """Record a download in the audit trail (called as the button is clicked)."""
+    how = "redacted" if redact else "unredacted"
+    record(settings, context.person, AuditAction.exported, f"{what}, {how} ({filters.describe()})")
+
 
 st.title("Exports")
 st.caption(f"Everything below follows the sidebar's filters: {describe(filters)}.")
@@ -44,6 +55,8 @@ st.download_button(
     file_name=f"findings-report.{fmt}",
     mime=mime,
     key="download_report",
+    on_click=recorded,
+    args=(f"report (.{fmt})",),
 )
 
 st.subheader("Tables")
@@ -58,6 +71,8 @@ st.download_button(
     file_name="findings-tables.zip",
     mime="application/zip",
     key="download_tables",
+    on_click=recorded,
+    args=("tables (.zip of CSV)",),
 )
 
 st.subheader("For QDA tools (REFI-QDA)")
@@ -72,12 +87,14 @@ st.download_button(
     file_name="findings-codebook.qdc",
     mime="application/xml",
     key="download_codebook",
+    on_click=recorded,
+    args=("codebook (.qdc)",),
 )
 if redact:
     st.info(
-        "The project holds documents' full, unredacted text, so it is offered only when "
-        "quotes are not redacted (FINDINGS_REDACT_QUOTES=false, for authorised analysts), or "
-        "from the command line: `findings export qdpx --out findings.qdpx`."
+        "The project holds documents' full, unredacted text, so it is offered only to an "
+        "analyst who has turned on “Show quotes as written” in the sidebar, or from the "
+        "command line: `findings export qdpx --out findings.qdpx` (recorded in the audit)."
     )
 else:
     st.download_button(
@@ -86,4 +103,6 @@ else:
         file_name="findings.qdpx",
         mime="application/zip",
         key="download_qdpx",
+        on_click=recorded,
+        args=("REFI-QDA project (.qdpx)",),
     )

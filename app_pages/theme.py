@@ -80,9 +80,17 @@ parent = labels.get(curation.parent) if curation and curation.parent is not None
 hierarchy = " › ".join(str(p) for p in (meta["heading"], parent, meta["label"]) if p)
 st.caption(f"{md(hierarchy)} · theme #{int(theme_id)} · showing {describe(filters)}")
 if meta["description"]:
-    st.text(meta["description"])
+    # A generated description quotes the passages: redacted as they are.
+    st.text(data.redact([str(meta["description"])], context.settings, source)[0])
 st.markdown(
-    "**Keywords:** " + md(", ".join(list(meta["keywords"]) if meta["keywords"] is not None else []))
+    "**Keywords:** "
+    + md(
+        data.redact(
+            [", ".join(list(meta["keywords"]) if meta["keywords"] is not None else [])],
+            context.settings,
+            source,
+        )[0]
+    )
 )
 merge = context.codebook.curations.get(theme_id)
 if merge and merge.merge_into is not None:

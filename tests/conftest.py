@@ -265,3 +265,13 @@ def team_store_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "team.sqlite"
     monkeypatch.setenv("FINDINGS_TEAM_DB", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def named_themed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Our test documents (a transcript full of names, numbers, e-mails), themed and published."""
+    db = tmp_path_factory.mktemp("named-viewer") / "named.duckdb"
+    with open_warehouse(db) as con:
+        report = Ingester(con, Settings(db=db)).ingest([DOCUMENTS])
+    assert report.added == 3, report.errors
+    return embed_and_theme(db, db.with_name("named-themed.duckdb"))

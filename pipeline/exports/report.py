@@ -148,6 +148,11 @@ def build_report(
     redactor: Redactor | None = None,
 ) -> Report:
     """Gather the report's figures and quotes (redacted when a redactor is given)."""
+
+    def described(text: str) -> str:
+        """A generated description quotes the passages: redacted as the quotes are."""
+        return redactor.redact(text) if redactor is not None and text else text
+
     run = queries.latest_run(con)
     if run is None:
         raise ReportError("no theme run yet: run `findings run` before drafting a report")
@@ -189,7 +194,7 @@ def build_report(
                 theme_id=theme_id,
                 label=str(row.label),
                 heading=row.heading if isinstance(row.heading, str) else None,
-                description=str(catalogue.loc[theme_id, "description"] or ""),
+                description=described(str(catalogue.loc[theme_id, "description"] or "")),
                 reviews=int(row.n_documents),
                 total_reviews=coverage.reviews,
                 areas=int(row.n_areas),

@@ -50,6 +50,10 @@ def export_tables(
         ["theme_id", "label", "heading", "description", "keywords", "lifecycle"]
     ].merge(overview.drop(columns=["label", "heading"], errors="ignore"), on="theme_id", how="left")
     themes["keywords"] = [", ".join(k) if k is not None else "" for k in themes["keywords"]]
+    if redactor is not None and not themes.empty:
+        # Keywords and generated descriptions come from the passages' words, names and all.
+        themes["keywords"] = redactor.redact_many(themes["keywords"].tolist())
+        themes["description"] = redactor.redact_many(themes["description"].fillna("").tolist())
     themes["sparkline"] = [
         " ".join(map(str, s)) if isinstance(s, list) else "" for s in themes.get("sparkline", [])
     ]

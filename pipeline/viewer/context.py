@@ -1,4 +1,10 @@
-"""What every page needs: settings, the snapshot to read, the sidebar's filters, the codebook."""
+"""What every page needs: who reads, settings, the snapshot, the sidebar's filters, the codebook.
+
+Every page opens with `page_context(action)`, which is also its guard: a person whose role does
+not allow `action` sees a refusal and nothing else, however they reached the page (a link, a
+bookmarked URL, a query parameter). Whether quotes are redacted is decided in app.py from the
+person's role and their own switch, never from the URL.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,15 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from pipeline.access.roles import Action, may
+from pipeline.access.signin import Person
 from pipeline.queries import DOCUMENT_TYPE_NAMES, Filters
 from pipeline.settings import Settings
 from pipeline.themes.codebook import Codebook
 from pipeline.viewer import data
 from pipeline.viewer.data import Source
 from pipeline.viewer.literal import md
+from pipeline.viewer.team import record_unredacted_view
 
 _KEY = "findings_context"
 ALL = "All"
@@ -21,12 +30,21 @@ DOC_TYPES = DOCUMENT_TYPE_NAMES
 
 @dataclass(frozen=True)
 class PageContext:
-    """Built by app.py on every run, read by the page it then runs."""
+    """Built by app.py on every run, read by the page it then runs.
+
+    `settings.redact_quotes` is this person's redaction, decided for this run.
+    """
 
     settings: Settings
     source: Source
     filters: Filters
     codebook: Codebook
+    person: Person
+    page: str
+
+    def may(self, action: Action) -> bool:
+        """Whether the person reading may do `action`."""
+        return may(self.person.role, action)
 
     @property
     def labels(self) -> dict[int, str]:
@@ -34,9 +52,27 @@ class PageContext:
         return data.theme_labels(self.source, self.codebook)
 
 
-def page_context() -> PageContext:
-    """The context app.py built for this run."""
-    return st.session_state[_KEY]
+def page_context(action: Action = Action.read_findings) -> PageContext:
+    """The context app.py built for this run, once the person may `action`; else the page stops.
+
+    Reading quotes as written is recorded here, once per page and filters in a session.
+    """
+    context: PageContext | None = st.session_state.get(_KEY)
+    if context is None:  # a page run without app.py's door: nobody is known
+        st.error("Open the viewer from its front page.")
+        st.stop()
+    if not context.may(action):
+        role = context.person.role.value if context.person.role else "none"
+        st.error(
+            f"Your role ({role}) does not allow this page. Ask the person who keeps the "
+            "access list if you need it."
+        )
+        st.stop()
+    if not context.settings.redact_quotes:
+        record_unredacted_view(
+            context.settings, context.person, context.page, context.filters.describe()
+        )
+    return context
 
 
 def remember(context: PageContext) -> None:

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from pipeline import queries
+from pipeline.access.audit import AuditEvent, load_events
 from pipeline.analysis.statistics import split_periods
 from pipeline.passages.redact import Redactor, load_redaction_nlp
 from pipeline.queries import Filters
@@ -306,7 +307,10 @@ def _redacted(texts: tuple[str, ...], model: str, source: Source) -> list[str]:
 
 
 def redact(texts: list[str], settings: Settings, source: Source) -> list[str]:
-    """Texts as they may be displayed: redacted unless the operator turned that off."""
+    """Texts as they may be displayed: redacted unless this person's settings say otherwise.
+
+    The page context's settings carry the redaction app.py decided for the person reading.
+    """
     if not settings.redact_quotes or not texts:
         return list(texts)
     return _redacted(tuple(texts), settings.spacy_model, source)
@@ -369,10 +373,8 @@ def tables_zip(
 
     from pipeline.exports.tables import export_tables
 
-    tables = export_tables(cursor(source), _book, filters)
-    if redact:
-        passages = tables["passages"]
-        passages["text"] = _redactor(spacy_model, source).redact_many(passages["text"].tolist())
+    redactor = _redactor(spacy_model, source) if redact else None
+    tables = export_tables(cursor(source), _book, filters, redactor)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, frame in tables.items():
@@ -384,3 +386,14 @@ def codebook_key(settings: Settings) -> float:
     """Changes whenever the codebook file does (part of the export cache keys)."""
     path = settings.codebook
     return path.stat().st_mtime if path.is_file() else 0.0
+
+
+# The team store: read fresh on every load (an audit page must show what just happened).
+
+
+def audit_events(
+    settings: Settings, since: dt.date | None, person: str | None
+) -> list[AuditEvent]:
+    """Audit events from `since` (a UTC date) on, by `person` (any case), oldest first."""
+    start = None if since is None else dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+    return load_events(settings.team_db, start, person or None)

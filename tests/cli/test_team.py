@@ -154,8 +154,13 @@ def test_table_exports_redact_unless_told_not_to_and_the_audit_says_which(
             assert result.exit_code == 0, result.output
     import pandas as pd
 
-    shown = (tmp_path / "csv" / "shown" / "passages.csv").read_text()
-    kept = (tmp_path / "csv" / "kept" / "passages.csv").read_text()
+    # Passage text, and themes' keywords and generated descriptions (made of passages' words).
+    shown, kept = (
+        "".join(
+            (tmp_path / "csv" / how / f"{name}.csv").read_text() for name in ("passages", "themes")
+        )
+        for how in ("shown", "kept")
+    )
     assert personal_in(kept) and not personal_in(shown)
     parquet = pd.read_parquet(tmp_path / "parquet" / "shown" / "passages.parquet")
     assert not personal_in(" ".join(parquet["text"]))
