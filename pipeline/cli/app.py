@@ -16,7 +16,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.logging import RichHandler
 
-from pipeline.cli import ask, build, exchange, team, watch
+from pipeline.cli import ask, build, exchange, team, validate, watch
 from pipeline.cli.console import edge, err, guard_logs, literal
 from pipeline.errors import FindingsError, NotEnoughPassagesError
 
@@ -32,6 +32,9 @@ query_app = typer.Typer(
 )
 export_app = typer.Typer(help="Export findings: REFI-QDA for QDA tools, tables, a drafted report.")
 import_app = typer.Typer(help="Bring work done elsewhere back in (a codebook from a QDA tool).")
+validate_app = typer.Typer(
+    help="Check the machine's coding against people's: a blind sample, answers, agreement."
+)
 
 
 @app.callback()
@@ -147,3 +150,12 @@ for name, function in (
 
 app.add_typer(import_app, name="import")
 command(import_app, "codebook", exchange.import_codebook)
+
+app.add_typer(validate_app, name="validate")
+for name, function in (
+    ("sample", validate.sample),
+    ("export", validate.export),
+    ("import", validate.import_answers),
+    ("report", validate.report),
+):
+    command(validate_app, name, function)
