@@ -11,12 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pipeline.cli.console import err, literal
-from pipeline.ingest.arrivals import Arrivals, Batch, watch_inbox
+
+if TYPE_CHECKING:  # the watcher's module reads metadata (and spaCy): loaded when it runs
+    from pipeline.ingest.arrivals import Batch
 
 QuietOption = Annotated[
     float,
@@ -45,6 +47,8 @@ def announcer(inbox: Path) -> Callable[[Batch], None]:
 
 def start_watching(inbox: Path, quiet_s: float) -> threading.Event:
     """Watch `inbox` in a background thread; set the returned event to stop it."""
+    from pipeline.ingest.arrivals import Arrivals, watch_inbox
+
     stop = threading.Event()
     thread = threading.Thread(
         target=watch_inbox,
@@ -72,6 +76,8 @@ def watch(
             "set PREFECT_API_URL to the Prefect server that runs the refresh deployment "
             "(or use `findings serve`, which starts one)"
         )
+    from pipeline.ingest.arrivals import Arrivals, watch_inbox
+
     folder = Path(inbox)
     err.print(literal(f"watching {folder} for new reviews; Ctrl-C stops"), soft_wrap=True)
     stop = threading.Event()
