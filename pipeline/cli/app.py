@@ -16,7 +16,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.logging import RichHandler
 
-from pipeline.cli import ask, build, exchange, team, validate, watch
+from pipeline.cli import ask, build, coding, exchange, team, validate, watch
 from pipeline.cli.console import edge, err, guard_logs, literal
 from pipeline.errors import FindingsError, NotEnoughPassagesError
 
@@ -32,6 +32,7 @@ query_app = typer.Typer(
 )
 export_app = typer.Typer(help="Export findings: REFI-QDA for QDA tools, tables, a drafted report.")
 import_app = typer.Typer(help="Bring work done elsewhere back in (a codebook from a QDA tool).")
+memo_app = typer.Typer(help="Memos on themes, documents and passages: write, list, search.")
 validate_app = typer.Typer(
     help="Check the machine's coding against people's: a blind sample, answers, agreement."
 )
@@ -125,6 +126,7 @@ for name, function in (
     ("viewer", team.viewer),
     ("audit", team.audit),
     ("watch", watch.watch),
+    ("code", coding.code),
 ):
     command(app, name, function)
 
@@ -159,3 +161,11 @@ for name, function in (
     ("report", validate.report),
 ):
     command(validate_app, name, function)
+
+app.add_typer(memo_app, name="memo")
+for name, function in (
+    ("add", coding.memo_add),
+    ("list", coding.memo_list),
+    ("search", coding.memo_search),
+):
+    command(memo_app, name, function)

@@ -1,0 +1,9 @@
+-- Lookups for memos and coding from the command line (pipeline.cli.coding).
+
+-- name: documents_matching
+-- The documents a reader may mean by $asked: an id, or its start, or a title (any case).
+SELECT doc_id, title
+FROM documents
+WHERE starts_with(doc_id, lower($asked)) OR lower(title) = lower($asked)
+ORDER BY doc_id
+LIMIT $limit;
