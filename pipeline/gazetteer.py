@@ -163,11 +163,30 @@ class PlaceFinder:
         # matching on LOWER still ignores case.
         self.matcher.add("PLACE", list(nlp.tokenizer.pipe(gazetteer.surfaces)))
 
-    def find(self, doc: Doc) -> list[PlaceMention]:
-        """Place mentions in a processed doc, longest match first, in text order."""
+    def _candidates(self, doc: Doc) -> list[Span]:
         spans = [Span(doc, start, end) for _, start, end in self.matcher(doc)]
+        return sorted(filter_spans(spans), key=lambda s: s.start)
+
+    def needs_entities(self, doc: Doc) -> bool:
+        """Whether telling this doc's places apart needs its named entities.
+
+        Only a name that is also an ordinary word or a person's name ("Reading", "March",
+        "Shirley") is checked against the entities; most text names no such place, and named
+        entity recognition is most of what reading a document costs.
+        """
+        for span in self._candidates(doc):
+            place = self.gazetteer.resolve(span.text)
+            if place is not None and place.ambiguous:
+                return True
+        return False
+
+    def find(self, doc: Doc) -> list[PlaceMention]:
+        """Place mentions in a processed doc, longest match first, in text order.
+
+        The doc needs its entities when `needs_entities` says so.
+        """
         mentions: list[PlaceMention] = []
-        for span in sorted(filter_spans(spans), key=lambda s: s.start):
+        for span in self._candidates(doc):
             place = self.gazetteer.resolve(span.text)
             if place is not None and self._accept(doc, span, place):
                 mentions.append(PlaceMention(place, span.start_char, span.end_char))

@@ -1444,6 +1444,10 @@ def load_redaction_nlp(model: str) -> Language | None:
         return None
     import spacy
 
-    return spacy.load(
+    from pipeline.passages.segment import drop_unheard_tok2vec
+
+    nlp = spacy.load(
         model, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"]
     )
+    drop_unheard_tok2vec(nlp)
+    return nlp

@@ -54,7 +54,19 @@ def load_nlp(model: str) -> Language:
     nlp = spacy.load(model, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger"])
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
+    drop_unheard_tok2vec(nlp)
     return nlp
+
+
+def drop_unheard_tok2vec(nlp: Language) -> None:
+    """Remove a shared tok2vec no remaining component listens to.
+
+    In the small English model the senter and ner embed tokens themselves; the shared tok2vec
+    serves the tagger and parser, which are excluded, so running it is a quarter of the cost of
+    reading a document for nothing.
+    """
+    if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
+        nlp.remove_pipe("tok2vec")
 
 
 @dataclass(frozen=True)
@@ -132,18 +144,37 @@ def _cut(text: str, start: int, limit: int) -> int:
     return limit
 
 
-def _pipe(nlp: Language, texts: Iterable[str], max_chars: int) -> Iterator[Doc]:
-    """Docs for texts, run in batches of at most `max_chars` (or one longer text)."""
+def _pipe(
+    nlp: Language, texts: Iterable[str], max_chars: int, finder: PlaceFinder
+) -> Iterator[Doc]:
+    """Docs for texts, run in batches of at most `max_chars` (or one longer text).
+
+    Entities are found only in the docs whose places need them (`PlaceFinder.needs_entities`),
+    in a second pass over those: the ner is most of the model's cost, and a doc's entities do
+    not depend on the other docs in its batch.
+    """
     batch: list[str] = []
     size = 0
     for text in texts:
         if batch and size + len(text) > max_chars:
-            yield from nlp.pipe(batch, batch_size=len(batch))
+            yield from _annotate(nlp, batch, finder)
             batch, size = [], 0
         batch.append(text)
         size += len(text)
     if batch:
-        yield from nlp.pipe(batch, batch_size=len(batch))
+        yield from _annotate(nlp, batch, finder)
+
+
+def _annotate(nlp: Language, batch: list[str], finder: PlaceFinder) -> list[Doc]:
+    if "ner" not in nlp.pipe_names:
+        return list(nlp.pipe(batch, batch_size=len(batch)))
+    docs = list(nlp.pipe(batch, batch_size=len(batch), disable=["ner"]))
+    wanted = [doc for doc in docs if finder.needs_entities(doc)]
+    if wanted:
+        # ner.pipe sets each doc's entities in place.
+        for _ in nlp.get_pipe("ner").pipe(wanted, batch_size=len(wanted)):
+            pass
+    return docs
 
 
 def _sentences(doc: Doc, offset: int, max_words: int) -> Iterator[_Sentence]:
@@ -170,7 +201,7 @@ def _read_blocks(
         for block, block_pieces in zip(blocks, cut, strict=True)
         for piece in block_pieces
     )
-    docs = _pipe(nlp, texts, options.chunk_chars)
+    docs = _pipe(nlp, texts, options.chunk_chars, finder)
     for block_pieces in cut:
         sentences: list[list[_Sentence]] = []
         mentions: list[PlaceMention] = []
