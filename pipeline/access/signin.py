@@ -30,6 +30,31 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+# Headers a reverse proxy adds: a request carrying one came from beyond this machine.
+FORWARDED_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
+
+
+def request_is_local(headers: Mapping[str, str]) -> bool:
+    """Whether a request to a viewer on loopback came from this machine, not through a proxy.
+
+    A viewer bound to 127.0.0.1 but published by a reverse proxy is on the network all the
+    same: a forwarding header, or a Host that is not a loopback name, gives the proxy away.
+    """
+    names = {name.casefold(): value for name, value in headers.items()}
+    if any(name in names for name in FORWARDED_HEADERS):
+        return False
+    host = names.get("host")
+    if host is None:
+        return True  # no HTTP request at all (a script run in tests)
+    if host.startswith("[") and "]" in host:  # [::1]:8501
+        name = host[1 : host.index("]")]
+    elif host.count(":") == 1:  # 127.0.0.1:8501, localhost:8501
+        name = host.split(":")[0]
+    else:  # a bare name or address
+        name = host
+    return is_loopback(name)
+
+
 def default_secrets_files(project: Path) -> list[Path]:
     """Where Streamlit looks for secrets by default: the user's, then the project's (it wins)."""
     return [Path.home() / ".streamlit" / "secrets.toml", project / ".streamlit" / "secrets.toml"]

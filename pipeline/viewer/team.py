@@ -15,7 +15,13 @@ import streamlit as st
 
 from pipeline.access.access_list import load_access_list
 from pipeline.access.audit import AuditAction, audit
-from pipeline.access.signin import Person, auth_problem, is_loopback, person_from_claims
+from pipeline.access.signin import (
+    Person,
+    auth_problem,
+    is_loopback,
+    person_from_claims,
+    request_is_local,
+)
 from pipeline.errors import AccessListError, TeamStoreError
 from pipeline.settings import Settings
 from pipeline.viewer.literal import code, md
@@ -64,7 +70,7 @@ def person_at_the_door(settings: Settings) -> Person:
     auth = auth_section()
     if auth is None:
         address = str(st.get_option("server.address") or "")
-        if not is_loopback(address):
+        if not is_loopback(address) or not request_is_local(dict(st.context.headers)):
             refuse(
                 f"This viewer is served on {code(address or 'every address')} with no sign-in, "
                 "so it shows nothing. Configure sign-in (an [auth] section in "

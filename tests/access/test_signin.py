@@ -8,7 +8,13 @@ import pytest
 
 from pipeline.access.access_list import parse_access_list
 from pipeline.access.roles import Role
-from pipeline.access.signin import auth_problem, is_loopback, person_from_claims, sign_in_problem
+from pipeline.access.signin import (
+    auth_problem,
+    is_loopback,
+    person_from_claims,
+    request_is_local,
+    sign_in_problem,
+)
 
 
 @pytest.mark.parametrize(
@@ -89,3 +95,22 @@ def test_claims_become_a_person_with_the_listed_role(
 ) -> None:
     person = person_from_claims(claims, ACCESS)
     assert (person.email, person.role, person.signed_in) == (email, role, True)
+
+
+@pytest.mark.parametrize(
+    ("headers", "local"),
+    [
+        ({}, True),
+        ({"Host": "127.0.0.1:8501"}, True),
+        ({"Host": "localhost:8501"}, True),
+        ({"host": "[::1]:8501"}, True),
+        ({"Host": "localhost"}, True),
+        ({"Host": "findings.unit.example"}, False),
+        ({"Host": "10.0.0.5:8501"}, False),
+        ({"Host": "127.0.0.1:8501", "X-Forwarded-For": "203.0.113.9"}, False),
+        ({"Host": "127.0.0.1:8501", "forwarded": "for=203.0.113.9"}, False),
+        ({"Host": "127.0.0.1:8501", "X-Real-IP": "203.0.113.9"}, False),
+    ],
+)
+def test_a_request_through_a_proxy_is_not_local(headers: dict[str, str], local: bool) -> None:
+    assert request_is_local(headers) is local
