@@ -16,6 +16,8 @@ from pipeline.access.access_list import AccessList
 from pipeline.access.roles import Role
 
 # What Streamlit needs for its default provider (`st.login()` with no name).
+# The cookie that carries a sign-in is signed with this; a short secret can be guessed.
+MIN_COOKIE_SECRET = 32
 AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 
 
@@ -82,6 +84,13 @@ def auth_problem(auth: Mapping[str, object] | None) -> str | None:
     missing = [key for key in AUTH_KEYS if not str(auth.get(key) or "").strip()]
     if missing:
         return f"the [auth] section lacks {', '.join(missing)}"
+    placeholders = [key for key in AUTH_KEYS if "REPLACE" in str(auth[key])]
+    if placeholders:
+        return (
+            f"the [auth] section still holds the example's placeholders: {', '.join(placeholders)}"
+        )
+    if len(str(auth["cookie_secret"])) < MIN_COOKIE_SECRET:
+        return f"[auth] cookie_secret is shorter than {MIN_COOKIE_SECRET} characters"
     redirect = str(auth["redirect_uri"])
     if not redirect.endswith("/oauth2callback"):
         return f"[auth] redirect_uri {redirect!r} must end with /oauth2callback"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.access.access_list import parse_access_list
+from pipeline.access.access_list import load_access_list, parse_access_list
 from pipeline.access.roles import Role
 from pipeline.access.signin import (
     auth_problem,
@@ -15,6 +15,7 @@ from pipeline.access.signin import (
     request_is_local,
     sign_in_problem,
 )
+from tests.conftest import REPO
 
 
 @pytest.mark.parametrize(
@@ -47,6 +48,8 @@ COMPLETE = {
         ({**COMPLETE, "client_secret": ""}, "lacks client_secret"),
         ({k: v for k, v in COMPLETE.items() if k != "cookie_secret"}, "lacks cookie_secret"),
         ({**COMPLETE, "redirect_uri": "https://findings.unit.example/"}, "/oauth2callback"),
+        ({**COMPLETE, "client_id": "REPLACE-with-the-id"}, "placeholders: client_id"),
+        ({**COMPLETE, "cookie_secret": "short"}, "shorter than 32"),
     ],
 )
 def test_an_auth_section_is_complete_or_says_what_it_lacks(
@@ -114,3 +117,14 @@ def test_claims_become_a_person_with_the_listed_role(
 )
 def test_a_request_through_a_proxy_is_not_local(headers: dict[str, str], local: bool) -> None:
     assert request_is_local(headers) is local
+
+
+def test_the_example_secrets_are_refused_until_filled_in() -> None:
+    problem = sign_in_problem([REPO / "docs" / "secrets.example.toml"]) or ""
+    assert "placeholders: cookie_secret, client_id, client_secret, server_metadata_url" in problem
+
+
+def test_the_example_access_list_reads() -> None:
+    access = load_access_list(REPO / "docs" / "access.example.yaml")
+    assert access.role_for("Director@unit.example") is Role.director
+    assert access.role_for("x@unit.example", ["findings-researchers"]) is Role.researcher
