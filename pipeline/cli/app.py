@@ -31,7 +31,9 @@ query_app = typer.Typer(
     help="Ask the warehouse: themes, quotes, trends, a place against the rest, framework matrix."
 )
 export_app = typer.Typer(help="Export findings: REFI-QDA for QDA tools, tables, a drafted report.")
-import_app = typer.Typer(help="Bring work done elsewhere back in (a codebook from a QDA tool).")
+import_app = typer.Typer(
+    help="Bring work done elsewhere back in (a codebook, or codings, from a QDA tool)."
+)
 memo_app = typer.Typer(help="Memos on themes, documents and passages: write, list, search.")
 validate_app = typer.Typer(
     help="Check the machine's coding against people's: a blind sample, answers, agreement."
@@ -152,6 +154,7 @@ for name, function in (
 
 app.add_typer(import_app, name="import")
 command(import_app, "codebook", exchange.import_codebook)
+command(import_app, "codings", exchange.import_codings)
 
 app.add_typer(validate_app, name="validate")
 for name, function in (

@@ -30,16 +30,24 @@ OutDir = Annotated[Path, typer.Option("--out", help="Folder to write the tables 
 def export_qdpx(
     out: OutFile, db: DbOption = None, *, filters: Filters, as_json: JsonOption = False
 ) -> None:
-    """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+    """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    The machine's codings are one user's, each person's coding decisions their own, and memos
+    are Notes.
+    """
+    from pipeline.access.codings import load_decisions
+    from pipeline.access.memos import load_memos
     from pipeline.exports.qdpx import write_qdpx
     from pipeline.themes.codebook import load_codebook
 
     settings = settings_for(db)
     book = load_codebook(settings.codebook)
+    decisions = load_decisions(settings.team_db)
+    memos = load_memos(settings.team_db)
     # A project holds every document's text as written: recorded before it is written.
     record_export(settings, f"findings export qdpx --out {out} ({filters.describe()}), unredacted")
     with open_readable(settings) as con:
-        report = write_qdpx(con, out, book, filters)
+        report = write_qdpx(con, out, book, filters, decisions, memos)
     if as_json:
         typer.echo(json.dumps(report.as_dict()))
     else:
@@ -156,4 +164,43 @@ def import_codebook(
         f"described, {len(report.moved)} moved"
     )
     for name in report.unmatched:
+        say(f"not a Findings theme, left out: {name}")
+
+
+def import_codings(
+    path: Annotated[Path, typer.Argument(help="A .qdpx project coded in a QDA tool.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Bring people's codings from a .qdpx coded elsewhere in as their coding decisions.
+
+    Each coder keeps their name; the machine's own codings are left out. A passage a coder
+    coded without the machine's theme is moved to their theme, otherwise their themes are added.
+    """
+    from pipeline.access.codings import save_decisions
+    from pipeline.exports.qdpx import plan_coding_import
+    from pipeline.themes.codebook import load_codebook
+
+    settings = settings_for(db)
+    with open_readable(settings) as con:
+        plan = plan_coding_import(con, path, load_codebook(settings.codebook))
+    for coder in plan.coders:
+        save_decisions(
+            settings.team_db,
+            [
+                (d.passage_id, d.theme_id, d.action, f"imported from {path.name}")
+                for d in plan.decisions
+                if d.coder == coder
+            ],
+            coder,
+            via="import",
+        )
+    if as_json:
+        typer.echo(json.dumps(plan.as_dict()))
+        return
+    say(
+        f"{path}: {len(plan.decisions)} coding decisions by {len(plan.coders)} coders "
+        f"({', '.join(plan.coders) or 'none'}); {plan.unplaced} codings matched no passage"
+    )
+    for name in plan.unknown_codes:
         say(f"not a Findings theme, left out: {name}")

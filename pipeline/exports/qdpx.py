@@ -5,7 +5,9 @@ text per document. Themes are Codes (under their headings), every coded passage 
 PlainTextSelection at its exact character offsets with a Coding to its theme, and area, region,
 police force, date and type are Variables, valued on each source and on one Case per area.
 GUIDs are derived from stable ids and timestamps from the theme run, so exporting the same
-findings twice gives byte-identical files.
+findings twice gives byte-identical files. The machine's codings are the user "Findings
+(machine)"'s, people's current codings each coder's, and memos are Notes referred to from their
+theme, source or selection (`pipeline.exports.qdpx_people`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -22,9 +26,25 @@ import pandas as pd
 from pipeline import queries
 from pipeline.errors import ExchangeError
 from pipeline.exports.codes import CodeNode, code_tree, guid, theme_guid
+from pipeline.exports.qdpx_people import (
+    MACHINE_USER,
+    MACHINE_USER_GUID,
+    PersonCoding,
+    PlannedDecision,
+    Span,
+    decisions_from_codings,
+    passages_under,
+    people_codings,
+    read_codings,
+    user_guid,
+)
 from pipeline.exports.report import writable
-from pipeline.queries import Filters
+from pipeline.queries import Filters, _sql
 from pipeline.themes.codebook import Codebook, apply_codebook, load_codebook, update_curation
+
+if TYPE_CHECKING:
+    from pipeline.access.memos import Memo
+    from pipeline.themes.decisions import CodingDecision
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -88,7 +108,12 @@ def _sub(parent: ET.Element, tag: str, ns: str, **attributes: str) -> ET.Element
     return ET.SubElement(parent, f"{{{ns}}}{tag}", attributes)
 
 
-def _codes_element(parent: ET.Element, roots: list[CodeNode], ns: str) -> None:
+def _codes_element(
+    parent: ET.Element,
+    roots: list[CodeNode],
+    ns: str,
+    notes: dict[int, list[str]] | None = None,
+) -> None:
     codes = _sub(parent, "Codes", ns)
 
     def add(into: ET.Element, node: CodeNode) -> None:
@@ -98,6 +123,8 @@ def _codes_element(parent: ET.Element, roots: list[CodeNode], ns: str) -> None:
         element = _sub(into, "Code", ns, **attributes)
         if node.description:
             _sub(element, "Description", ns).text = node.description
+        for note in (notes or {}).get(node.theme_id or 0, []):
+            _sub(element, "NoteRef", ns, targetGUID=note)
         for child in node.children:
             add(element, child)
 
@@ -122,19 +149,115 @@ def _has_value(value: object) -> bool:
     return value is not None and not pd.isna(value)
 
 
+@dataclass(frozen=True)
+class _Selection:
+    """A passage selected in a source: its place, the machine's theme, people's, memos."""
+
+    passage_id: str
+    ordinal: int
+    char_start: int
+    char_end: int
+    machine_theme_id: int | None = None
+    people: tuple[PersonCoding, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def _note_guid(memo: Memo) -> str:
+    return guid("note", memo.memo_id)
+
+
+def _selections(
+    con: duckdb.DuckDBPyConnection,
+    passages: pd.DataFrame,
+    codings: Sequence[PersonCoding],
+    memos: Sequence[Memo],
+) -> dict[str, list[_Selection]]:
+    """Per document, the passages a project selects, in text order.
+
+    The machine's coding is its own proposal: where a person's decision changed a passage's
+    theme in the run, the theme the machine proposed there (none when it proposed none).
+    """
+    proposals = {
+        str(row["passage_id"]): int(row["machine_theme_id"])
+        for row in _sql.records(con, "exchange", "machine_proposals")
+    }
+    machine = {
+        str(row.passage_id): proposals.get(str(row.passage_id), int(row.theme_id))
+        for row in passages.itertuples()
+    }
+    people: dict[str, list[PersonCoding]] = {}
+    for coding in codings:
+        people.setdefault(coding.passage_id, []).append(coding)
+    notes: dict[str, list[str]] = {}
+    for memo in memos:
+        if memo.target.value == "passage":
+            notes.setdefault(memo.target_id, []).append(_note_guid(memo))
+    wanted = sorted(set(machine) | set(people) | set(notes))
+    spans = _sql.records(con, "exchange", "passage_spans", {"passage_ids": wanted})
+    by_document: dict[str, list[_Selection]] = {}
+    for span in spans:
+        passage_id = str(span["passage_id"])
+        theme = machine.get(passage_id)
+        by_document.setdefault(str(span["doc_id"]), []).append(
+            _Selection(
+                passage_id,
+                int(span["ordinal"]),
+                int(span["char_start"]),
+                int(span["char_end"]),
+                None if theme is None or theme < 0 else theme,
+                tuple(people.get(passage_id, ())),
+                tuple(notes.get(passage_id, ())),
+            )
+        )
+    return by_document
+
+
+def _notes_element(project: ET.Element, memos: Sequence[Memo]) -> None:
+    if not memos:
+        return
+    holder = _sub(project, "Notes", PROJECT_NS)
+    for memo in memos:
+        note = _sub(
+            holder, "Note", PROJECT_NS,
+            guid=_note_guid(memo),
+            name=f"Memo on {memo.target.value} {memo.target_id[:12]} by {memo.author}",
+            creatingUser=user_guid(memo.author),
+            creationDateTime=_timestamp(memo.written_at),
+        )  # fmt: skip
+        _sub(note, "PlainTextContent", PROJECT_NS).text = memo.text
+
+
 def project_document(
-    con: duckdb.DuckDBPyConnection, book: Codebook, filters: Filters = Filters()
+    con: duckdb.DuckDBPyConnection,
+    book: Codebook,
+    filters: Filters = Filters(),
+    decisions: Sequence[CodingDecision] = (),
+    memos: Sequence[Memo] = (),
 ) -> tuple[bytes, dict[str, str], QdpxReport]:
-    """The project.qde XML and the source texts (archive name -> text) for these findings."""
+    """The project.qde XML and the source texts (archive name -> text) for these findings.
+
+    `decisions` (the team store's log) give each person's codings beside the machine's;
+    `memos` become Notes.
+    """
     run = queries.latest_run(con)
     if run is None:
         raise ExchangeError("no theme run yet: run `findings run` before exporting")
     created = _timestamp(run["finished_at"])
-    user = guid("user", ORIGIN)
+    user = MACHINE_USER_GUID
     roots = code_tree(_curated_catalogue(con, book), book)
     coded_ids = {node.theme_id for root in roots for node in root.walk() if node.theme_id}
     documents = queries.document_texts(con, filters)
     passages = queries.coded_passages(con, filters)
+    codings = people_codings(decisions)
+    memos = sorted(memos, key=lambda memo: memo.memo_id)
+    theme_notes: dict[int, list[str]] = {}
+    document_notes: dict[str, list[str]] = {}
+    for memo in memos:
+        if memo.target.value == "theme" and memo.target_id.lstrip("-").isdigit():
+            theme_notes.setdefault(int(memo.target_id), []).append(_note_guid(memo))
+        elif memo.target.value == "document":
+            document_notes.setdefault(memo.target_id, []).append(_note_guid(memo))
+    people = sorted({c.coder for c in codings} | {memo.author for memo in memos})
 
     ET.register_namespace("", PROJECT_NS)
     project = ET.Element(
@@ -147,8 +270,10 @@ def project_document(
         },
     )
     users = _sub(project, "Users", PROJECT_NS)
-    _sub(users, "User", PROJECT_NS, guid=user, name=ORIGIN)
-    _codes_element(_sub(project, "CodeBook", PROJECT_NS), roots, PROJECT_NS)
+    _sub(users, "User", PROJECT_NS, guid=user, name=MACHINE_USER)
+    for person in people:
+        _sub(users, "User", PROJECT_NS, guid=user_guid(person), name=person)
+    _codes_element(_sub(project, "CodeBook", PROJECT_NS), roots, PROJECT_NS, theme_notes)
     variables = _sub(project, "Variables", PROJECT_NS)
     variable_guids = {}
     for name, _, kind in VARIABLES:
@@ -170,7 +295,7 @@ def project_document(
     texts: dict[str, str] = {}
     selections = 0
     sources = _sub(project, "Sources", PROJECT_NS) if len(documents) else None
-    by_document = dict(iter(passages.groupby("doc_id", sort=False)))
+    by_document = _selections(con, passages, codings, memos)
     for doc in documents.itertuples():
         source_guid = guid("source", doc.doc_id)
         if "\r" in doc.text:
@@ -183,33 +308,58 @@ def project_document(
             creatingUser=user, creationDateTime=created,
         )  # fmt: skip
         _sub(source, "Description", PROJECT_NS).text = f"{doc.path} ({doc.format})"
-        coded = by_document.get(doc.doc_id)
-        for passage in coded.itertuples() if coded is not None else ():
-            theme_id = book.merge_target(int(passage.theme_id))
-            if theme_id not in coded_ids:
+        for passage in by_document.get(doc.doc_id, []):
+            machine_theme = (
+                None
+                if passage.machine_theme_id is None
+                else book.merge_target(passage.machine_theme_id)
+            )
+            if machine_theme not in coded_ids:
+                machine_theme = None
+            theirs = [
+                (c, book.merge_target(c.theme_id))
+                for c in passage.people
+                if book.merge_target(c.theme_id) in coded_ids
+            ]
+            if machine_theme is None and not theirs and not passage.notes:
                 continue
             selection = _sub(
                 source, "PlainTextSelection", PROJECT_NS,
                 guid=guid("selection", passage.passage_id),
                 name=f"{doc.title} ¶{passage.ordinal}",
-                startPosition=str(int(passage.char_start)),
-                endPosition=str(int(passage.char_end)),
+                startPosition=str(passage.char_start),
+                endPosition=str(passage.char_end),
                 creatingUser=user, creationDateTime=created,
             )  # fmt: skip
-            coding = _sub(
-                selection, "Coding", PROJECT_NS,
-                guid=guid("coding", f"{passage.passage_id}:{theme_id}"),
-                creatingUser=user, creationDateTime=created,
-            )  # fmt: skip
-            _sub(coding, "CodeRef", PROJECT_NS, targetGUID=theme_guid(theme_id))
+            if machine_theme is not None:
+                coding = _sub(
+                    selection, "Coding", PROJECT_NS,
+                    guid=guid("coding", f"{passage.passage_id}:{machine_theme}"),
+                    creatingUser=user, creationDateTime=created,
+                )  # fmt: skip
+                _sub(coding, "CodeRef", PROJECT_NS, targetGUID=theme_guid(machine_theme))
+            for person, theme_id in theirs:
+                coding = _sub(
+                    selection, "Coding", PROJECT_NS,
+                    guid=guid("coding", f"{passage.passage_id}:{theme_id}:{person.coder}"),
+                    creatingUser=user_guid(person.coder),
+                    creationDateTime=_timestamp(person.coded_at),
+                )  # fmt: skip
+                _sub(coding, "CodeRef", PROJECT_NS, targetGUID=theme_guid(theme_id))
+            for note in passage.notes:
+                _sub(selection, "NoteRef", PROJECT_NS, targetGUID=note)
             selections += 1
+        for note in document_notes.get(doc.doc_id, []):
+            _sub(source, "NoteRef", PROJECT_NS, targetGUID=note)
         for name, column, kind in VARIABLES:
             value = getattr(doc, column)
             if _has_value(value):
                 _variable_value(source, variable_guids[name], kind, value)
+    _notes_element(project, memos)
     _sub(project, "Description", PROJECT_NS).text = (
         f"Exported by Findings from theme run {run['run_id']} (model {run['model']}); "
-        "one code per theme, one selection per coded passage."
+        f"one code per theme, one selection per coded passage; the machine's codings are "
+        f"{MACHINE_USER}'s, people's decisions their own."
     )
     xml = _xml_bytes(project)
     report = QdpxReport(
@@ -219,19 +369,28 @@ def project_document(
 
 
 def write_qdpx(
-    con: duckdb.DuckDBPyConnection, out: Path, book: Codebook, filters: Filters = Filters()
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    book: Codebook,
+    filters: Filters = Filters(),
+    decisions: Sequence[CodingDecision] = (),
+    memos: Sequence[Memo] = (),
 ) -> QdpxReport:
     """Write a .qdpx archive (atomically: a failed export leaves no half-written file)."""
-    data, report = qdpx_bytes(con, book, filters)
+    data, report = qdpx_bytes(con, book, filters, decisions, memos)
     _write_bytes(out, data)
     return QdpxReport(out, report.sources, report.codes, report.selections, report.cases)
 
 
 def qdpx_bytes(
-    con: duckdb.DuckDBPyConnection, book: Codebook, filters: Filters = Filters()
+    con: duckdb.DuckDBPyConnection,
+    book: Codebook,
+    filters: Filters = Filters(),
+    decisions: Sequence[CodingDecision] = (),
+    memos: Sequence[Memo] = (),
 ) -> tuple[bytes, QdpxReport]:
     """The .qdpx archive in memory (for downloads)."""
-    xml, texts, report = project_document(con, book, filters)
+    xml, texts, report = project_document(con, book, filters, decisions, memos)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, payload in [("project.qde", xml)] + [
@@ -386,3 +545,72 @@ def import_codebook(
         if changes:
             update_curation(codebook_path, theme_id, **changes)
     return ImportReport(renamed, described, moved, unmatched)
+
+
+@dataclass(frozen=True)
+class CodingImportPlan:
+    """What reading a project coded elsewhere would record, and what it could not place."""
+
+    decisions: list[PlannedDecision]
+    coders: list[str]
+    unplaced: int  # codings whose source or selection matches no passage of this warehouse
+    unknown_codes: list[str]  # codes that are no Findings theme
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON shape the CLI prints."""
+        return {
+            "decisions": len(self.decisions),
+            "coders": self.coders,
+            "unplaced": self.unplaced,
+            "unknown_codes": self.unknown_codes,
+        }
+
+
+def plan_coding_import(
+    con: duckdb.DuckDBPyConnection, path: Path, book: Codebook
+) -> CodingImportPlan:
+    """The decisions a .qdpx coded elsewhere brings in: each person's codings, as theirs.
+
+    Sources are matched to documents by the GUID Findings gave them, else by their text (a
+    document's id is the hash of its text); selections to passages by their exact offsets,
+    else each passage they cover half of; codes to themes by GUID, else by current name. The
+    machine's own codings ("Findings (machine)") are not people's and are left out.
+    """
+    codings = read_codings(path)
+    catalogue = _curated_catalogue(con, book)
+    theme_of_code = {theme_guid(int(t)): int(t) for t in catalogue["theme_id"]}
+    theme_of_name = {str(label): int(t) for t, label in zip(
+        catalogue["theme_id"], catalogue["label"], strict=True)}  # fmt: skip
+    doc_ids = [str(row["doc_id"]) for row in _sql.records(con, "exchange", "document_ids")]
+    by_guid = {guid("source", d): d for d in doc_ids}
+    known = set(doc_ids)
+    spans: dict[str, list[Span]] = {}
+    for row in _sql.records(con, "exchange", "document_passages", {"doc_ids": doc_ids}):
+        spans.setdefault(str(row["doc_id"]), []).append(
+            Span(str(row["passage_id"]), str(row["doc_id"]),
+                 int(row["char_start"]), int(row["char_end"]))
+        )  # fmt: skip
+    machine = {
+        str(row.passage_id): int(row.theme_id)
+        for row in queries.coded_passages(con, Filters()).itertuples()
+    }
+    coded: list[tuple[str, str, int]] = []
+    unplaced = 0
+    unknown: set[str] = set()
+    for coding in codings:
+        theme_id = theme_of_code.get(coding.code_guid, theme_of_name.get(coding.code_name))
+        if theme_id is None:
+            unknown.add(coding.code_name or coding.code_guid)
+            continue
+        doc_id = by_guid.get(coding.source_guid) or (
+            coding.source_sha if coding.source_sha in known else None
+        )
+        passages = passages_under((coding.start, coding.end), spans.get(doc_id or "", []))
+        if not passages:
+            unplaced += 1
+            continue
+        coded.extend((coding.coder, passage_id, theme_id) for passage_id in passages)
+    decisions = decisions_from_codings(coded, machine)
+    return CodingImportPlan(
+        decisions, sorted({d.coder for d in decisions}), unplaced, sorted(unknown)
+    )

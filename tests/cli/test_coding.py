@@ -137,3 +137,23 @@ def test_a_memo_about_nothing_is_a_usage_error(themed_db: Path, team_store_in_tm
     result = invoke("memo", "add", "floating", "--db", str(themed_db))
     assert result.exit_code == 2
     assert load_memos(team_store_in_tmp) == []
+
+
+def test_export_qdpx_carries_a_decision_and_import_codings_brings_it_back(
+    themed_db: Path, team_store_in_tmp: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("FINDINGS_USER", "Ann Coder")
+    passage_id, _, other, _ = themed_passage(themed_db)
+    invoke("code", passage_id[:12], "--theme", str(other), "--db", str(themed_db))
+    invoke("memo", "add", "look again", "--passage", passage_id[:12], "--db", str(themed_db))
+    out = tmp_path / "coded.qdpx"
+    exported = invoke("export", "qdpx", "--out", str(out), "--db", str(themed_db))
+    assert exported.exit_code == 0, exported.output
+    monkeypatch.setenv("FINDINGS_TEAM_DB", str(tmp_path / "elsewhere.sqlite"))
+    imported = invoke("import", "codings", str(out), "--json", "--db", str(themed_db))
+    assert imported.exit_code == 0, imported.output
+    assert json.loads(imported.stdout)["coders"] == ["Ann Coder"]
+    (decision,) = load_decisions(tmp_path / "elsewhere.sqlite")
+    assert (decision.passage_id, decision.theme_id, decision.coder, decision.via) == (
+        passage_id, other, "Ann Coder", "import",
+    )  # fmt: skip
