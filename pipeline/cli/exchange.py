@@ -11,7 +11,12 @@ import typer
 from pipeline.cli.console import err, literal
 from pipeline.cli.console import out as stdout  # `out` is the --out option here
 from pipeline.cli.options import DbOption, JsonOption, filter_options, open_readable, settings_for
-from pipeline.cli.redaction import RedactOption, record_export, record_unredacted
+from pipeline.cli.redaction import (
+    RedactOption,
+    record_codebook_change,
+    record_export,
+    record_unredacted,
+)
 
 if TYPE_CHECKING:
     from pipeline.queries import Filters
@@ -119,6 +124,7 @@ def export_report(
     redact: RedactOption = True,
 ) -> None:
     """A drafted national findings report: coverage, headline themes with quotes, method."""
+    from pipeline.access.memos import load_memos
     from pipeline.exports.report import REPORT_FORMATS, build_report, write_report
     from pipeline.passages.redact import Redactor, load_redaction_nlp
     from pipeline.queries import place_names
@@ -139,7 +145,13 @@ def export_report(
             Redactor(load_redaction_nlp(settings.spacy_model), place_names(con)) if redact else None
         )
         report = build_report(
-            con, book, filters, scope=filters.describe(), top=top, redactor=redactor
+            con,
+            book,
+            filters,
+            scope=filters.describe(),
+            top=top,
+            redactor=redactor,
+            memos=load_memos(settings.team_db),
         )
     write_report(report, out)
     say(f"wrote {out}: {len(report.sections)} headline themes")
@@ -156,6 +168,11 @@ def import_codebook(
     settings = settings_for(db)
     with open_readable(settings) as con:
         report = read_codebook(con, path, settings.codebook)
+    record_codebook_change(
+        settings,
+        f"findings import codebook {path}: {len(report.renamed)} renamed, "
+        f"{len(report.described)} described, {len(report.moved)} moved",
+    )
     if as_json:
         typer.echo(json.dumps(report.as_dict()))
         return

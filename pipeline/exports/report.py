@@ -4,8 +4,9 @@ Coverage first, then what is changing (each new, emerging, spreading or fading t
 figures and the test behind it), then one section per headline theme (the most raised themes and
 every changing one: how many reviews and areas raise it, where it is concentrated, its reviews
 year by year, and a few quotes with their area and date), then a method note that names the
-model, the parameters and the run, so a reader can trace every figure. Markdown, self-contained
-HTML, or DOCX; quotes are redacted unless told otherwise.
+model, the parameters and the run, so a reader can trace every figure, and an appendix of the
+researchers' memos (as written, never as markup). Markdown, self-contained HTML, or DOCX; quotes
+and memos are redacted unless told otherwise.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import datetime as dt
 import html
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -28,6 +31,9 @@ from pipeline.errors import ReportError
 from pipeline.passages.redact import Redactor
 from pipeline.queries import Filters
 from pipeline.themes.codebook import Codebook, apply_codebook
+
+if TYPE_CHECKING:
+    from pipeline.access.memos import Memo
 
 STATUS_WORDS = {
     "new": "new in the latest run",
@@ -115,6 +121,16 @@ class ThemeSection:
 
 
 @dataclass(frozen=True)
+class AppendixMemo:
+    """A researcher's memo as the appendix prints it: about what, by whom, when, the text."""
+
+    about: str
+    author: str
+    written: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the renderers need; built once from the query layer."""
 
@@ -129,6 +145,7 @@ class Report:
     method: list[str] = field(default_factory=list)
     national_documents: list[str] = field(default_factory=list)  # titles; quoted, not counted
     period_reviews: list[int] = field(default_factory=list)  # reviews in each of `periods`
+    memos: list[AppendixMemo] = field(default_factory=list)
 
     @property
     def changing(self) -> list[ThemeSection]:
@@ -146,8 +163,12 @@ def build_report(
     top: int = 8,
     quotes_per_theme: int = 3,
     redactor: Redactor | None = None,
+    memos: Sequence[Memo] = (),
 ) -> Report:
-    """Gather the report's figures and quotes (redacted when a redactor is given)."""
+    """Gather the report's figures and quotes (redacted when a redactor is given).
+
+    `memos` (from the team store) make the appendix, redacted as the quotes are.
+    """
 
     def described(text: str) -> str:
         """A generated description quotes the passages: redacted as the quotes are."""
@@ -249,7 +270,39 @@ def build_report(
         method=method,
         national_documents=[str(title) for title in national],
         period_reviews=[int(n) for n in years],
+        memos=_appendix_memos(con, memos, redactor),
     )
+
+
+def _appendix_memos(
+    con: duckdb.DuckDBPyConnection, memos: Sequence[Memo], redactor: Redactor | None
+) -> list[AppendixMemo]:
+    """The memos as the appendix names them: themes by label, documents by title."""
+    from pipeline.queries import _sql
+    from pipeline.queries.catalogue import theme_names
+
+    if not memos:
+        return []
+    labels = {str(name.theme_id): str(name) for name in theme_names(con)}
+    doc_ids = [m.target_id for m in memos if m.target.value == "document"]
+    titles = {
+        str(row["doc_id"]): str(row["title"] or row["doc_id"])
+        for row in _sql.records(con, "memos", "document_titles", {"doc_ids": doc_ids})
+    }
+    about = {
+        "theme": lambda i: f"Theme {labels.get(i, '#' + i)}",
+        "document": lambda i: f"Document {titles.get(i, i[:12])}",
+        "passage": lambda i: f"Passage {i[:12]}",
+    }
+    return [
+        AppendixMemo(
+            about=about[memo.target.value](memo.target_id),
+            author=memo.author,
+            written=f"{memo.written_at:%d %B %Y}",
+            text=redactor.redact(memo.text) if redactor is not None else memo.text,
+        )
+        for memo in sorted(memos, key=lambda m: (m.written_at, m.memo_id))
+    ]
 
 
 def _spread(
@@ -524,6 +577,12 @@ def render_markdown(report: Report) -> str:
     lines += [line + "\n" for line in report.method]
     if report.redacted:
         lines += ["Personal names, phone numbers and e-mail addresses in quotes are redacted.\n"]
+    if report.memos:
+        lines += ["## Appendix: researchers' memos", ""]
+        lines += [
+            f"- **{m(memo.about)}**, {m(memo.author)}, {m(memo.written)}: {m(memo.text)}"
+            for memo in report.memos
+        ] + [""]
     return "\n".join(lines)
 
 
@@ -573,6 +632,13 @@ def render_html(report: Report) -> str:
         body.append(
             "<p>Personal names, phone numbers and e-mail addresses in quotes are redacted.</p>"
         )
+    if report.memos:
+        body += ["<h2>Appendix: researchers' memos</h2>", "<ul>"]
+        body += [
+            f"<li><strong>{e(memo.about)}</strong>, {e(memo.author)}, {e(memo.written)}: "
+            f"{e(memo.text)}</li>"
+            for memo in report.memos
+        ] + ["</ul>"]
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<title>National findings from locality reviews</title>"
@@ -624,6 +690,12 @@ def render_docx(report: Report, out: Path) -> None:
         document.add_paragraph(
             "Personal names, phone numbers and e-mail addresses in quotes are redacted."
         )
+    if report.memos:
+        document.add_heading("Appendix: researchers' memos", 1)
+        for memo in report.memos:
+            item = document.add_paragraph(style="List Bullet")
+            item.add_run(memo.about).bold = True
+            item.add_run(f", {memo.author}, {memo.written}: {memo.text}")
     # python-docx stamps the current time; a fixed one keeps repeated exports identical
     stamp = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     document.core_properties.created = document.core_properties.modified = stamp
