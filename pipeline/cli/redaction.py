@@ -1,7 +1,8 @@
-"""Redaction on the command line: quotes leave redacted, as in the viewer, unless `--no-redact`.
+"""Redaction and the audit trail on the command line.
 
-`--no-redact` is recorded in the audit trail (who, which command, when) before anything is
-printed or written: an un-redacted read the audit cannot record does not happen.
+Quotes leave redacted, as in the viewer, unless `--no-redact`, which is recorded in the audit
+trail (who, which command, when) before anything is printed or written: an un-redacted read the
+audit cannot record does not happen. Exports and codebook changes are recorded the same way.
 """
 
 from __future__ import annotations
@@ -49,3 +50,10 @@ def record_export(settings: Settings, what: str) -> None:
     from pipeline.access.audit import AuditAction, Via, audit, cli_person
 
     audit(settings.team_db, cli_person(), None, AuditAction.exported, what, Via.cli)
+
+
+def record_codebook_change(settings: Settings, what: str) -> None:
+    """Record in the audit trail that this user changed the codebook."""
+    from pipeline.access.audit import AuditAction, Via, audit, cli_person
+
+    audit(settings.team_db, cli_person(), None, AuditAction.changed_codebook, what, Via.cli)

@@ -178,3 +178,22 @@ def test_a_qdpx_export_is_recorded(named_db: tuple[Path, dict], team_store_in_tm
     assert result.exit_code == 0, result.output
     (event,) = load_events(team_store_in_tmp)
     assert event.action is AuditAction.exported and str(out) in event.detail
+
+
+def test_importing_a_codebook_is_recorded(
+    themed_db: Path, tmp_path: Path, team_store_in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import REPO
+
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_text((REPO / "models" / "codebook.yaml").read_text())
+    monkeypatch.setenv("FINDINGS_CODEBOOK", str(codebook))
+    qdc = tmp_path / "c.qdc"
+    runner.invoke(app, ["export", "codebook", "--out", str(qdc), "--db", str(themed_db)])
+    first = qdc.read_text().split('name="', 3)[2].split('"')[0]
+    qdc.write_text(qdc.read_text().replace(f'name="{first}"', 'name="Renamed in NVivo"', 1))
+    result = runner.invoke(app, ["import", "codebook", str(qdc), "--db", str(themed_db)])
+    assert result.exit_code == 0, result.output
+    (event,) = load_events(team_store_in_tmp)
+    assert (event.action, event.via) == (AuditAction.changed_codebook, Via.cli)
+    assert event.detail == f"findings import codebook {qdc}: 1 renamed, 0 described, 0 moved"
