@@ -34,6 +34,7 @@ export_app = typer.Typer(help="Export findings: REFI-QDA for QDA tools, tables, 
 import_app = typer.Typer(
     help="Bring work done elsewhere back in (a codebook, or codings, from a QDA tool)."
 )
+codebook_app = typer.Typer(help="Shape the codebook: split a theme into its sub-themes.")
 memo_app = typer.Typer(help="Memos on themes, documents and passages: write, list, search.")
 validate_app = typer.Typer(
     help="Check the machine's coding against people's: a blind sample, answers, agreement."
@@ -172,3 +173,6 @@ for name, function in (
     ("search", coding.memo_search),
 ):
     command(memo_app, name, function)
+
+app.add_typer(codebook_app, name="codebook")
+command(codebook_app, "split", coding.codebook_split)

@@ -43,6 +43,9 @@ class Curation:
     not_relevant: bool = False
     heading: str | None = None  # shown above the theme instead of the nearest guided heading
     parent: int | None = None  # a theme this one is a sub-theme of (display and exports)
+    # The theme this one was split from by a person: the id is the codebook's, kept by every run
+    # (people's decisions move the split-off passages here; pipeline.themes.split).
+    split_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,11 @@ class Codebook:
             seen.add(target)
             current = target
         return current
+
+    @property
+    def split_theme_ids(self) -> frozenset[int]:
+        """The themes people made by splitting one: they exist before any run has found them."""
+        return frozenset(t for t, c in self.curations.items() if c.split_from is not None)
 
 
 class _Entry(pydantic.BaseModel):
@@ -83,6 +91,7 @@ class _ThemeEntry(_Entry):
     not_relevant: bool = False
     heading: str | None = None
     parent: int | None = None
+    split_from: int | None = None
 
 
 class _CodebookFile(_Entry):
@@ -195,6 +204,7 @@ def load_codebook(path: Path | None) -> Codebook:
             not_relevant=item.not_relevant,
             heading=item.heading,
             parent=item.parent,
+            split_from=item.split_from,
         )
     return Codebook(guided, curations)
 
@@ -212,6 +222,7 @@ def update_curation(
     not_relevant: bool | object = _UNSET,
     heading: str | object | None = _UNSET,
     parent: int | object | None = _UNSET,
+    split_from: int | object | None = _UNSET,
 ) -> Codebook:
     """Record a person's decision about a theme in the codebook file and return the new codebook.
 
@@ -223,6 +234,8 @@ def update_curation(
         raise CodebookError(f"theme {theme_id} cannot be merged into itself")
     if parent is not _UNSET and parent == theme_id:
         raise CodebookError(f"theme {theme_id} cannot be its own parent")
+    if split_from is not _UNSET and split_from == theme_id:
+        raise CodebookError(f"theme {theme_id} cannot be split from itself")
     with FileLock(str(path) + ".lock", timeout=10):
         text = _read_text(path) if path.is_file() else ""
         data = _parse(path, text)
@@ -236,6 +249,7 @@ def update_curation(
             "not_relevant": not_relevant,
             "heading": heading,
             "parent": parent,
+            "split_from": split_from,
         }
         for key, value in changes.items():
             if value is _UNSET:
@@ -253,6 +267,33 @@ def update_curation(
         body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
         _atomic_write(path, header + body)
     return load_codebook(path)
+
+
+def add_split_theme(
+    path: Path, split_from: int, first_free_id: int, label: str | None = None
+) -> int:
+    """Give a theme split off `split_from` the next free id and record it; return the id.
+
+    The id is the larger of `first_free_id` (past every theme the warehouse has) and one past
+    every theme the codebook names, chosen and written under the codebook's lock, so two people
+    splitting at once get different ids. The entry is written atomically, as every edit is.
+    """
+    with FileLock(str(path) + ".lock", timeout=10):
+        book = load_codebook(path)
+        theme_id = max([first_free_id, *(t + 1 for t in book.curations)])
+        text = _read_text(path) if path.is_file() else ""
+        data = _parse(path, text)
+        _check(path, data)
+        themes = {int(k): dict(v or {}) for k, v in (data.get("themes") or {}).items()}
+        entry: dict[str, object] = {"split_from": split_from}
+        if label and label.strip():
+            entry["label"] = label.strip()
+        themes[theme_id] = entry
+        data["themes"] = dict(sorted(themes.items()))
+        header = "".join(line for line in text.splitlines(keepends=True)[: _header_length(text)])
+        body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        _atomic_write(path, header + body)
+    return theme_id
 
 
 def _header_length(text: str) -> int:

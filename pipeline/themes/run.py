@@ -170,7 +170,8 @@ class ThemeRunner:
         now = utc_now()
         run_id = new_run_id(now, corpus.ids)
         theme_runs.start_run(self.con, run_id, now, params.as_dict(), model, mode)
-        next_id = theme_runs.max_theme_id(self.con) + 1
+        # Themes people split off have ids the codebook gave them: the machine never reuses one.
+        next_id = max([theme_runs.max_theme_id(self.con), *self.codebook.split_theme_ids]) + 1
         if mode == "update":
             placement = update_placement(
                 corpus.ids,
@@ -196,7 +197,7 @@ class ThemeRunner:
             corpus.ids,
             machine_theme_of,
             current_decisions(self.decisions),
-            set(known) | set(machine_theme_of.tolist()),
+            set(known) | set(machine_theme_of.tolist()) | self.codebook.split_theme_ids,
             self.codebook.merge_target,
         )
         if coded.unknown:
