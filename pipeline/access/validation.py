@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pipeline.access.store import now_text, team_queries
-from pipeline.analysis.agreement import MACHINE, Coding
+from pipeline.analysis.agreement import MACHINE, Coding, ThemeAgreement, check_theme
 from pipeline.errors import FindingsError
 
 
@@ -209,3 +209,48 @@ def sample_codings(con: sqlite3.Connection, sample_id: str) -> list[Coding]:
         for answer in latest_answers(con, sample_id)
     ]
     return machine + people
+
+
+@dataclass(frozen=True)
+class ThemeCheck:
+    """How far people's coding of a theme agrees with the machine's, on the latest sample."""
+
+    sample_id: str
+    agreement: ThemeAgreement
+
+    def describe(self) -> str:
+        """'checked by people: κ 0.72 (95% CI 0.55–0.86), n = 31', or why it cannot say."""
+        kappa = self.agreement.agreement.kappa
+        n = self.agreement.agreement.n
+        if kappa.value is None:
+            return f"checked by people on {n} passages, but κ cannot be computed: {kappa.reason}"
+        interval = kappa.interval
+        shown = f"κ {kappa.value:.2f}"
+        if interval is not None:
+            shown += f" (95% CI {interval.low:.2f}–{interval.high:.2f})"
+        return f"checked by people: {shown}, n = {n}"
+
+
+NOT_CHECKED = "not yet checked by people"
+
+
+def latest_coded_sample(con: sqlite3.Connection) -> SampleInfo | None:
+    """The newest sample someone has answered for (None before anyone has)."""
+    for info in samples(con):
+        if latest_answers(con, info.sample_id):
+            return info
+    return None
+
+
+def theme_check(con: sqlite3.Connection, theme_id: int, resamples: int = 500) -> ThemeCheck | None:
+    """People against the machine on one theme, on the latest coded sample (None: not checked).
+
+    A theme the sample did not offer (found by a later run) has not been checked.
+    """
+    info = latest_coded_sample(con)
+    if info is None or theme_id not in {theme.theme_id for theme in info.themes}:
+        return None
+    codings = sample_codings(con, info.sample_id)
+    return ThemeCheck(
+        info.sample_id, check_theme(codings, str(theme_id), resamples=resamples, seed=info.seed)
+    )

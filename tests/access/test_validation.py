@@ -20,6 +20,7 @@ from pipeline.access.validation import (
     record_answers,
     sample_codings,
     save_sample,
+    theme_check,
 )
 from pipeline.analysis.agreement import Coding
 
@@ -95,3 +96,31 @@ def test_a_sample_saved_is_read_by_a_later_connection(tmp_path: Path) -> None:
         save_sample(first, INFO, ITEMS)
     with closing(open_team_store(path)) as second:
         assert [s.sample_id for s in [find_sample(second, None)]] == [INFO.sample_id]
+
+
+def test_a_theme_nobody_has_checked_says_so(store: sqlite3.Connection) -> None:
+    assert theme_check(store, 1) is None  # a sample, but no answers yet
+    record_answers(store, INFO, "ana", [("p" * 64, frozenset({1}))])
+    assert theme_check(store, 7) is None  # a theme the sample did not offer
+
+
+def test_a_checked_theme_reads_as_kappa_with_its_interval_and_n(store: sqlite3.Connection) -> None:
+    record_answers(
+        store,
+        INFO,
+        "ana",
+        [("p" * 64, frozenset({1})), ("q" * 64, frozenset()), ("r" * 64, frozenset({2}))],
+    )
+    check = theme_check(store, 1)
+    assert check is not None and check.sample_id == INFO.sample_id
+    assert check.agreement.agreement.kappa.value == 1.0
+    assert check.describe().startswith("checked by people: κ 1.00 (95% CI ")
+    assert check.describe().endswith(", n = 3")
+
+
+def test_a_check_that_cannot_give_kappa_says_why(store: sqlite3.Connection) -> None:
+    # The one passage coded is outside theme 1 for both sides: agreement, but none beyond chance.
+    record_answers(store, INFO, "ana", [("q" * 64, frozenset())])
+    check = theme_check(store, 1)
+    assert check is not None
+    assert check.describe().startswith("checked by people on 1 passages, but κ cannot be computed")
