@@ -50,10 +50,10 @@ navigation = st.navigation(pages)
 
 role = person.role.value if person.role else "none"
 if person.signed_in:
-    st.sidebar.caption(f"Signed in as {md(person.email)} ({role})")
+    st.sidebar.caption(f"Signed in as {md(person.email)} ({md(role)})")
     st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
 else:
-    st.sidebar.caption(f"On this machine only, no sign-in: {md(person.email)} ({role})")
+    st.sidebar.caption(f"On this machine only, no sign-in: {md(person.email)} ({md(role)})")
 asked_unredacted = False
 if may(person.role, Action.read_unredacted):
     # Only a viewer with no sign-in takes its first state from FINDINGS_REDACT_QUOTES.

@@ -25,7 +25,7 @@ st.title("Access")
 st.caption(
     f"Who may sign in, and as what, from {code(path)}: e-mail addresses under `people:`, "
     f"groups from the sign-in's `groups` claim under `groups:`. Roles: "
-    f"{', '.join(role.value for role in Role)}. A person's own entry wins over their groups'; "
+    f"{md(', '.join(role.value for role in Role))}. A person's own entry wins over their groups'; "
     "among groups the role with the fewest permissions wins."
 )
 try:

@@ -64,7 +64,7 @@ def page_context(action: Action = Action.read_findings) -> PageContext:
     if not context.may(action):
         role = context.person.role.value if context.person.role else "none"
         st.error(
-            f"Your role ({role}) does not allow this page. Ask the person who keeps the "
+            f"Your role ({md(role)}) does not allow this page. Ask the person who keeps the "
             "access list if you need it."
         )
         st.stop()

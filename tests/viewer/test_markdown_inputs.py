@@ -40,6 +40,7 @@ TRUSTED = {
     ("app.py", "settings.db"): "the operator's own warehouse path, inside a code span",
     ("app.py", "missing.message"): "the viewer's own message about the snapshot",
     ("app.py", "source.fallback"): "the viewer's own message about the snapshot",
+    ("team.py", "message"): "the viewer's own refusals; their callers escape what they quote",
 }
 
 
