@@ -178,30 +178,32 @@ def record_ingest_error(
     con.execute(_sql()["record_ingest_error"], [path, source_sha, reason, severity, utc_now()])
 
 
-def _passage_rows(document: PreparedDocument, passage_ids: Sequence[str]) -> list[list[object]]:
-    return [
-        [
-            identifier,
-            document.doc_id,
-            p.ordinal,
-            p.text,
-            sha256_hex(p.text),
-            p.char_start,
-            p.char_end,
-            p.section,
-            p.speaker,
-            p.speaker_role,
-            list(p.places),
-            p.n_words,
-        ]
-        for identifier, p in zip(passage_ids, document.passages, strict=True)
-    ]
+def _passage_rows(document: PreparedDocument, passage_ids: Sequence[str]) -> dict[str, list]:
+    """The passages as columns, by name (bound as lists: one insert for the document)."""
+    passages = document.passages
+    columns: dict[str, list] = {
+        "passage_id": list(passage_ids),
+        "doc_id": [document.doc_id] * len(passages),
+        "ordinal": [p.ordinal for p in passages],
+        "text": [p.text for p in passages],
+        "text_sha": [sha256_hex(p.text) for p in passages],
+        "char_start": [p.char_start for p in passages],
+        "char_end": [p.char_end for p in passages],
+        "section": [p.section for p in passages],
+        "speaker": [p.speaker for p in passages],
+        "speaker_role": [p.speaker_role for p in passages],
+        "places": [list(p.places) for p in passages],
+        "n_words": [p.n_words for p in passages],
+    }
+    if len(columns["passage_id"]) != len(passages):
+        raise ValueError(f"{len(passage_ids)} passage ids for {len(passages)} passages")
+    return columns
 
 
 def _insert(
     con: duckdb.DuckDBPyConnection,
     document: PreparedDocument,
-    passage_rows: list[list[object]],
+    passage_rows: dict[str, list],
     source: DocumentSource,
 ) -> None:
     """Insert a document, its passages and its warnings (inside the caller's transaction)."""
@@ -233,7 +235,8 @@ def _insert(
         ],
     )
     crash_point("ingest:mid-document")
-    con.executemany(sql["insert_passage"], passage_rows)
+    if passage_rows["passage_id"]:
+        con.execute(sql["insert_passages"], passage_rows)
     _renote(con, document)
 
 
