@@ -224,6 +224,9 @@ def fit_themes(
     from hdbscan import HDBSCAN
     from umap import UMAP
 
+    from pipeline.themes.compiled import keep_compiled_code
+
+    keep_compiled_code()
     started = time.perf_counter()
     umap_model = UMAP(
         n_neighbors=min(params.n_neighbors, max(2, len(texts) - 1)),
