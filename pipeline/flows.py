@@ -32,6 +32,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner
 
 from pipeline import progress
+from pipeline.access.codings import load_decisions
 from pipeline.embed.missing import EmbedReport, embed_passages
 from pipeline.embed.models import LazyEmbedder, load_embedder, model_name
 from pipeline.faults import crash_point
@@ -221,7 +222,13 @@ def themes_task(db: str | None, refit: bool = False) -> dict[str, object]:
     shown.begin("themes", None, "passages")
     with open_warehouse(settings.db) as con:
         embedder = LazyEmbedder(settings.embedding_model)
-        runner = ThemeRunner(con, embedder, load_codebook(settings.codebook), settings.spacy_model)
+        runner = ThemeRunner(
+            con,
+            embedder,
+            load_codebook(settings.codebook),
+            settings.spacy_model,
+            decisions=load_decisions(settings.team_db),
+        )
         report = runner.run(refit=refit)
         listed = theme_summary(con)
         census = passage_census(con)
