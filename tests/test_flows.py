@@ -36,6 +36,47 @@ def test_refresh_flow_ingests_embeds_themes_and_publishes(tmp_path: Path) -> Non
     assert (again["documents_added"], again["passages_embedded"], again["new_themes"]) == (0, 0, 0)
 
 
+def test_a_refresh_keeps_a_passage_where_a_person_moved_it(
+    tmp_path: Path, team_store_in_tmp: Path
+) -> None:
+    import duckdb
+
+    from pipeline.access.codings import save_decisions
+    from pipeline.flows import refresh_flow
+    from pipeline.themes.decisions import CodingAction
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in (
+        "02_bedford_practitioner_interviews.txt",
+        "19_lincoln_practitioner_interviews.txt",
+    ):
+        shutil.copy(CORPUS / name, corpus / name)
+    db = tmp_path / "data" / "findings.duckdb"
+    first = refresh_flow(corpus=str(corpus), inbox=str(tmp_path / "inbox"), db=str(db))
+
+    with duckdb.connect(first["snapshot"], read_only=True) as con:
+        before = dict(
+            con.execute(
+                "SELECT passage_id, theme_id FROM passage_themes WHERE run_id = ?",
+                [first["run_id"]],
+            ).fetchall()
+        )
+    themes = sorted({theme for theme in before.values() if theme >= 0})
+    assert len(themes) >= 2
+    passage = next(p for p, theme in sorted(before.items()) if theme == themes[0])
+    save_decisions(
+        team_store_in_tmp, [(passage, themes[1], CodingAction.move, "test")], coder="tester"
+    )
+    again = refresh_flow(corpus=str(corpus), inbox=str(tmp_path / "inbox"), db=str(db))
+    with duckdb.connect(again["snapshot"], read_only=True) as con:
+        now = con.execute(
+            "SELECT theme_id FROM passage_themes WHERE run_id = ? AND passage_id = ?",
+            [again["run_id"], passage],
+        ).fetchall()
+    assert now == [(themes[1],)]
+
+
 def assert_same_vectors(db: Path, reference: Path, embedded: object) -> None:
     """The warehouse holds the vectors one process gave the same texts, and all were new."""
     import numpy as np
