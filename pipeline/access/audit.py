@@ -11,8 +11,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from pipeline.access.roles import Role
-from pipeline.access.store import now_text, open_team_store, team_queries
 from pipeline.errors import TeamStoreError
+from pipeline.storage.team import now_text, open_team_store, team_queries
 
 
 class AuditAction(StrEnum):

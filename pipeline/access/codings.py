@@ -18,8 +18,8 @@ from pathlib import Path
 
 from pipeline.access.audit import AuditAction, Via, cli_person, record_event
 from pipeline.access.roles import Role
-from pipeline.access.store import now_text, open_team_store, team_queries
 from pipeline.errors import TeamStoreError
+from pipeline.storage.team import now_text, open_team_store, team_queries, write_transaction
 from pipeline.themes.decisions import CodingAction, CodingDecision
 
 USER_VARIABLE = "FINDINGS_USER"
@@ -69,8 +69,7 @@ def record_decisions(
     record does not go ahead.
     """
     stored: list[CodingDecision] = []
-    con.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(con):
         for passage_id, theme_id, action, why in decisions:
             decided_at = now_text()
             values = {
@@ -88,10 +87,6 @@ def record_decisions(
                 f": {why.strip()}" if why.strip() else ""
             )
             record_event(con, coder, role, AuditAction.changed_coding, detail, _audit_via(via))
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
     return stored
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from pipeline.access.store import now_text, open_team_store, team_queries
 from pipeline.errors import FindingsError, TeamStoreError
+from pipeline.storage.team import now_text, open_team_store, team_queries
 
 
 class MemoError(FindingsError):

@@ -13,9 +13,9 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pipeline.access.store import now_text, team_queries
 from pipeline.analysis.agreement import MACHINE, Coding, ThemeAgreement, check_theme
 from pipeline.errors import FindingsError
+from pipeline.storage.team import now_text, team_queries, write_transaction
 
 
 class ValidationError(FindingsError):
@@ -73,8 +73,7 @@ def save_sample(
     items: Sequence[SampleItem],
 ) -> None:
     """Store a drawn sample and its passages in one transaction."""
-    con.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(con):
         con.execute(
             _sql("insert_sample"),
             {
@@ -89,10 +88,6 @@ def save_sample(
         )
         for item in items:
             con.execute(_sql("insert_item"), {"sample_id": info.sample_id} | item.__dict__)
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
 
 
 def _info(row: sqlite3.Row | tuple) -> SampleInfo:
@@ -169,13 +164,8 @@ def record_answers(
                 "answered_at": now_text(),
             }
         )
-    con.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(con):
         con.executemany(_sql("insert_answer"), rows)
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
     return len(rows)
 
 

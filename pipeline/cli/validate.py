@@ -42,11 +42,11 @@ def sample(
     import datetime as dt
 
     from pipeline.access.audit import cli_person
-    from pipeline.access.store import open_team_store
     from pipeline.access.validation import OfferedTheme, SampleInfo, SampleItem, save_sample
     from pipeline.analysis.validation_sample import draw_validation_sample
     from pipeline.queries.runs import latest_run_id
     from pipeline.queries.validation import theme_choices, validation_candidates
+    from pipeline.storage.team import open_team_store
 
     settings = settings_for(db)
     with open_readable(settings) as con:
@@ -98,9 +98,9 @@ def export(
     The file never holds the machine's theme. Fill each row's `themes` with theme ids separated
     by ';', or 'none'.
     """
-    from pipeline.access.store import open_team_store
     from pipeline.access.validation import find_sample, sample_items
     from pipeline.queries.validation import passage_texts, theme_choices
+    from pipeline.storage.team import open_team_store
 
     settings = settings_for(db)
     with closing(open_team_store(settings.team_db)) as store:
@@ -156,8 +156,8 @@ def import_answers(
     db: DbOption = None,
 ) -> None:
     """Read a coder's answers; rows left blank are skipped (coded later, or not at all)."""
-    from pipeline.access.store import open_team_store
     from pipeline.access.validation import find_sample, record_answers, sample_items
+    from pipeline.storage.team import open_team_store
 
     settings = settings_for(db)
     with path.open(encoding="utf-8", newline="") as handle:
@@ -209,9 +209,9 @@ def report(
     as_json: JsonOption = False,
 ) -> None:
     """Agreement between each coder and the machine, and between coders, with 95% intervals."""
-    from pipeline.access.store import open_team_store
     from pipeline.access.validation import find_sample, sample_codings
     from pipeline.analysis.agreement import agreement_report
+    from pipeline.storage.team import open_team_store
 
     settings = settings_for(db)
     with closing(open_team_store(settings.team_db)) as store:

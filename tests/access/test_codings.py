@@ -11,7 +11,7 @@ import pytest
 from pipeline.access.audit import AuditAction, Via, load_events
 from pipeline.access.codings import coder_name, load_decisions, save_decisions
 from pipeline.access.roles import Role
-from pipeline.access.store import open_team_store
+from pipeline.storage.team import open_team_store
 from pipeline.themes.decisions import CodingAction, CodingState, current_decisions
 
 P1 = "a" * 64

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.access.memos import MemoError, MemoTarget, add_memo, load_memos, read_memos, save_memo
-from pipeline.access.store import open_team_store
+from pipeline.storage.team import open_team_store
 
 
 def test_a_memo_comes_back_with_its_target_author_and_time(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from pipeline.access.audit import AuditAction, audit, load_events, record_event
 from pipeline.access.roles import Role
-from pipeline.access.store import open_team_store, split_statements, team_migrations
 from pipeline.errors import TeamStoreError
+from pipeline.storage.team import open_team_store, split_statements, team_migrations
 
 
 def test_a_new_store_is_created_migrated_and_in_wal_mode(tmp_path: Path) -> None:

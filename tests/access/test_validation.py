@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.access.store import open_team_store
 from pipeline.access.validation import (
     OfferedTheme,
     SampleInfo,
@@ -23,6 +22,7 @@ from pipeline.access.validation import (
     theme_check,
 )
 from pipeline.analysis.agreement import Coding
+from pipeline.storage.team import open_team_store
 
 INFO = SampleInfo(
     sample_id="20261130-120000-n3-s1",

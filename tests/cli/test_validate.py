@@ -7,9 +7,9 @@ import json
 from contextlib import closing
 from pathlib import Path
 
-from pipeline.access.store import open_team_store
 from pipeline.access.validation import find_sample, sample_items
 from pipeline.cli import app
+from pipeline.storage.team import open_team_store
 from tests.cli.commands import runner
 
 

@@ -1,4 +1,4 @@
-"""The team store: one SQLite file of what people do (the audit trail now; codings and memos next).
+"""The team store: one SQLite file of what people do (audit, validation, codings, memos).
 
 Why SQLite beside the warehouse rather than a table in it: the DuckDB warehouse has one writer
 and is locked while a run builds it, and the viewer reads published snapshots that each run
@@ -6,8 +6,9 @@ replaces. The team store must take short writes from many viewer sessions and CL
 once, and outlive every rerun and republication: SQLite in WAL mode, with a busy timeout, does
 that from several processes safely.
 
-Its schema grows by numbered migrations (`migrations/NNN_verb_noun.sql`), as the warehouse's does;
-a module per responsibility (`audit.py`, ...) owns its tables and its named SQL in `sql/`.
+Its schema grows by numbered migrations (`team_migrations/NNN_verb_noun.sql`), as the
+warehouse's does; each module of `pipeline.access` (`audit.py`, `codings.py`, ...) owns its
+tables and runs its named SQL from `team_sql/`, its writes inside `write_transaction`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -60,7 +63,7 @@ def split_statements(sql: str) -> tuple[str, ...]:
 
 def team_migrations() -> list[TeamMigration]:
     """The migrations this Findings ships for the team store, in order, without gaps."""
-    folder = resources.files("pipeline.access").joinpath("migrations")
+    folder = resources.files("pipeline.storage").joinpath("team_migrations")
     found: list[TeamMigration] = []
     for entry in folder.iterdir():
         if match := _FILE.match(entry.name):
@@ -75,8 +78,8 @@ def team_migrations() -> list[TeamMigration]:
 
 @cache
 def team_queries(module: str) -> dict[str, str]:
-    """The named statements of `pipeline/access/sql/<module>.sql`."""
-    source = resources.files("pipeline.access").joinpath("sql", f"{module}.sql")
+    """The named statements of `pipeline/storage/team_sql/<module>.sql`."""
+    source = resources.files("pipeline.storage").joinpath("team_sql", f"{module}.sql")
     return parse_named_sql(source.read_text(encoding="utf-8"))
 
 
@@ -95,11 +98,9 @@ def migrate_team_store(con: sqlite3.Connection) -> list[int]:
     con.execute(queries["create_migrations_table"])
     newly: list[int] = []
     for migration in team_migrations():
-        con.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(con):
             done = {row[0] for row in con.execute(queries["applied_versions"])}
             if migration.version in done:
-                con.execute("ROLLBACK")
                 continue
             for statement in migration.statements:
                 con.execute(statement)
@@ -107,12 +108,24 @@ def migrate_team_store(con: sqlite3.Connection) -> list[int]:
                 queries["record_migration"],
                 {"version": migration.version, "name": migration.name, "applied_at": now_text()},
             )
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
         newly.append(migration.version)
     return newly
+
+
+@contextmanager
+def write_transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run the block as one write transaction, the write lock taken at its start.
+
+    Everything in it is stored, or (on any exception, a kill included) nothing is.
+    """
+    queries = team_queries("store")
+    con.execute(queries["begin_write"])
+    try:
+        yield con
+    except BaseException:
+        con.execute(queries["rollback"])
+        raise
+    con.execute(queries["commit"])
 
 
 def open_team_store(path: Path) -> sqlite3.Connection:
@@ -127,9 +140,9 @@ def open_team_store(path: Path) -> sqlite3.Connection:
     except (OSError, sqlite3.Error) as exc:
         raise TeamStoreError(f"{path}: the team store cannot be opened: {exc}") from exc
     try:
-        con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        con.execute("PRAGMA journal_mode = WAL")
-        con.execute("PRAGMA foreign_keys = ON")
+        queries = team_queries("store")
+        for setting in ("wait_for_writers", "write_ahead_log", "enforce_foreign_keys"):
+            con.execute(queries[setting])
         migrate_team_store(con)
     except sqlite3.DatabaseError as exc:
         con.close()
