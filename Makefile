@@ -30,7 +30,7 @@ run: install
 	@echo "Building the sample corpus into data/findings.duckdb"
 	@$(BIN)/findings run --corpus corpus/
 	@echo "Findings viewer: http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	@$(BIN)/findings viewer --port $(PORT)
 
 ## Lint, then run the whole suite (pytest exits 5 when it collects nothing: that fails too),
 ## printing the 15 slowest tests. Files are shared out whole among TEST_WORKERS processes, so a
@@ -59,5 +59,8 @@ bench: install
 bench-quick: install
 	$(BIN)/python bench/run.py --quick
 
+## Remove the built warehouse and snapshots; the team store (audit trail, codings, memos,
+## validation answers: data/team.sqlite*) is people's work and stays.
 clean:
-	rm -rf data .pytest_cache
+	find data -mindepth 1 -maxdepth 1 ! -name 'team.sqlite*' -exec rm -rf {} + 2>/dev/null || true
+	rm -rf .pytest_cache
