@@ -42,6 +42,8 @@ pages = [
     st.Page("app_pages/exports.py", title="Exports", icon=":material/download:"),
     st.Page("app_pages/codebook.py", title="Codebook", icon=":material/edit_note:"),
 ]
+if may(person.role, Action.edit_codebook):
+    pages.append(st.Page("app_pages/validate.py", title="Validate", icon=":material/fact_check:"))
 if may(person.role, Action.read_audit):
     pages.append(st.Page("app_pages/audit.py", title="Audit", icon=":material/policy:"))
 if may(person.role, Action.edit_access):

@@ -79,6 +79,11 @@ curation = context.codebook.curations.get(theme_id)
 parent = labels.get(curation.parent) if curation and curation.parent is not None else None
 hierarchy = " › ".join(str(p) for p in (meta["heading"], parent, meta["label"]) if p)
 st.caption(f"{md(hierarchy)} · theme #{int(theme_id)} · showing {describe(filters)}")
+st.caption(
+    md(data.checked_by_people(context.settings, int(theme_id))),
+    help="People coding a blind sample of passages, against the machine's themes "
+    "(`findings validate`, or the Validate page): Cohen's κ with a bootstrap 95% interval.",
+)
 if meta["description"]:
     # A generated description quotes the passages: redacted as they are.
     st.text(data.redact([str(meta["description"])], context.settings, source)[0])

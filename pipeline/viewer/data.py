@@ -391,6 +391,20 @@ def codebook_key(settings: Settings) -> float:
 # The team store: read fresh on every load (an audit page must show what just happened).
 
 
+def checked_by_people(settings: Settings, theme_id: int) -> str:
+    """How far people's blind coding agrees with the machine's on a theme, in a few words."""
+    from contextlib import closing
+
+    from pipeline.access.validation import NOT_CHECKED, theme_check
+    from pipeline.storage.team import open_team_store
+
+    if not settings.team_db.exists():
+        return NOT_CHECKED
+    with closing(open_team_store(settings.team_db)) as store:
+        check = theme_check(store, theme_id)
+    return NOT_CHECKED if check is None else check.describe()
+
+
 def audit_events(
     settings: Settings, since: dt.date | None, person: str | None
 ) -> list[AuditEvent]:
