@@ -51,7 +51,9 @@ mime = {
 }[fmt]
 st.download_button(
     "Download the report",
-    data.report_file(source, filters, book, key, fmt, redact, settings.spacy_model),
+    data.report_file(
+        source, filters, book, key, fmt, redact, settings.spacy_model, data.agreement_note(settings)
+    ),
     file_name=f"findings-report.{fmt}",
     mime=mime,
     key="download_report",

@@ -11,7 +11,9 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.analysis.agreement import MACHINE, Coding, ThemeAgreement, check_theme
 from pipeline.errors import FindingsError
@@ -244,3 +246,49 @@ def theme_check(con: sqlite3.Connection, theme_id: int, resamples: int = 500) ->
     return ThemeCheck(
         info.sample_id, check_theme(codings, str(theme_id), resamples=resamples, seed=info.seed)
     )
+
+
+def agreement_statement(store: Path, resamples: int = 1000) -> str:
+    """The drafted report's sentence on how far people checked the machine's coding."""
+    from pipeline.analysis.agreement import agreement_report
+    from pipeline.storage.team import open_team_store
+
+    unchecked = (
+        "The machine's coding has not yet been checked against people's: `findings validate` "
+        "draws a blind sample to code."
+    )
+    if not store.exists():
+        return unchecked
+    with closing(open_team_store(store)) as con:
+        info = latest_coded_sample(con)
+        if info is None:
+            return unchecked
+        codings = sample_codings(con, info.sample_id)
+        drawn = len(sample_items(con, info.sample_id))
+    result = agreement_report(
+        codings, themes=[str(t.theme_id) for t in info.themes], resamples=resamples, seed=info.seed
+    )
+    pairs = [
+        f"{pair.coder_a if pair.coder_b == MACHINE else pair.coder_b}: agreement "
+        f"{_share(pair.overall.percent)}, Cohen's κ {_share(pair.overall.kappa)} "
+        f"(n = {pair.overall.n})"
+        for pair in result.with_machine
+    ]
+    below = ", ".join(f"#{theme}" for theme in result.below_threshold) or "none"
+    return (
+        f"People checked the machine's coding on a blind stratified sample of {drawn} "
+        f"passages (sample {info.sample_id}, theme run {info.run_id}); against the machine, "
+        + "; ".join(pairs)
+        + f". Themes below κ {result.threshold}: {below}. Intervals are bootstrap 95% over "
+        f"passages ({result.resamples} resamples)."
+    )
+
+
+def _share(statistic: object) -> str:
+    value = getattr(statistic, "value", None)
+    if value is None:
+        return f"not computable ({getattr(statistic, 'reason', '')})"
+    interval = getattr(statistic, "interval", None)
+    if interval is None:
+        return f"{value:.2f}"
+    return f"{value:.2f} (95% CI {interval.low:.2f}–{interval.high:.2f})"

@@ -125,6 +125,7 @@ def export_report(
 ) -> None:
     """A drafted national findings report: coverage, headline themes with quotes, method."""
     from pipeline.access.memos import load_memos
+    from pipeline.access.validation import agreement_statement
     from pipeline.exports.report import REPORT_FORMATS, build_report, write_report
     from pipeline.passages.redact import Redactor, load_redaction_nlp
     from pipeline.queries import place_names
@@ -152,6 +153,7 @@ def export_report(
             top=top,
             redactor=redactor,
             memos=load_memos(settings.team_db),
+            agreement=agreement_statement(settings.team_db),
         )
     write_report(report, out)
     say(f"wrote {out}: {len(report.sections)} headline themes")

@@ -164,10 +164,13 @@ def build_report(
     quotes_per_theme: int = 3,
     redactor: Redactor | None = None,
     memos: Sequence[Memo] = (),
+    agreement: str | None = None,
 ) -> Report:
     """Gather the report's figures and quotes (redacted when a redactor is given).
 
-    `memos` (from the team store) make the appendix, redacted as the quotes are.
+    `memos` (from the team store) make the appendix, redacted as the quotes are; `agreement`
+    (`pipeline.access.validation.agreement_statement`) says in the method note how far people
+    checked the coding.
     """
 
     def described(text: str) -> str:
@@ -253,6 +256,7 @@ def build_report(
         "region is named where a theme is raised there significantly more often than in the "
         "rest of the country (Fisher's exact test, p < 0.05; never in a region with fewer than "
         "3 reviews).",
+        *([agreement] if agreement else []),
         "Each quote ends with its passage id: `findings query quotes --theme N` (or the viewer) "
         "finds it with its document and surrounding passages.",
         f"Drafted by Findings {version('findings')}; a draft for analysts to check and edit, "

@@ -328,15 +328,21 @@ def report_file(
     fmt: str,
     redact: bool,
     spacy_model: str,
+    agreement: str | None = None,
 ) -> bytes:
-    """The drafted report as .md, .html or .docx bytes."""
+    """The drafted report as .md, .html or .docx bytes (`agreement`: the method note's check)."""
     import tempfile
 
     from pipeline.exports.report import build_report, write_report
 
     redactor = _redactor(spacy_model, source) if redact else None
     report = build_report(
-        cursor(source), _book, filters, scope=filters.describe(), redactor=redactor
+        cursor(source),
+        _book,
+        filters,
+        scope=filters.describe(),
+        redactor=redactor,
+        agreement=agreement,
     )
     with tempfile.TemporaryDirectory() as folder:
         return write_report(report, Path(folder) / f"report.{fmt}").read_bytes()
@@ -389,6 +395,13 @@ def codebook_key(settings: Settings) -> float:
 
 
 # The team store: read fresh on every load (an audit page must show what just happened).
+
+
+def agreement_note(settings: Settings) -> str:
+    """The report's sentence on how far people checked the machine's coding."""
+    from pipeline.access.validation import agreement_statement
+
+    return agreement_statement(settings.team_db)
 
 
 def checked_by_people(settings: Settings, theme_id: int) -> str:

@@ -120,3 +120,22 @@ def test_report_before_anyone_has_coded_says_so(themed_db: Path) -> None:
     result = runner.invoke(app, ["validate", "report", "--db", str(themed_db)])
     assert result.exit_code == 1
     assert "nobody has coded sample" in result.output
+
+
+def test_the_drafted_reports_method_note_states_the_check_and_its_size(
+    themed_db: Path, tmp_path: Path, team_store_in_tmp: Path
+) -> None:
+    unchecked = tmp_path / "before.md"
+    runner.invoke(app, ["export", "report", "--out", str(unchecked), "--db", str(themed_db)])
+    assert "has not yet been checked against people's" in unchecked.read_text(encoding="utf-8")
+    draw(themed_db, n=12)
+    sheet = tmp_path / "sheet.csv"
+    runner.invoke(app, ["validate", "export", "--out", str(sheet), "--db", str(themed_db)])
+    coded = write_answers(sheet, machine_answers(team_store_in_tmp), "ana")
+    runner.invoke(app, ["validate", "import", str(coded), "--coder", "ana", "--db", str(themed_db)])
+    checked = tmp_path / "after.md"
+    result = runner.invoke(app, ["export", "report", "--out", str(checked), "--db", str(themed_db)])
+    assert result.exit_code == 0, result.output
+    note = checked.read_text(encoding="utf-8")
+    assert "blind stratified sample of 12 passages" in note
+    assert "ana: agreement 1.00" in note and "Cohen's κ 1.00" in note
