@@ -89,3 +89,15 @@ class TeamStoreError(FindingsError):
 
 class SignInNotConfiguredError(FindingsError):
     """The viewer was asked to serve beyond this machine with no sign-in configured."""
+
+
+class ValidationError(FindingsError):
+    """A validation sample or answer that cannot be used as given."""
+
+
+class CodingError(FindingsError):
+    """The codings handed to the agreement statistics are malformed (a duplicate, an empty name)."""
+
+
+class ValidationSampleError(FindingsError):
+    """The sample cannot be drawn as asked (a size below one, a passage listed twice)."""

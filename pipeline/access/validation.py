@@ -16,12 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.analysis.agreement import MACHINE, Coding, ThemeAgreement, check_theme
-from pipeline.errors import FindingsError
+from pipeline.errors import ValidationError
 from pipeline.storage.team import now_text, team_queries, write_transaction
-
-
-class ValidationError(FindingsError):
-    """A validation sample or answer that cannot be used as given."""
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ import krippendorff
 import numpy as np
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from pipeline.errors import FindingsError
+from pipeline.errors import CodingError
 
 MACHINE = "machine"
 DEFAULT_RESAMPLES = 1000
@@ -70,10 +70,6 @@ CONFIDENCE = 0.95
 
 _YES, _NO = 1, 0
 _DECISIONS = (_NO, _YES)
-
-
-class CodingError(FindingsError):
-    """The codings handed to the agreement statistics are malformed (a duplicate, an empty name)."""
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.errors import FindingsError
-
-
-class ValidationSampleError(FindingsError):
-    """The sample cannot be drawn as asked (a size below one, a passage listed twice)."""
+from pipeline.errors import ValidationSampleError
 
 
 @dataclass(frozen=True)
