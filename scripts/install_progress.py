@@ -21,14 +21,14 @@ def main() -> int:
         if text.startswith("Collecting ") or text.startswith("Obtaining "):
             collected += 1
             if interactive:
-                sys.stderr.write(f"\r  gathering packages: {collected}")
+                sys.stderr.write(f"\r  finding packages: {collected}")
             elif collected % 25 == 0:
-                sys.stderr.write(f"  gathering packages: {collected}\n")
+                sys.stderr.write(f"  finding packages: {collected}\n")
         elif text.startswith("Installing collected packages:"):
             count = len(text.split(":", 1)[1].split(","))
             sys.stderr.write(
-                f"{chr(13) if interactive else ''}  gathered {collected} packages; installing "
-                f"{count} (the long part, a few minutes the first time)...\n"
+                f"{chr(13) if interactive else ''}  installing {count} packages "
+                f"(the long part, a few minutes the first time)...\n"
             )
         elif text.startswith("Successfully installed"):
             sys.stderr.write(f"  installed in {time.monotonic() - started:.0f} s\n")
