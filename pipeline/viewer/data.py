@@ -27,6 +27,7 @@ from pipeline.settings import Settings
 from pipeline.storage import connect
 from pipeline.storage.publish import choose_snapshot, run_holder
 from pipeline.themes.codebook import Codebook, apply_codebook, load_codebook
+from pipeline.themes.decisions import PassageDecisions
 
 
 @dataclass(frozen=True)
@@ -395,6 +396,14 @@ def codebook_key(settings: Settings) -> float:
 
 
 # The team store: read fresh on every load (an audit page must show what just happened).
+
+
+def passage_decisions(settings: Settings) -> dict[str, PassageDecisions]:
+    """People's current coding decisions, by passage (read fresh: a save shows at once)."""
+    from pipeline.access.codings import load_decisions
+    from pipeline.themes.decisions import current_decisions
+
+    return current_decisions(load_decisions(settings.team_db))
 
 
 def agreement_note(settings: Settings) -> str:

@@ -11,7 +11,10 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 from streamlit.delta_generator import DeltaGenerator
 
+from pipeline.access.codings import save_decisions
+from pipeline.access.roles import Action
 from pipeline.queries import source_kind
+from pipeline.themes.decisions import CodingAction, PassageDecisions
 from pipeline.viewer import data
 from pipeline.viewer.context import DOC_TYPES, PageContext
 from pipeline.viewer.literal import md
@@ -92,14 +95,71 @@ def quote_card(text: str, about: str) -> DeltaGenerator:
     return box
 
 
+ACTION_NAMES = {"move": "Move to", "add": "Also put under", "remove": "Take off"}
+
+
+def coding_line(decisions: PassageDecisions | None, labels: dict[int, str]) -> str | None:
+    """People's current decisions on a passage, in words (None when nobody has coded it)."""
+    if decisions is None or not decisions.themes:
+        return None
+    verbs = {"primary": "moved to", "added": "also on", "removed": "taken off"}
+    parts = [
+        f"{verbs[d.state.value]} “{labels.get(d.theme_id, f'#{d.theme_id}')}” by {d.coder}"
+        + (f" ({d.why})" if d.why else "")
+        for d in sorted(decisions.themes.values(), key=lambda d: d.decided_at)
+    ]
+    return "Coded by people: " + "; ".join(parts) + " (counts follow at the next run)"
+
+
+def coding_control(context: PageContext, passage_id: str) -> None:
+    """Move the passage to a theme, give it another, or take it off one (coders only)."""
+    labels = context.labels
+    key = f"code_{passage_id}"
+    with st.popover("Code this passage"):
+        action = st.radio(
+            "Decision",
+            [CodingAction.move, CodingAction.add, CodingAction.remove],
+            format_func=lambda a: ACTION_NAMES[a.value],
+            key=f"{key}_action",
+            horizontal=True,
+        )
+        theme = st.selectbox(
+            "Theme",
+            sorted(labels, key=lambda t: labels[t]),
+            format_func=lambda t: f"{labels[t]} (#{t})",
+            key=f"{key}_theme",
+        )
+        why = st.text_input("Why (kept with the decision)", key=f"{key}_why")
+        if st.button("Save", key=f"{key}_save", type="primary"):
+            save_decisions(
+                context.settings.team_db,
+                [(passage_id, int(theme), action, why)],
+                coder=context.person.email,
+                role=context.person.role,
+                via="viewer",
+            )
+            st.rerun()
+
+
 def show_quotes(context: PageContext, quotes: pd.DataFrame, with_context: bool = True) -> None:
-    """Each quote (redacted for display) with where it comes from, and its surroundings."""
+    """Each quote (redacted for display) with where it comes from, and its surroundings.
+
+    People's decisions on a passage show under it at once; coders may code it from here.
+    """
     if quotes.empty:
         st.caption("No passages under these filters.")
         return
     texts = data.redact(quotes["text"].tolist(), context.settings, context.source)
+    decisions = data.passage_decisions(context.settings)
+    codes = context.may(Action.edit_codebook)
     for row, text in zip(quotes.itertuples(), texts, strict=True):
         box = quote_card(text, md(provenance(row)))
+        coded = coding_line(decisions.get(row.passage_id), context.labels)
+        if coded is not None:
+            box.caption(md(coded))
+        if codes:
+            with box:
+                coding_control(context, row.passage_id)
         if with_context:
             with box, st.expander("Context in the document"):
                 around = data.context(context.source, row.passage_id)
