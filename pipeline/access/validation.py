@@ -212,11 +212,7 @@ class ThemeCheck:
         n = self.agreement.agreement.n
         if kappa.value is None:
             return f"checked by people on {n} passages, but κ cannot be computed: {kappa.reason}"
-        interval = kappa.interval
-        shown = f"κ {kappa.value:.2f}"
-        if interval is not None:
-            shown += f" (95% CI {interval.low:.2f}–{interval.high:.2f})"
-        return f"checked by people: {shown}, n = {n}"
+        return f"checked by people: κ {kappa.shown()}, n = {n}"
 
 
 NOT_CHECKED = "not yet checked by people"
@@ -266,8 +262,13 @@ def agreement_statement(store: Path, resamples: int = 1000) -> str:
     )
     pairs = [
         f"{pair.coder_a if pair.coder_b == MACHINE else pair.coder_b}: agreement "
-        f"{_share(pair.overall.percent)}, Cohen's κ {_share(pair.overall.kappa)} "
-        f"(n = {pair.overall.n})"
+        f"{pair.overall.percent.shown()}, Cohen's κ "
+        + (
+            pair.overall.kappa.shown()
+            if pair.overall.kappa.defined
+            else f"not computable ({pair.overall.kappa.reason})"
+        )
+        + f" (n = {pair.overall.n})"
         for pair in result.with_machine
     ]
     below = ", ".join(f"#{theme}" for theme in result.below_threshold) or "none"
@@ -278,13 +279,3 @@ def agreement_statement(store: Path, resamples: int = 1000) -> str:
         + f". Themes below κ {result.threshold}: {below}. Intervals are bootstrap 95% over "
         f"passages ({result.resamples} resamples)."
     )
-
-
-def _share(statistic: object) -> str:
-    value = getattr(statistic, "value", None)
-    if value is None:
-        return f"not computable ({getattr(statistic, 'reason', '')})"
-    interval = getattr(statistic, "interval", None)
-    if interval is None:
-        return f"{value:.2f}"
-    return f"{value:.2f} (95% CI {interval.low:.2f}–{interval.high:.2f})"

@@ -105,6 +105,14 @@ class Statistic:
         """Whether there is a value to show."""
         return self.value is not None
 
+    def shown(self, *, ci: str = "95% CI ") -> str:
+        """'0.72 (95% CI 0.55–0.86)', '0.72' without an interval, or '—' when undefined."""
+        if self.value is None:
+            return "—"
+        if self.interval is None:
+            return f"{self.value:.2f}"
+        return f"{self.value:.2f} ({ci}{self.interval.low:.2f}–{self.interval.high:.2f})"
+
 
 @dataclass(frozen=True)
 class Agreement:

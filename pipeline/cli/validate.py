@@ -189,16 +189,6 @@ def import_answers(
     )
 
 
-def _figure(statistic: object) -> str:
-    value = getattr(statistic, "value", None)
-    if value is None:
-        return "—"
-    interval = getattr(statistic, "interval", None)
-    if interval is None:
-        return f"{value:.2f}"
-    return f"{value:.2f} ({interval.low:.2f}–{interval.high:.2f})"
-
-
 def report(
     sample_id: SampleOption = None,
     db: DbOption = None,
@@ -240,8 +230,8 @@ def report(
         {
             "pair": f"{pair.coder_a} vs {pair.coder_b}",
             "n": pair.overall.n,
-            "agreement": _figure(pair.overall.percent),
-            "kappa": _figure(pair.overall.kappa),
+            "agreement": pair.overall.percent.shown(ci=""),
+            "kappa": pair.overall.kappa.shown(ci=""),
         }
         for pair in (*result.with_machine, *result.between_people)
     ]
@@ -258,9 +248,9 @@ def report(
             "theme": labels.get(check.theme, check.theme),
             "id": check.theme,
             "n": check.agreement.n,
-            "kappa": _figure(check.agreement.kappa),
+            "kappa": check.agreement.kappa.shown(ci=""),
             "value": check.agreement.kappa.value,
-            "agreement": _figure(check.agreement.percent),
+            "agreement": check.agreement.percent.shown(ci=""),
         }
         for check in result.theme_checks
     ]
@@ -275,7 +265,7 @@ def report(
     )  # fmt: skip
     alpha = result.alpha_people if len(result.people) > 1 else result.alpha_all
     who = "between people" if len(result.people) > 1 else "people and the machine"
-    out.print(literal(f"Krippendorff's α ({who}, n = {alpha.n}): {_figure(alpha.alpha)}"))
+    out.print(literal(f"Krippendorff's α ({who}, n = {alpha.n}): {alpha.alpha.shown(ci='')}"))
     if result.below_threshold:
         named = ", ".join(f"{labels.get(t, t)} #{t}" for t in result.below_threshold)
         out.print(literal(f"below κ {result.threshold}: {named}"), soft_wrap=False)
