@@ -398,32 +398,60 @@ def codebook_key(settings: Settings) -> float:
 # The team store: read fresh on every load (an audit page must show what just happened).
 
 
+def team_store_version(store: Path) -> tuple[int, ...]:
+    """Changes whenever the team store does (any write touches the file or its WAL).
+
+    Reads of the store below are cached on it: a page shows a save at once, and does not
+    fold the decision log or bootstrap the agreement again on every render.
+    """
+    return tuple(
+        value
+        for path in (store, store.with_name(f"{store.name}-wal"))
+        for value in ((path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else (0, 0))
+    )
+
+
 def passage_decisions(settings: Settings) -> dict[str, PassageDecisions]:
-    """People's current coding decisions, by passage (read fresh: a save shows at once)."""
+    """People's current coding decisions, by passage."""
+    return _passage_decisions(settings.team_db, team_store_version(settings.team_db))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=4)
+def _passage_decisions(store: Path, version: tuple[int, ...]) -> dict[str, PassageDecisions]:
     from pipeline.access.codings import load_decisions
     from pipeline.themes.decisions import current_decisions
 
-    return current_decisions(load_decisions(settings.team_db))
+    return current_decisions(load_decisions(store))
 
 
 def agreement_note(settings: Settings) -> str:
     """The report's sentence on how far people checked the machine's coding."""
+    return _agreement_note(settings.team_db, team_store_version(settings.team_db))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=4)
+def _agreement_note(store: Path, version: tuple[int, ...]) -> str:
     from pipeline.access.validation import agreement_statement
 
-    return agreement_statement(settings.team_db)
+    return agreement_statement(store)
 
 
 def checked_by_people(settings: Settings, theme_id: int) -> str:
     """How far people's blind coding agrees with the machine's on a theme, in a few words."""
+    return _checked_by_people(settings.team_db, team_store_version(settings.team_db), theme_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def _checked_by_people(store: Path, version: tuple[int, ...], theme_id: int) -> str:
     from contextlib import closing
 
     from pipeline.access.validation import NOT_CHECKED, theme_check
     from pipeline.storage.team import open_team_store
 
-    if not settings.team_db.exists():
+    if not store.exists():
         return NOT_CHECKED
-    with closing(open_team_store(settings.team_db)) as store:
-        check = theme_check(store, theme_id)
+    with closing(open_team_store(store)) as con:
+        check = theme_check(con, theme_id)
     return NOT_CHECKED if check is None else check.describe()
 
 
