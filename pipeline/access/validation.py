@@ -211,7 +211,8 @@ class ThemeCheck:
         kappa = self.agreement.agreement.kappa
         n = self.agreement.agreement.n
         if kappa.value is None:
-            return f"checked by people on {n} passages, but κ cannot be computed: {kappa.reason}"
+            passages = "passage" if n == 1 else "passages"
+            return f"checked by people on {n} {passages}, but κ cannot be computed: {kappa.reason}"
         return f"checked by people: κ {kappa.shown()}, n = {n}"
 
 

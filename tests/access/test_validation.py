@@ -123,4 +123,4 @@ def test_a_check_that_cannot_give_kappa_says_why(store: sqlite3.Connection) -> N
     record_answers(store, INFO, "ana", [("q" * 64, frozenset())])
     check = theme_check(store, 1)
     assert check is not None
-    assert check.describe().startswith("checked by people on 1 passages, but κ cannot be computed")
+    assert check.describe().startswith("checked by people on 1 passage, but κ cannot be computed")
