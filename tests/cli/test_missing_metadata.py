@@ -33,6 +33,9 @@ def read_commands(db: Path, out: Path, themes: list[int]) -> dict[str, list[str]
         "export report": ["export", "report", "--out", str(out / "report.md")],
         "export qdpx": ["export", "qdpx", "--out", str(out / "findings.qdpx")],
         "export codebook": ["export", "codebook", "--out", str(out / "codebook.qdc")],
+        # A blind sample draws from strata of (theme, region): a document with no region too.
+        "validate sample": ["validate", "sample", "--n", "20"],
+        "validate export": ["validate", "export", "--out", str(out / "sheet.csv")],
     }
     for words in ("cuckooing", "Xanax"):
         commands[f"search {words}"] = ["search", words]
