@@ -58,7 +58,7 @@ def sample(
     drawn = draw_validation_sample(candidates, n, seed)
     now = dt.datetime.now(dt.UTC)
     info = SampleInfo(
-        sample_id=f"{now:%Y%m%d-%H%M%S}-n{len(drawn.passages)}-s{seed}",
+        sample_id=f"{now:%Y%m%d-%H%M%S-%f}-n{len(drawn.passages)}-s{seed}",
         created_at=now,
         created_by=cli_person(),
         seed=seed,

@@ -7,7 +7,7 @@ import json
 from contextlib import closing
 from pathlib import Path
 
-from pipeline.access.validation import find_sample, sample_items
+from pipeline.access.validation import find_sample, sample_items, samples
 from pipeline.cli import app
 from pipeline.storage.team import open_team_store
 from tests.cli.commands import runner
@@ -139,3 +139,10 @@ def test_the_drafted_reports_method_note_states_the_check_and_its_size(
     note = checked.read_text(encoding="utf-8")
     assert "blind stratified sample of 12 passages" in note
     assert "ana: agreement 1.00" in note and "Cohen's κ 1.00" in note
+
+
+def test_two_samples_drawn_at_once_are_both_kept(themed_db: Path, team_store_in_tmp: Path) -> None:
+    first, second = draw(themed_db, n=3), draw(themed_db, n=3)
+    assert first != second
+    with closing(open_team_store(team_store_in_tmp)) as store:
+        assert {info.sample_id for info in samples(store)} == {first, second}
