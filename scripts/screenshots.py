@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,7 +21,7 @@ sys.path.insert(0, str(REPO))
 from pipeline.queries import theme_overview  # noqa: E402
 from pipeline.storage import connect  # noqa: E402
 from pipeline.storage.publish import readable_database  # noqa: E402
-from tests.browser import Browser  # noqa: E402
+from tests.browser import Browser, wait_until_healthy  # noqa: E402
 from tests.test_browser import free_port  # noqa: E402
 
 
@@ -45,12 +44,8 @@ def main() -> None:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        if not wait_until_healthy(url, server, seconds=60):
+            raise SystemExit(f"the viewer did not start on {url}")
         args.out.mkdir(parents=True, exist_ok=True)
         with Browser(1400, 1500) as browser:
             browser.open(url)

@@ -34,6 +34,22 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def wait_until_healthy(url: str, server: subprocess.Popen, seconds: float = 90) -> bool:
+    """Whether the Streamlit server at `url` answers its health check within `seconds`.
+
+    False as soon as the server process has exited, or when time runs out.
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
 def chromium_binary() -> str | None:
     """The Debian `chromium` (or another Chrome) on PATH."""
     for name in ("chromium", "chromium-browser", "google-chrome"):

@@ -8,6 +8,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
@@ -16,6 +17,9 @@ from pipeline.ingest.ingester import Ingester
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
 from pipeline.storage.publish import publish_snapshot
+
+if TYPE_CHECKING:  # imported where used: loading Streamlit costs every test that does not
+    from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -243,20 +247,25 @@ def open_app(
     (or another database's)."""
     monkeypatch.setenv("FINDINGS_CODEBOOK", str(codebook_file))
 
-    from streamlit.testing.v1 import AppTest
-
     def start(page: str = "national", db: Path | None = None, **query: str) -> AppTest:
         monkeypatch.setenv("FINDINGS_DB", str(db or themed_db))
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-        app.query_params.update(query)
-        app.run()
-        if page != "national":
-            app.switch_page(f"app_pages/{page}.py")
-            app.run()
-        assert not app.exception, [e.value for e in app.exception]
-        return app
+        return run_app(page, **query)
 
     return start
+
+
+def run_app(page: str = "national", **query: str) -> AppTest:
+    """The app as a browser load would run it (settings from the environment), on `page`."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    app.query_params.update(query)
+    app.run()
+    if page != "national":
+        app.switch_page(f"app_pages/{page}.py")
+        app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
 
 
 @pytest.fixture(autouse=True)

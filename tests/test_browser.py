@@ -20,7 +20,7 @@ import pytest
 
 from pipeline.queries import theme_overview
 from pipeline.storage.publish import publish_snapshot
-from tests.browser import Browser, chromium_binary
+from tests.browser import Browser, chromium_binary, wait_until_healthy
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -57,14 +57,7 @@ def serving(db: Path, codebook: Path, **env: str) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
+    if not wait_until_healthy(url, server, seconds=60):
         server.kill()
         pytest.fail(f"streamlit did not become healthy: {server.stdout.read()[-2000:]!r}")
     try:

@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from oidc_provider_mock import User, run_server_in_thread
 
 from pipeline.access.audit import AuditAction, AuditEvent, load_events
 from pipeline.access.roles import Role
-from tests.browser import Browser
+from tests.browser import Browser, wait_until_healthy
 from tests.conftest import REPO
 from tests.test_browser import chromium, free_port
 
@@ -82,14 +81,7 @@ def served(
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
+        if not wait_until_healthy(url, server, seconds=90):
             server.kill()
             pytest.fail(f"the viewer did not start: {server.stdout.read()[-2000:]!r}")
         try:

@@ -21,7 +21,7 @@ from pipeline.settings import Settings
 from pipeline.themes.codebook import load_codebook
 from pipeline.viewer import data
 from pipeline.viewer.context import PageContext
-from tests.conftest import REPO
+from tests.conftest import REPO, run_app
 
 # What the named transcript holds that redaction hides.
 PERSONAL = ("Tyrone", "Kelly O'Brien", "Sam Okafor", "07700 900123", "dsl.office@example.org")
@@ -44,14 +44,7 @@ def start(named_themed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     def run(role: str, page: str = "national", **query: str) -> AppTest:
         monkeypatch.setenv("FINDINGS_LOCAL_ROLE", role)
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-        app.query_params.update(query)
-        app.run()
-        if page != "national":
-            app.switch_page(f"app_pages/{page}.py")
-            app.run()
-        assert not app.exception, [e.value for e in app.exception]
-        return app
+        return run_app(page, **query)
 
     return run
 
