@@ -118,13 +118,19 @@ def watch_inbox(
     rule: Arrivals | None = None,
     poll_s: float = 2.0,
     clock: Callable[[], float] | None = None,
+    ready: threading.Event | None = None,
 ) -> None:
-    """Look at `inbox` every `poll_s` seconds until `stop` is set; `announce` each batch."""
+    """Look at `inbox` every `poll_s` seconds until `stop` is set; `announce` each batch.
+
+    What is in the inbox at the first look is taken as seen; `ready` is set once it is taken.
+    """
     import time
 
     rule = rule or Arrivals()
     clock = clock or time.monotonic
     rule.baseline(inbox_files(inbox))
+    if ready is not None:
+        ready.set()
     while not stop.wait(poll_s):
         if batch := rule.observe(inbox_files(inbox), clock()):
             announce(batch)

@@ -121,12 +121,15 @@ def test_the_watcher_announces_files_dropped_into_a_real_folder(tmp_path: Path) 
         batches.append(batch)
         announced.set()
 
+    ready = threading.Event()
     watcher = threading.Thread(
         target=watch_inbox,
         args=(tmp_path, announce, stop),
-        kwargs={"rule": Arrivals(quiet_s=1.0), "poll_s": 0.1},
+        kwargs={"rule": Arrivals(quiet_s=1.0), "poll_s": 0.1, "ready": ready},
     )
     watcher.start()
+    # Files written before the watcher's first look would be taken as already there.
+    assert ready.wait(30)
     try:
         (tmp_path / "sub").mkdir()
         (tmp_path / "one.txt").write_text("first review", encoding="utf-8")
