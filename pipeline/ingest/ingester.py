@@ -20,6 +20,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -45,6 +46,7 @@ from pipeline.ingest.metadata import (
     read_manifest,
     read_sidecar,
 )
+from pipeline.ingest.parallel import Prefetcher, PrepareJob
 from pipeline.ingest.prepare import (
     IngestOptions,
     passage_id,
@@ -222,9 +224,17 @@ def _shown_path(path: Path) -> str:
 class Ingester:
     """Prepares and writes documents; holds the loaded language pipeline between files."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        settings: Settings,
+        executor: Executor | None = None,
+        workers: int = 1,
+    ) -> None:
+        """`executor` (with its number of `workers`) prepares files ahead of the writes."""
         self.con = con
         self.settings = settings
+        self.prefetch = Prefetcher(executor, workers) if executor is not None else None
         self.gazetteer: Gazetteer = default_gazetteer()
         self.options = SegmentationOptions(
             max_words=settings.passage_max_words,
@@ -257,15 +267,28 @@ class Ingester:
         options = options or IngestOptions()
         report = IngestReport()
         started = time.perf_counter()
-        for found in discover_files(Path(p) for p in paths):
-            if found.problem is not None:
-                # A missing name, an unreadable folder, a link loop: recorded like a bad file.
-                self._fail(found.path, "", found.problem, report)
-                outcome = "error"
-            else:
-                outcome = self._ingest_one(found.path, options, report)
-            if on_file:
-                on_file(found.path, outcome)
+        found_paths = list(discover_files(Path(p) for p in paths))
+        readable = [found.path for found in found_paths if found.problem is None]
+        passed = 0  # readable files already met
+        try:
+            for found in found_paths:
+                if self.prefetch is not None:
+                    ahead = readable[passed : passed + self.prefetch.window]
+                    self.prefetch.fill(ahead, lambda path: self._plan(path, options))
+                    passed += found.problem is None
+                if found.problem is not None:
+                    # A missing name, an unreadable folder, a link loop: recorded like a bad file.
+                    self._fail(found.path, "", found.problem, report)
+                    outcome = "error"
+                else:
+                    outcome = self._ingest_one(found.path, options, report)
+                    if self.prefetch is not None:
+                        self.prefetch.drop(found.path)
+                if on_file:
+                    on_file(found.path, outcome)
+        finally:
+            if self.prefetch is not None:
+                self.prefetch.close()
         if report.added or report.replaced or not search_index_exists(self.con):
             build_search_index(self.con)
         report.seconds = time.perf_counter() - started
@@ -305,6 +328,39 @@ class Ingester:
             log.exception("%s: unexpected failure", path)
             self._fail(path, source_sha, f"unexpected {exc.__class__.__name__}: {exc}", report)
             return "error"
+
+    def _plan(self, path: Path, options: IngestOptions) -> PrepareJob | None:
+        """What preparing `path` ahead takes, when the batch will have to prepare it.
+
+        A cheap look at what `_ingest_one` will decide: unchanged bytes, a known copy or a
+        moved file need no preparing (or are prepared here, rarely); anything unreadable is
+        left to the batch, which records why.
+        """
+        if _shown_path(path) != str(path):
+            return None
+        try:
+            data = read_document_bytes(path, self.settings.max_file_bytes)
+        except (FindingsError, OSError):
+            return None
+        source_sha = sha256_hex(data)
+        stored = document_by_source_path(self.con, source_path_of(path))
+        if stored is None:
+            if document_by_source(self.con, source_sha) is not None:
+                return None
+        elif stored.source_sha256 == source_sha:
+            return None
+        else:
+            options = carried_options(stored.given_options, options)
+        return PrepareJob(
+            path=path,
+            data=data,
+            source_sha=source_sha,
+            options=options,
+            manifest_row=self._manifest(path.parent).rows.get(path.name),
+            spacy_model=self.settings.spacy_model,
+            segmentation=self.options,
+            limits=ZipLimits.from_settings(self.settings),
+        )
 
     def _claim_by_bytes(self, path: Path, source_sha: str, source: str) -> StoredDocument | None:
         """The document with these very bytes, when its own source is unknown or gone.
@@ -438,6 +494,12 @@ class Ingester:
         self, path: Path, data: bytes, source_sha: str, options: IngestOptions
     ) -> PreparedDocument:
         """`prepare`, recording a broken manifest beside the file the first time it is met."""
+        if self.prefetch is not None:
+            manifest = self._manifest(path.parent)
+            prepared = self.prefetch.take(path, source_sha, options, manifest.rows.get(path.name))
+            if prepared is not None:
+                self._record_broken_manifest(manifest)
+                return prepared
         # The manifest is consulted only once a file's text is out, as it always was: a
         # folder of unreadable files does not report its manifest.
         extracted = extract_document(path, data, ZipLimits.from_settings(self.settings))
