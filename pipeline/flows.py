@@ -38,6 +38,7 @@ from pipeline.embed.models import LazyEmbedder, load_embedder, model_name
 from pipeline.faults import crash_point
 from pipeline.ingest.files import discover_files
 from pipeline.ingest.ingester import Ingester
+from pipeline.ingest.parallel import preparing_on
 from pipeline.queries import theme_summary
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
@@ -70,8 +71,14 @@ def _lock(db: str | None, flow_name: str, wait_s: float) -> AbstractContextManag
 
 
 @task(retries=2, retry_delay_seconds=5)
-def ingest_task(db: str | None, folders: list[str]) -> dict[str, object]:
-    """Ingest folders of reviews (retried: a network share or inbox can blink)."""
+def ingest_task(
+    db: str | None, folders: list[str], workers: int = 1, dask_address: str | None = None
+) -> dict[str, object]:
+    """Ingest folders of reviews (retried: a network share or inbox can blink).
+
+    Files are read and segmented on `workers` local processes, or on the Dask cluster at
+    `dask_address`, while this process writes them in order (the warehouse has one writer).
+    """
     settings = _settings(db)
     paths = [Path(f) for f in folders if Path(f).exists()]
     shown = progress.listener()
@@ -84,8 +91,8 @@ def ingest_task(db: str | None, folders: list[str]) -> dict[str, object]:
         done += 1
         shown.advance("ingest", done, total)
 
-    with open_warehouse(settings.db) as con:
-        report = Ingester(con, settings).ingest(paths, on_file=advance)
+    with open_warehouse(settings.db) as con, preparing_on(workers, dask_address) as (pool, n):
+        report = Ingester(con, settings, pool, n).ingest(paths, on_file=advance)
     get_run_logger().info(
         "ingested %d documents (%d passages), skipped %d, %d errors",
         report.added,
@@ -256,11 +263,15 @@ def publish_task(db: str | None, run_id: str) -> str:
 
 @flow(name="ingest")
 def ingest_flow(
-    corpus: str = "corpus", db: str | None = None, lock_wait_s: float = LOCK_WAIT_S
+    corpus: str = "corpus",
+    db: str | None = None,
+    workers: int = 1,
+    dask_address: str | None = None,
+    lock_wait_s: float = LOCK_WAIT_S,
 ) -> dict[str, object]:
-    """Ingest a folder of reviews."""
+    """Ingest a folder of reviews (read and segmented on `workers` or a Dask cluster)."""
     with _lock(db, "ingest", lock_wait_s):
-        return ingest_task(db, [corpus])
+        return ingest_task(db, [corpus], workers, dask_address)
 
 
 @flow(name="embed")
@@ -298,12 +309,13 @@ def refresh_flow(
 ) -> dict[str, object]:
     """Ingest the corpus and the inbox, embed, update themes, publish; report what changed.
 
-    `workers` > 1 embeds on a local Dask cluster of that many processes; `dask_address` sends
-    the embedding to an existing Dask cluster instead. A run already writing the warehouse is
-    waited for up to `lock_wait_s` seconds.
+    `workers` > 1 reads and segments files on that many local processes and embeds on a local
+    Dask cluster of that many; `dask_address` sends both to an existing Dask cluster instead.
+    Every write stays in this process. A run already writing the warehouse is waited for up to
+    `lock_wait_s` seconds.
     """
     with _lock(db, "refresh", lock_wait_s):
-        ingested = ingest_task(db, [corpus, inbox])
+        ingested = ingest_task(db, [corpus, inbox], workers, dask_address)
         embedded = _embed(db, workers, dask_address)
         themes = themes_task(db, refit)
         snapshot = publish_task(db, str(themes["run_id"]))

@@ -88,6 +88,13 @@ def ingest(
             "names the country."
         ),
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Read and segment files on this many processes.")
+    ] = 1,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Read and segment on an existing Dask cluster (tcp://scheduler:8786)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest documents (txt, md, docx, pdf, html) into the warehouse.
@@ -97,6 +104,7 @@ def ingest(
     """
     from pipeline.ingest.files import discover_files
     from pipeline.ingest.ingester import Ingester
+    from pipeline.ingest.parallel import preparing_on
     from pipeline.ingest.prepare import IngestOptions
     from pipeline.storage import open_warehouse
 
@@ -112,10 +120,10 @@ def ingest(
     except (FindingsError, OSError) as exc:
         err.print(literal(f"cannot open the warehouse {settings.db}: {exc}", "red", one_line=True))
         raise typer.Exit(1) from exc
-    with con, progress(disable=as_json) as bar:
+    with con, progress(disable=as_json) as bar, preparing_on(workers, dask_address) as (pool, n):
         total = sum(1 for _ in discover_files(p for p in paths if p.exists()))
         task = bar.add_task("loading the language pipeline", total=total)
-        ingester = Ingester(con, settings)
+        ingester = Ingester(con, settings, pool, n)
         bar.update(task, description="ingesting")
 
         def advance(path: Path, outcome: str) -> None:
@@ -311,11 +319,18 @@ def run(
     db: DbOption = None,
     refit: Annotated[bool, typer.Option(help="Refit themes from scratch.")] = False,
     workers: Annotated[
-        int, typer.Option(min=1, help="Embed on a local Dask cluster of this many processes.")
+        int,
+        typer.Option(
+            min=1,
+            help="Read and segment files on this many processes, and embed on a local Dask "
+            "cluster of as many.",
+        ),
     ] = 1,
     dask_address: Annotated[
         str | None,
-        typer.Option(help="Embed on an existing Dask cluster (e.g. tcp://scheduler:8786)."),
+        typer.Option(
+            help="Read, segment and embed on an existing Dask cluster (tcp://scheduler:8786)."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -35,6 +35,23 @@ def test_ingest_json_reports_added_skipped_and_errors(tmp_path: Path) -> None:
     assert json.loads(again.stdout)["skipped"] == 1
 
 
+def test_ingest_on_two_workers_stores_what_one_process_stores(tmp_path: Path) -> None:
+    from tests.conftest import DOCUMENTS
+
+    sql = "SELECT passage_id, doc_id, char_start, char_end, text FROM passages ORDER BY ALL"
+    stored = []
+    for workers in ("1", "2"):
+        db = tmp_path / f"w{workers}.duckdb"
+        result = runner.invoke(
+            app, ["ingest", str(DOCUMENTS), "--workers", workers, "--db", str(db), "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["added"] == 3
+        with duckdb.connect(str(db), read_only=True) as con:
+            stored.append(con.execute(sql).fetchall())
+    assert stored[0] and stored[1] == stored[0]
+
+
 def test_bad_date_option_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(tmp_path), "--date", "March 2019"])
     assert result.exit_code == 2
