@@ -53,11 +53,12 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
         "Findings' themes vs BERTopic defaults and LDA against hand labels",
     ),
     "full_run": (
-        "full_run.py", ["--passages", "5000"], None,
-        "peak memory and stage times of a full `findings run` at 5k passages vs the sample",
+        "full_run.py", ["--passages", "5000", "--workers", "2"], None,
+        "peak memory and stage times of a full `findings run` at 5k passages vs the sample; "
+        "full run / raw model encode of the same texts, one process and --workers 2",
     ),
     "full_run_100k": (
-        "full_run.py", ["--passages", "100000"], None,
+        "full_run.py", ["--passages", "100000", "--workers", "2"], None,
         "the same at 100k passages (about an hour on 2 cores: only with --long or --only)",
     ),
     "pdf_readers": (

@@ -172,3 +172,73 @@ def test_a_scheduled_flow_gives_up_after_its_bound_naming_the_holder(tmp_path: P
         pytest.raises(RunInProgressError, match="`findings ingest`"),
     ):
         ingest_flow(corpus=str(CORPUS), db=str(db), lock_wait_s=1)
+
+
+def warehouse_contents(db: Path) -> dict[str, list[tuple]]:
+    """What a refresh stored, but for clocks, run ids and vectors' values."""
+    import duckdb
+
+    sql = {
+        "documents": "SELECT * EXCLUDE (ingested_at) FROM documents ORDER BY doc_id",
+        "passages": "SELECT * FROM passages ORDER BY passage_id",
+        "places": "SELECT * FROM places ORDER BY ALL",
+        "vectors": "SELECT text_sha, model FROM embeddings ORDER BY ALL",
+    }
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {name: con.execute(query).fetchall() for name, query in sql.items()}
+
+
+def latest_themes(db: Path) -> list[tuple]:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            "SELECT passage_id, theme_id FROM passage_themes "
+            "WHERE run_id = (SELECT max(run_id) FROM theme_runs) ORDER BY ALL"
+        ).fetchall()
+
+
+def test_a_refresh_on_a_two_worker_dask_cluster_equals_one_process(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    from distributed import LocalCluster
+
+    from pipeline.embed.models import LazyEmbedder
+    from pipeline.flows import refresh_flow
+    from pipeline.settings import Settings
+    from pipeline.storage import open_warehouse
+    from pipeline.themes.codebook import load_codebook
+    from pipeline.themes.run import ThemeRunner
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus, ignore=shutil.ignore_patterns("inbox"))
+    shutil.copy(seed_path, corpus / "national_synthesis.txt")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    alone, spread = tmp_path / "one" / "f.duckdb", tmp_path / "dask" / "f.duckdb"
+    refresh_flow(corpus=str(corpus), inbox=str(inbox), db=str(alone))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
+        refresh_flow(
+            corpus=str(corpus), inbox=str(inbox), db=str(spread),
+            dask_address=cluster.scheduler_address,
+        )  # fmt: skip
+        ran_there = set(cluster.scheduler.task_prefixes)
+    # Reading and segmenting, and embedding, ran on the cluster's workers.
+    assert any("prepare_job" in p for p in ran_there) and any("encode" in p for p in ran_there)
+    got, expected = warehouse_contents(spread), warehouse_contents(alone)
+    assert len(expected["passages"]) > 700
+    for name, rows in expected.items():
+        assert got[name] == rows, name
+    # A worker's matrix maths may round the last bit otherwise than this process's does (its
+    # own thread count); the vectors agree to float32's precision.
+    assert_same_vectors(spread, alone, len(expected["vectors"]))
+    # Themes are fitted where the warehouse is written: from the vectors the cluster made, the
+    # refresh's themes are exactly those this process fits.
+    again = tmp_path / "again.duckdb"
+    shutil.copy(spread, again)
+    settings = Settings(db=again)
+    with open_warehouse(again) as con:
+        ThemeRunner(
+            con, LazyEmbedder(settings.embedding_model), load_codebook(None), settings.spacy_model
+        ).run(refit=True)
+    assert latest_themes(again) == latest_themes(spread)
