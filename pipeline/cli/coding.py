@@ -322,34 +322,29 @@ def codebook_split(
     not kept are taken off the theme. The moves are coding decisions: the machine never undoes
     them, and the next theme run shows the new themes.
     """
-    import pandas as pd
-
-    from pipeline.access.codings import coder_name, load_decisions, save_decisions
+    from pipeline.access.codings import coder_name, load_decisions
     from pipeline.cli.ask import named_theme
-    from pipeline.queries import _sql
-    from pipeline.storage import theme_runs
-    from pipeline.storage.embeddings import passage_vectors
-    from pipeline.themes.codebook import add_split_theme, load_codebook
-    from pipeline.themes.decisions import current_decisions, overlay_decisions
-    from pipeline.themes.split import SplitError, plan_split, propose_split
+    from pipeline.themes.splitting import propose_theme_split, split_theme
 
     settings = settings_for(db)
     with open_readable(settings) as con:
         name = named_theme(con, theme)
-        rows = _sql.records(con, "split", "latest_assignments")
-        if not rows:
-            raise SplitError("no theme run yet: run `findings run` first")
-        assignments = pd.DataFrame(rows)
-        shown = overlay_decisions(
-            assignments[["passage_id", "theme_id"]],
-            current_decisions(load_decisions(settings.team_db)),
-        )
-        members = sorted(shown.loc[shown["theme_id"] == name.theme_id, "passage_id"])
-        ids, vectors = passage_vectors(con, str(rows[0]["model"]))
-        first_free = theme_runs.max_theme_id(con) + 1
-        row_of = {passage_id: row for row, passage_id in enumerate(ids)}
-        members = [m for m in members if m in row_of]
-        proposal = propose_split(members, vectors[[row_of[m] for m in members]], parts)
+        if keep:
+            coder = coder_name()
+            done = split_theme(
+                con,
+                codebook=settings.codebook,
+                team_db=settings.team_db,
+                theme_id=name.theme_id,
+                keep=keep,
+                labels=label or [],
+                parts=parts,
+                coder=coder,
+            )
+        else:
+            proposal = propose_theme_split(
+                con, load_decisions(settings.team_db), name.theme_id, parts
+            )
     if not keep:
         listed = [
             {"sub_theme": s.number, "passages": len(s.passage_ids),
@@ -366,24 +361,15 @@ def codebook_split(
             f"`findings codebook split {name.theme_id} --keep 1 --keep 2`"
         )
         return
-    names = list(label or [])
-    new_ids = []
-    book_path = settings.codebook
-    for at in range(len(dict.fromkeys(keep)) - 1):
-        new_label = names[at] if at < len(names) else None
-        new_ids.append(add_split_theme(book_path, name.theme_id, first_free, new_label))
-    plan = plan_split(name.theme_id, proposal, keep, new_ids)
-    coder = coder_name()
-    save_decisions(settings.team_db, plan.decisions, coder)
-    load_codebook(book_path)  # the edit reads back as a codebook, or this says why not
+    new_ids = list(done.new_theme_ids)
     if as_json:
         print_json(json.dumps({"theme_id": name.theme_id, "new_theme_ids": new_ids,
-                               "decisions": len(plan.decisions)}))  # fmt: skip
+                               "decisions": done.decisions}))  # fmt: skip
         return
     made = ", ".join(f"#{t}" for t in new_ids) or "no new theme"
     _say(
-        f"{name} split by {coder}: sub-theme {plan.kept_on_theme} keeps #{name.theme_id}; "
-        f"{made}; {len(plan.decisions)} passages moved or taken off. The next theme run shows it."
+        f"{name} split by {coder}: sub-theme {done.kept_on_theme} keeps #{name.theme_id}; "
+        f"{made}; {done.decisions} passages moved or taken off. The next theme run shows it."
     )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import pydantic
@@ -211,6 +213,135 @@ def load_codebook(path: Path | None) -> Codebook:
 
 _UNSET = object()
 
+# The decisions a person may change on a theme, as the file names them.
+CURATION_FIELDS = (
+    "label",
+    "description",
+    "merge_into",
+    "not_relevant",
+    "heading",
+    "parent",
+    "split_from",
+)
+CurationValue = str | int | bool | None
+
+
+@dataclass(frozen=True)
+class CurationChange:
+    """A person's change to one theme: each field in `values` is set; None or False removes it."""
+
+    theme_id: int
+    values: dict[str, CurationValue]
+
+    def __post_init__(self) -> None:
+        if unknown := sorted(set(self.values) - set(CURATION_FIELDS)):
+            raise CodebookError(f"theme {self.theme_id}: no decision called {', '.join(unknown)}")
+        for key in ("merge_into", "parent", "split_from"):
+            if self.values.get(key) == self.theme_id:
+                what = {"merge_into": "merged into itself", "parent": "its own parent",
+                        "split_from": "split from itself"}[key]  # fmt: skip
+                raise CodebookError(f"theme {self.theme_id} cannot be {what}")
+
+    def describe(self) -> str:
+        """The change in words, for the audit trail."""
+        parts = []
+        for key, value in self.values.items():
+            if key == "not_relevant":
+                parts.append("not relevant" if value else "relevant")
+            elif value is None or (isinstance(value, str) and not value.strip()):
+                parts.append(f"{key.replace('_', ' ')} cleared")
+            else:
+                parts.append(f"{key.replace('_', ' ')} {value!r}")
+        return f"theme {self.theme_id}: " + ", ".join(parts)
+
+
+ThemeEntries = dict[int, dict[str, object]]
+T = TypeVar("T")
+
+
+def _rewrite_themes(path: Path, edit: Callable[[ThemeEntries], T]) -> T:
+    """Change the file's `themes:` under the codebook's lock and write it back atomically.
+
+    `edit` changes the entries in place (it may raise to write nothing) and returns what the
+    caller gets back. The file is read afresh inside the lock, so two people saving at once
+    cannot lose each other's edits or leave a half-written file for a run to read; a file that
+    is no codebook is never rewritten. Comments at the top of the file are kept.
+    """
+    with FileLock(str(path) + ".lock", timeout=10):
+        text = _read_text(path) if path.is_file() else ""
+        data = _parse(path, text)
+        _check(path, data)
+        themes = {int(k): dict(v or {}) for k, v in (data.get("themes") or {}).items()}
+        result = edit(themes)
+        data["themes"] = dict(sorted((t, e) for t, e in themes.items() if e)) or None
+        header = "".join(line for line in text.splitlines(keepends=True)[: _header_length(text)])
+        body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        _atomic_write(path, header + body)
+    return result
+
+
+def _final_merge_target(themes: ThemeEntries, theme_id: int, into: int) -> int:
+    """Where merging `theme_id` into `into` really sends its passages: past `into`'s own merge.
+
+    Raises:
+        CodebookError: the chain comes back to `theme_id` (or goes round in a circle).
+    """
+    seen = {theme_id}
+    current = into
+    while True:
+        if current in seen:
+            raise CodebookError(
+                f"theme {theme_id} cannot be merged into theme {into}: theme {into} is merged "
+                f"into theme {theme_id}, so the two would merge into each other"
+                if current == theme_id
+                else f"theme {theme_id} cannot be merged into theme {into}: its merges go round "
+                f"in a circle (through theme {current})"
+            )
+        seen.add(current)
+        following = themes.get(current, {}).get("merge_into")
+        if following is None:
+            return current
+        current = int(str(following))
+
+
+def _apply_change(themes: ThemeEntries, change: CurationChange) -> None:
+    entry = themes.setdefault(change.theme_id, {})
+    for key, value in change.values.items():
+        if value is None or value is False or (isinstance(value, str) and not value.strip()):
+            entry.pop(key, None)
+        else:
+            entry[key] = value.strip() if isinstance(value, str) else value
+
+
+def update_curations(path: Path, changes: Sequence[CurationChange]) -> Codebook:
+    """Record several decisions in one atomic write of the codebook and return the new codebook.
+
+    Either every change is written or none is. Only the fields each change names change. A
+    merge into a theme that is itself merged away follows that merge: the theme is recorded as
+    merged into where the passages will end up (so a table saved with A into B and B into C
+    stores A into C), and a merge that would come back to the theme is refused.
+
+    Raises:
+        CodebookError: a theme named twice, a merge in a circle, or a file that is no codebook.
+    """
+    named = [change.theme_id for change in changes]
+    if twice := sorted({t for t in named if named.count(t) > 1}):
+        raise CodebookError(f"theme {twice[0]} is changed twice in one save")
+
+    def edit(themes: ThemeEntries) -> None:
+        for change in changes:
+            _apply_change(themes, change)
+        for change in changes:
+            into = themes.get(change.theme_id, {}).get("merge_into")
+            if "merge_into" in change.values and into is not None:
+                themes[change.theme_id]["merge_into"] = _final_merge_target(
+                    themes, change.theme_id, int(str(into))
+                )
+
+    if changes:
+        _rewrite_themes(path, edit)
+    return load_codebook(path)
+
 
 def update_curation(
     path: Path,
@@ -226,74 +357,73 @@ def update_curation(
 ) -> Codebook:
     """Record a person's decision about a theme in the codebook file and return the new codebook.
 
-    Only the fields given change; None (or False) removes a decision. The file is rewritten
-    atomically under a lock, so two people saving at once cannot lose each other's edits or
-    leave a half-written file for a run to read. Comments at the top of the file are kept.
+    Only the fields given change; None (or False) removes a decision. The write is atomic and
+    under the codebook's lock, as for `update_curations`.
     """
-    if merge_into is not _UNSET and merge_into == theme_id:
-        raise CodebookError(f"theme {theme_id} cannot be merged into itself")
-    if parent is not _UNSET and parent == theme_id:
-        raise CodebookError(f"theme {theme_id} cannot be its own parent")
-    if split_from is not _UNSET and split_from == theme_id:
-        raise CodebookError(f"theme {theme_id} cannot be split from itself")
-    with FileLock(str(path) + ".lock", timeout=10):
-        text = _read_text(path) if path.is_file() else ""
-        data = _parse(path, text)
-        _check(path, data)
-        themes = {int(k): dict(v or {}) for k, v in (data.get("themes") or {}).items()}
-        entry = themes.get(theme_id, {})
-        changes = {
-            "label": label,
-            "description": description,
-            "merge_into": merge_into,
-            "not_relevant": not_relevant,
-            "heading": heading,
-            "parent": parent,
-            "split_from": split_from,
-        }
-        for key, value in changes.items():
-            if value is _UNSET:
-                continue
-            if value is None or value is False or (isinstance(value, str) and not value.strip()):
-                entry.pop(key, None)
-            else:
-                entry[key] = value.strip() if isinstance(value, str) else value
-        if entry:
+    given = {
+        "label": label,
+        "description": description,
+        "merge_into": merge_into,
+        "not_relevant": not_relevant,
+        "heading": heading,
+        "parent": parent,
+        "split_from": split_from,
+    }
+    values = {key: value for key, value in given.items() if value is not _UNSET}
+    return update_curations(path, [CurationChange(theme_id, values)])
+
+
+def add_split_themes(
+    path: Path,
+    split_from: int,
+    labels: Sequence[str | None],
+    highest_theme_id: Callable[[], int],
+) -> list[int]:
+    """Give each theme split off `split_from` a new id, record them all, and return the ids.
+
+    The ids are allocated inside the codebook's lock, one past both `highest_theme_id()` (the
+    warehouse's highest theme id, asked for inside the lock) and every theme the codebook
+    names, so two splits, in a row or at once, never get the same id. All the new entries are
+    written in one atomic write.
+    """
+
+    def edit(themes: ThemeEntries) -> list[int]:
+        first = max([highest_theme_id() + 1, *(t + 1 for t in themes)])
+        ids = list(range(first, first + len(labels)))
+        for theme_id, label in zip(ids, labels, strict=True):
+            entry: dict[str, object] = {"split_from": split_from}
+            if label and label.strip():
+                entry["label"] = label.strip()
             themes[theme_id] = entry
-        else:
-            themes.pop(theme_id, None)
-        data["themes"] = dict(sorted(themes.items())) or None
-        header = "".join(line for line in text.splitlines(keepends=True)[: _header_length(text)])
-        body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-        _atomic_write(path, header + body)
-    return load_codebook(path)
+        return ids
+
+    return _rewrite_themes(path, edit) if labels else []
 
 
 def add_split_theme(
     path: Path, split_from: int, first_free_id: int, label: str | None = None
 ) -> int:
-    """Give a theme split off `split_from` the next free id and record it; return the id.
+    """Give one theme split off `split_from` the next free id and record it; return the id.
 
-    The id is the larger of `first_free_id` (past every theme the warehouse has) and one past
-    every theme the codebook names, chosen and written under the codebook's lock, so two people
-    splitting at once get different ids. The entry is written atomically, as every edit is.
+    The id is the larger of `first_free_id` and one past every theme the codebook names,
+    chosen and written under the codebook's lock (`add_split_themes`).
     """
-    with FileLock(str(path) + ".lock", timeout=10):
-        book = load_codebook(path)
-        theme_id = max([first_free_id, *(t + 1 for t in book.curations)])
-        text = _read_text(path) if path.is_file() else ""
-        data = _parse(path, text)
-        _check(path, data)
-        themes = {int(k): dict(v or {}) for k, v in (data.get("themes") or {}).items()}
-        entry: dict[str, object] = {"split_from": split_from}
-        if label and label.strip():
-            entry["label"] = label.strip()
-        themes[theme_id] = entry
-        data["themes"] = dict(sorted(themes.items()))
-        header = "".join(line for line in text.splitlines(keepends=True)[: _header_length(text)])
-        body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-        _atomic_write(path, header + body)
+    (theme_id,) = add_split_themes(path, split_from, [label], lambda: first_free_id - 1)
     return theme_id
+
+
+def remove_split_themes(path: Path, theme_ids: Sequence[int]) -> None:
+    """Take split-off themes back out of the codebook (a split whose moves could not be saved).
+
+    Only entries that are still split-off themes are removed, in one atomic write.
+    """
+
+    def edit(themes: ThemeEntries) -> None:
+        for theme_id in theme_ids:
+            if themes.get(theme_id, {}).get("split_from") is not None:
+                del themes[theme_id]
+
+    _rewrite_themes(path, edit)
 
 
 def _header_length(text: str) -> int:

@@ -65,6 +65,22 @@ def propose_split(
     return [SubTheme(number, ids) for number, ids in enumerate(members, start=1)]
 
 
+def kept_sub_themes(proposal: Sequence[SubTheme], keep: Sequence[int]) -> list[int]:
+    """The sub-themes to keep, in the order asked, each once (checked before anything is written).
+
+    Raises:
+        SplitError: `keep` names no sub-theme, or one the proposal does not have.
+    """
+    numbers = {sub.number for sub in proposal}
+    kept = list(dict.fromkeys(keep))
+    if not kept:
+        raise SplitError("keep at least one sub-theme (--keep 1)")
+    if unknown := sorted(set(kept) - numbers):
+        raise SplitError(f"no sub-theme {', '.join(map(str, unknown))}: the split proposes "
+                         f"{', '.join(map(str, sorted(numbers)))}")  # fmt: skip
+    return kept
+
+
 @dataclass(frozen=True)
 class SplitPlan:
     """The decisions a split makes: passage id, theme id, action, why."""
@@ -86,13 +102,7 @@ def plan_split(
     Raises:
         SplitError: `keep` names no sub-theme, or one the proposal does not have.
     """
-    numbers = {sub.number for sub in proposal}
-    kept = list(dict.fromkeys(keep))
-    if not kept:
-        raise SplitError("keep at least one sub-theme (--keep 1)")
-    if unknown := sorted(set(kept) - numbers):
-        raise SplitError(f"no sub-theme {', '.join(map(str, unknown))}: the split proposes "
-                         f"{', '.join(map(str, sorted(numbers)))}")  # fmt: skip
+    kept = kept_sub_themes(proposal, keep)
     if len(new_ids) != len(kept) - 1:
         raise SplitError(f"{len(kept) - 1} new theme ids needed, {len(new_ids)} given")
     target_of = {kept[0]: theme_id} | dict(zip(kept[1:], new_ids, strict=True))

@@ -8,14 +8,19 @@ import threading
 from pathlib import Path
 
 import pytest
+from filelock import FileLock, Timeout
 
 from pipeline.errors import CodebookError
 from pipeline.themes.codebook import (
     MAX_CODEBOOK_BYTES,
     Codebook,
     Curation,
+    CurationChange,
+    add_split_themes,
     load_codebook,
+    remove_split_themes,
     update_curation,
+    update_curations,
 )
 from tests.conftest import REPO
 
@@ -135,3 +140,103 @@ def test_numbers_where_names_go_are_read_as_names(tmp_path: Path) -> None:
     book = load_codebook(path)
     assert book.guided[0].name == "2019"
     assert (book.curations[3].label, book.curations[3].merge_into) == ("42", 4)
+
+
+def test_several_changes_are_one_write(
+    codebook_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.themes import codebook as module
+
+    writes: list[Path] = []
+    write = module._atomic_write
+    monkeypatch.setattr(module, "_atomic_write", lambda p, t: (writes.append(p), write(p, t)))
+    update_curations(
+        codebook_file,
+        [
+            CurationChange(3, {"label": "Holiday lets", "not_relevant": True}),
+            CurationChange(4, {"merge_into": 5}),
+        ],
+    )
+    curations = load_codebook(codebook_file).curations
+    assert writes == [codebook_file]
+    assert (curations[3].label, curations[3].not_relevant, curations[4].merge_into) == (
+        "Holiday lets", True, 5,
+    )  # fmt: skip
+
+
+def test_a_batch_with_one_bad_change_writes_nothing(codebook_file: Path) -> None:
+    update_curation(codebook_file, 4, merge_into=3)
+    before = codebook_file.read_bytes()
+    with pytest.raises(CodebookError, match="merge into each other"):
+        update_curations(
+            codebook_file,
+            [CurationChange(5, {"label": "Knives"}), CurationChange(3, {"merge_into": 4})],
+        )
+    assert codebook_file.read_bytes() == before
+
+
+def test_a_merge_into_a_merged_theme_follows_it(codebook_file: Path) -> None:
+    update_curation(codebook_file, 4, merge_into=5)
+    book = update_curations(codebook_file, [CurationChange(3, {"merge_into": 4})])
+    assert book.curations[3].merge_into == 5
+
+
+def test_merges_saved_together_follow_each_other(codebook_file: Path) -> None:
+    book = update_curations(
+        codebook_file,
+        [CurationChange(3, {"merge_into": 4}), CurationChange(4, {"merge_into": 5})],
+    )
+    assert (book.curations[3].merge_into, book.curations[4].merge_into) == (5, 5)
+
+
+def test_a_theme_changed_twice_in_one_save_is_refused(codebook_file: Path) -> None:
+    with pytest.raises(CodebookError, match="changed twice"):
+        update_curations(
+            codebook_file, [CurationChange(3, {"label": "A"}), CurationChange(3, {"label": "B"})]
+        )
+
+
+def test_a_change_names_only_decisions_a_codebook_has() -> None:
+    with pytest.raises(CodebookError, match="no decision called colour"):
+        CurationChange(3, {"colour": "red"})
+
+
+def test_split_ids_are_allocated_inside_the_lock(codebook_file: Path) -> None:
+    asked_while_locked: list[bool] = []
+
+    def highest() -> int:
+        other = FileLock(str(codebook_file) + ".lock")
+        try:
+            other.acquire(timeout=0)
+        except Timeout:
+            asked_while_locked.append(True)
+        else:
+            other.release()
+            asked_while_locked.append(False)
+        return 20
+
+    assert add_split_themes(codebook_file, 3, ["Part two", None], highest) == [21, 22]
+    assert asked_while_locked == [True]
+    assert load_codebook(codebook_file).split_theme_ids == {21, 22}
+
+
+def test_splits_at_once_never_share_an_id(codebook_file: Path) -> None:
+    made: list[int] = []
+
+    def split(theme_id: int) -> None:
+        made.extend(add_split_themes(codebook_file, theme_id, [None], lambda: 10))
+
+    threads = [threading.Thread(target=split, args=(t,)) for t in range(1, 11)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(made) == list(range(11, 21))
+    assert load_codebook(codebook_file).split_theme_ids == set(range(11, 21))
+
+
+def test_a_split_whose_moves_failed_is_taken_back_out(codebook_file: Path) -> None:
+    update_curation(codebook_file, 3, label="Kept")
+    ids = add_split_themes(codebook_file, 3, ["Part two"], lambda: 10)
+    remove_split_themes(codebook_file, [*ids, 3])  # 3 is no split theme: it stays
+    assert set(load_codebook(codebook_file).curations) == {3}

@@ -166,3 +166,48 @@ def test_both_themes_of_a_split_keep_their_ids(split: Split, run: str) -> None:
 
 def test_the_new_theme_takes_the_name_the_person_gave(split: Split) -> None:
     assert split.labels[split.new_id] == "Split-off part"
+
+
+def test_two_splits_in_a_row_before_any_run_get_different_ids(
+    themed_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(themed_db, db)
+    book = tmp_path / "codebook.yaml"
+    shutil.copy(REPO / "models" / "codebook.yaml", book)
+    env = {"FINDINGS_CODEBOOK": str(book), "FINDINGS_TEAM_DB": str(tmp_path / "team.sqlite")}
+    with duckdb.connect(str(db), read_only=True) as con:
+        largest = [t for (t,) in con.execute(
+            "SELECT theme_id FROM current_passage_themes GROUP BY 1 ORDER BY count(*) DESC, 1 "
+            "LIMIT 2"
+        ).fetchall()]  # fmt: skip
+    made = []
+    for theme_id in largest:
+        done = runner.invoke(
+            app, ["codebook", "split", str(theme_id), "--keep", "1", "--keep", "2", "--json",
+                  "--db", str(db)], env=env,
+        )  # fmt: skip
+        assert done.exit_code == 0, done.output
+        made.extend(json.loads(done.stdout)["new_theme_ids"])
+    assert len(made) == 2 and len(set(made)) == 2
+    assert {t: c.split_from for t, c in load_codebook(book).curations.items()} == dict(
+        zip(made, largest, strict=True)
+    )
+
+
+def test_a_refused_split_leaves_the_codebook_and_the_decisions_alone(
+    themed_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(themed_db, db)
+    book = tmp_path / "codebook.yaml"
+    shutil.copy(REPO / "models" / "codebook.yaml", book)
+    before = book.read_text(encoding="utf-8")
+    store = tmp_path / "team.sqlite"
+    env = {"FINDINGS_CODEBOOK": str(book), "FINDINGS_TEAM_DB": str(store)}
+    refused = runner.invoke(
+        app, ["codebook", "split", "1", "--keep", "1", "--keep", "5", "--db", str(db)], env=env
+    )
+    assert refused.exit_code != 0 and "no sub-theme 5" in " ".join(refused.output.split())
+    assert book.read_text(encoding="utf-8") == before
+    assert load_decisions(store) == []
