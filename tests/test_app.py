@@ -196,28 +196,6 @@ def test_sources_page_lists_every_document_and_run(open_app) -> None:
     assert app.success  # no ingest errors in the sample corpus
 
 
-def test_a_codebook_rename_shows_up_after_reload(open_app, con, codebook_file: Path) -> None:
-    mules = theme_holding(con, "%bank account%")
-    app = open_app("codebook")
-    app.selectbox(key="codebook_theme").set_value(mules).run()
-    app.text_input(key=f"codebook_label_{mules}").input("Money mules")
-    app.button[0].click().run()
-    assert not app.exception
-    assert "Money mules" in codebook_file.read_text()
-    reloaded = open_app()
-    assert "Money mules" in list(reloaded.dataframe[0].value["Theme"])
-
-
-def test_a_theme_marked_not_relevant_leaves_the_findings(open_app, con) -> None:
-    first = theme_overview(con).iloc[0]
-    app = open_app("codebook")
-    app.selectbox(key="codebook_theme").set_value(int(first["theme_id"])).run()
-    app.checkbox(key=f"codebook_not_relevant_{int(first['theme_id'])}").check()
-    app.button[0].click().run()
-    reloaded = open_app()
-    assert first["label"] not in list(reloaded.dataframe[0].value["Theme"])
-
-
 def test_without_a_database_the_app_says_how_to_build_one(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("FINDINGS_DB", str(tmp_path / "none.duckdb"))
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
