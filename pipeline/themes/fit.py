@@ -15,6 +15,14 @@ its neighbour's point then lands with what it belongs to. Outliers are reassigne
 space; `centroids` and everything downstream of the fit use each passage's own vector. What
 was measured, and what was not kept (merging near-duplicate themes by centroid similarity,
 other theme sizes, min_samples 1), is in docs/theme-grouping.md.
+
+A national corpus is fitted on a sample (`ThemeParams.fit_sample`, seeded, stratified by
+document when places are given): UMAP and HDBSCAN cost time super-linearly and memory with the
+passages they see, so above the sample size only the sample is clustered, with the theme sizes
+of a corpus of the sample's size, and every other passage goes to its nearest theme centroid
+when it clears the outlier threshold, exactly as an outlier of the fit is reassigned. That step
+is one chunked matrix product, linear in the passages and light on memory. Measured against a
+full fit and against UMAP `transform` + HDBSCAN `approximate_predict` in bench/theme_scaling.py.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -36,6 +44,12 @@ OUTLIER = -1
 # docs/theme-grouping.md: 0.3, 0.5 and 1.0 gave seed NMI 0.55, 0.54, 0.55; 0.5 was steadiest
 # across seeds on the seed report with the sample corpus).
 CONTEXT_WEIGHT = 0.5
+# Above this many passages UMAP and HDBSCAN see a sample of this size (bench/theme_scaling.py:
+# on 2 cores a fit of 50k passages takes about 2.5 minutes and 1.5 GB; a full fit of 100k,
+# 4.5 minutes and 2.3 GB, and a full fit's time and memory keep growing with the corpus).
+FIT_SAMPLE = 50_000
+# Rows placed by their nearest centroid per matrix product: bounds the similarity matrix.
+_CHUNK = 65_536
 Selection = Literal["eom", "leaf"]
 
 
@@ -62,6 +76,8 @@ class ThemeParams:
     # docstring), "eom" otherwise.
     selection: Selection = "eom"
     context_weight: float = CONTEXT_WEIGHT
+    # Corpora larger than this are clustered on a seeded sample of this size (module docstring).
+    fit_sample: int = FIT_SAMPLE
 
     @classmethod
     def for_corpus(cls, n_passages: int, seed: int = 42, in_context: bool = False) -> ThemeParams:
@@ -109,6 +125,8 @@ class FittedThemes:
     params: ThemeParams
     reassigned: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    # Rows that UMAP and HDBSCAN saw when the corpus was fitted on a sample; None when all were.
+    sample: np.ndarray | None = None
 
     @property
     def theme_indices(self) -> list[int]:
@@ -172,6 +190,62 @@ def reassign_outliers(
     return result, similarity
 
 
+def nearest_themes(
+    vectors: np.ndarray, cents: dict[int, np.ndarray], threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each vector's most similar theme centroid if the cosine similarity clears the threshold.
+
+    Returns the theme per row (OUTLIER where none is close enough) and the similarity to it (0
+    for outliers), as `reassign_outliers` does; done in chunks so memory stays bounded.
+    """
+    themes = np.full(len(vectors), OUTLIER, dtype=np.int64)
+    similarity = np.zeros(len(vectors), dtype=np.float32)
+    if not cents:
+        return themes, similarity
+    ids = np.array(list(cents), dtype=np.int64)
+    matrix = np.stack([cents[i] for i in ids]).astype(np.float32)
+    for start in range(0, len(vectors), _CHUNK):
+        sims = vectors[start : start + _CHUNK] @ matrix.T
+        best = sims.argmax(axis=1)
+        best_sim = sims[np.arange(len(sims)), best]
+        close = best_sim >= threshold
+        themes[start : start + _CHUNK] = np.where(close, ids[best], OUTLIER)
+        similarity[start : start + _CHUNK] = np.where(close, best_sim, 0.0)
+    return themes, similarity
+
+
+def sample_rows(
+    n_passages: int, size: int, seed: int, places: Sequence[PassagePlace] | None = None
+) -> np.ndarray:
+    """Sorted rows of a seeded sample of `size` passages out of `n_passages`.
+
+    Given places, the sample is stratified by document: rows are ordered by document (in a
+    seeded random order within each) and taken at an even step from a random start, so each
+    document gives its share of the sample, within one passage.
+    """
+    rng = np.random.default_rng(seed)
+    if places is None:
+        return np.sort(rng.choice(n_passages, size=size, replace=False))
+    _, document = np.unique([place.doc_id for place in places], return_inverse=True)
+    order = np.lexsort((rng.random(n_passages), document))
+    step = n_passages / size
+    picked = np.floor((np.arange(size) + rng.random()) * step).astype(np.int64)
+    return np.sort(order[picked])
+
+
+def sample_params(params: ThemeParams) -> ThemeParams:
+    """The parameters for the sample: HDBSCAN's theme sizes as `for_corpus` gives the sample.
+
+    The sizes were tuned (docs/theme-grouping.md) for the passages HDBSCAN sees, so the sample
+    gets those of a corpus its size. Scaling the corpus's sizes by the sample's share was
+    measured too (bench/theme_scaling.py, 10k passages, a sample of 5k): half again as many
+    themes as the full fit (55 to 36) and slightly more passages differing from it (58% to 57%).
+    UMAP's neighbourhood is left as it is (capped at 50 from 10k passages on).
+    """
+    sized = ThemeParams.for_corpus(params.fit_sample, seed=params.seed)
+    return replace(params, min_cluster_size=sized.min_cluster_size, min_samples=sized.min_samples)
+
+
 def _vectorizer(n_docs: int):  # noqa: ANN202 - a scikit-learn CountVectorizer
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -217,8 +291,86 @@ def fit_themes(
 
     Keywords are c-TF-IDF words (domain stop words removed) kept where spaCy tags them as nouns
     or noun phrases in the theme's passages. Given `places`, passages are clustered in context
-    (`contextual_vectors`); pair it with `ThemeParams.for_corpus(..., in_context=True)`.
+    (`contextual_vectors`); pair it with `ThemeParams.for_corpus(..., in_context=True)`. Above
+    `params.fit_sample` passages only a sample is clustered (`_fit_on_sample`).
     """
+    clustered = (
+        embeddings
+        if places is None
+        else contextual_vectors(embeddings, places, params.context_weight)
+    )
+    if len(texts) <= params.fit_sample:
+        return _fit_clustered(texts, clustered, params, spacy_model, embedding_model)[0]
+    return _fit_on_sample(texts, clustered, params, spacy_model, embedding_model, places)
+
+
+def _fit_on_sample(
+    texts: list[str],
+    clustered: np.ndarray,
+    params: ThemeParams,
+    spacy_model: str | None,
+    embedding_model: object | None,
+    places: Sequence[PassagePlace] | None,
+) -> FittedThemes:
+    """Fit a seeded sample of `params.fit_sample` passages; place the rest by nearest centroid.
+
+    The sample's passages keep the sample fit's themes; every other passage gets the theme
+    whose centroid (of the fit's clusters, before outliers were reassigned, in the space the
+    passages were clustered in) is most similar, or stays unassigned below the outlier
+    threshold: the rule the fit itself applies to its outliers. Keywords are the sample's:
+    c-TF-IDF needs only each theme's word frequencies, which a sample with every theme's
+    clustered passages estimates, while counting words over every passage of a national
+    corpus would cost minutes and a vocabulary matrix the size of the corpus.
+    """
+    started = time.perf_counter()
+    rows = sample_rows(len(texts), params.fit_sample, params.seed, places)
+    sample_vectors = clustered[rows]
+    fitted, clusters = _fit_clustered(
+        [texts[row] for row in rows],
+        sample_vectors,
+        sample_params(params),
+        spacy_model,
+        embedding_model,
+    )
+    placed = time.perf_counter()
+    assignments, similarity = nearest_themes(
+        clustered, centroids(sample_vectors, clusters), params.outlier_threshold
+    )
+    assignments[rows] = fitted.assignments
+    similarity[rows] = fitted.probabilities
+    seconds = time.perf_counter() - started
+    log.info(
+        "placed %d passages beyond the sample of %d by nearest theme in %.1f s (%d unassigned)",
+        len(texts) - len(rows),
+        len(rows),
+        seconds - (placed - started),
+        int((assignments == OUTLIER).sum()),
+    )
+    return FittedThemes(
+        assignments=assignments,
+        probabilities=similarity,
+        keywords=fitted.keywords,
+        seconds=seconds,
+        params=params,
+        reassigned=fitted.reassigned,
+        timings={
+            **fitted.timings,
+            "sample_s": round(placed - started, 3),
+            "place_s": round(seconds - (placed - started), 3),
+            "total_s": round(seconds, 3),
+        },
+        sample=rows,
+    )
+
+
+def _fit_clustered(
+    texts: list[str],
+    clustered: np.ndarray,
+    params: ThemeParams,
+    spacy_model: str | None,
+    embedding_model: object | None,
+) -> tuple[FittedThemes, np.ndarray]:
+    """UMAP, HDBSCAN and keywords over every passage given; also HDBSCAN's own clusters."""
     from bertopic import BERTopic
     from bertopic.vectorizers import ClassTfidfTransformer
     from hdbscan import HDBSCAN
@@ -254,18 +406,13 @@ def fit_themes(
         top_n_words=params.top_n_words,
         calculate_probabilities=False,
     )
-    clustered = (
-        embeddings
-        if places is None
-        else contextual_vectors(embeddings, places, params.context_weight)
-    )
     topics, _ = topic_model.fit_transform(texts, clustered)
     fitted = time.perf_counter()
-    assignments = np.asarray(topics, dtype=np.int64)
-    before = int((assignments == OUTLIER).sum())
+    clusters = np.asarray(topics, dtype=np.int64)
+    before = int((clusters == OUTLIER).sum())
     # Outliers are judged in the space they were clustered in: read alone, a terse passage is
     # near no theme's centroid; in context it is near its neighbours' theme.
-    assignments, similarity = reassign_outliers(clustered, assignments, params.outlier_threshold)
+    assignments, similarity = reassign_outliers(clustered, clusters, params.outlier_threshold)
     keywords: dict[int, list[str]] = {}
     for theme in sorted(set(assignments.tolist()) - {OUTLIER}):
         words = [w for w, _ in (topic_model.get_topic(int(theme)) or []) if is_informative(w)]
@@ -288,7 +435,7 @@ def fit_themes(
         result.reassigned,
         int((assignments == OUTLIER).sum()),
     )
-    return result
+    return result, clusters
 
 
 def label_for(keywords: list[str]) -> str:

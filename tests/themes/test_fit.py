@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,6 +15,8 @@ from pipeline.themes.fit import (
     contextual_vectors,
     fit_themes,
     reassign_outliers,
+    sample_params,
+    sample_rows,
 )
 
 
@@ -104,3 +109,130 @@ def test_passages_read_in_context_join_the_theme_of_their_neighbours() -> None:
     housing_themes = set(fitted.assignments[housing].tolist())
     assert set(fitted.assignments[between].tolist()) <= housing_themes - {OUTLIER}
     assert housing_themes.isdisjoint(fitted.assignments[schools].tolist())
+
+
+# --- fitting a sample of a large corpus ---------------------------------------------------------
+
+# Every text shares words with the others: c-TF-IDF keeps only words found in two themes or more.
+TOPIC_WORDS = [
+    "tenants cuckooing flats partnership safeguarding practitioners",
+    "pupils exclusion classroom partnership safeguarding practitioners",
+    "county lines phones partnership safeguarding practitioners",
+]
+
+
+def _topics_and_noise(rng: np.random.Generator, per_topic: int = 110, noise: int = 30):
+    """Passages on three topics (one leaning toward another) and passages near no topic.
+
+    Returns texts, unit vectors and each passage's topic (-1 for the noise).
+    """
+    centres = np.zeros((3, 32))
+    centres[0, 0], centres[1, 1] = 1.0, 1.0
+    centres[2, 2], centres[2, 0] = 1.0, 0.6  # the third topic leans toward the first
+    vectors, texts, topics = [], [], []
+    for topic, centre in enumerate(centres):
+        for _ in range(per_topic):
+            vectors.append(centre / np.linalg.norm(centre) + rng.normal(0, 0.08, 32))
+            texts.append(TOPIC_WORDS[topic])
+            topics.append(topic)
+    for _ in range(noise):
+        # Away from every topic: no share of the first three dimensions.
+        vectors.append(rng.normal(0, 1, 32) * (np.arange(32) >= 3))
+        texts.append("minutes of the partnership safeguarding practitioners")
+        topics.append(-1)
+    vectors = np.asarray(vectors, dtype=np.float32)
+    order = rng.permutation(len(texts))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True))[order]
+    return [texts[i] for i in order], vectors, np.asarray(topics)[order]
+
+
+@pytest.fixture(scope="module")
+def large_corpus() -> tuple[list[str], np.ndarray, np.ndarray, ThemeParams]:
+    """360 passages and parameters that fit a sample of 150 (a national corpus in miniature)."""
+    texts, vectors, topics = _topics_and_noise(np.random.default_rng(3))
+    params = replace(ThemeParams.for_corpus(len(texts)), fit_sample=150)
+    return texts, vectors, topics, params
+
+
+@pytest.fixture(scope="module")
+def sampled_fit(large_corpus):
+    texts, vectors, _, params = large_corpus
+    return fit_themes(texts, vectors, params, spacy_model=None)
+
+
+def test_a_corpus_no_larger_than_the_sample_is_fitted_whole() -> None:
+    texts, vectors, _ = _topics_and_noise(np.random.default_rng(4), per_topic=60, noise=10)
+    at_threshold = replace(ThemeParams.for_corpus(len(texts)), fit_sample=len(texts))
+    whole = fit_themes(texts, vectors, at_threshold, spacy_model=None)
+    never_sampled = fit_themes(
+        texts, vectors, replace(at_threshold, fit_sample=10**9), spacy_model=None
+    )
+    assert whole.sample is None
+    assert whole.assignments.tolist() == never_sampled.assignments.tolist()
+    assert np.array_equal(whole.probabilities, never_sampled.probabilities)
+    assert whole.keywords == never_sampled.keywords
+
+
+def test_every_passage_of_a_sampled_fit_gets_a_theme_or_none(large_corpus, sampled_fit) -> None:
+    texts, _, topics, params = large_corpus
+    fitted = sampled_fit
+    assert fitted.sample is not None and len(fitted.sample) == params.fit_sample
+    assert len(np.unique(fitted.sample)) == params.fit_sample
+    assert len(fitted.assignments) == len(texts)
+    assert set(fitted.assignments.tolist()) <= {*fitted.theme_indices, OUTLIER}
+    assert sorted(fitted.keywords) == fitted.theme_indices
+    rest = np.setdiff1d(np.arange(len(texts)), fitted.sample)
+    placed = rest[fitted.assignments[rest] != OUTLIER]
+    assert len(placed) > 0.8 * (topics[rest] >= 0).sum()
+    # A placed passage is close to its theme; an unplaced one has no similarity to show.
+    assert (fitted.probabilities[placed] >= params.outlier_threshold).all()
+    assert (fitted.probabilities[fitted.assignments == OUTLIER] == 0).all()
+    # Placed by the theme its topic forms in the sample; the noise is left unassigned.
+    in_sample = fitted.sample[fitted.assignments[fitted.sample] != OUTLIER]
+    for row in placed:
+        same_theme = in_sample[fitted.assignments[in_sample] == fitted.assignments[row]]
+        assert np.bincount(topics[same_theme] + 1).argmax() - 1 == topics[row]
+    assert (fitted.assignments[rest][topics[rest] == -1] == OUTLIER).all()
+
+
+def test_a_sampled_fit_is_seeded(large_corpus, sampled_fit) -> None:
+    texts, vectors, _, params = large_corpus
+    again = fit_themes(texts, vectors, params, spacy_model=None)
+    assert again.sample.tolist() == sampled_fit.sample.tolist()
+    assert again.assignments.tolist() == sampled_fit.assignments.tolist()
+    other_seed = sample_rows(len(texts), params.fit_sample, params.seed + 1)
+    assert other_seed.tolist() != sampled_fit.sample.tolist()
+
+
+def test_passages_in_the_sample_keep_the_sample_fit_themes(large_corpus, sampled_fit) -> None:
+    texts, vectors, _, params = large_corpus
+    rows = sampled_fit.sample
+    alone = fit_themes(
+        [texts[row] for row in rows],
+        vectors[rows],
+        sample_params(params),
+        spacy_model=None,
+    )
+    assert alone.sample is None
+    assert sampled_fit.assignments[rows].tolist() == alone.assignments.tolist()
+    assert np.array_equal(sampled_fit.probabilities[rows], alone.probabilities)
+    assert sampled_fit.keywords == alone.keywords
+
+
+def test_a_sample_is_clustered_with_the_theme_sizes_of_a_corpus_its_size() -> None:
+    params = replace(ThemeParams.for_corpus(1_000_000), fit_sample=100_000)
+    sized = sample_params(params)
+    assert (params.min_cluster_size, params.min_samples) == (333, 111)
+    assert (sized.min_cluster_size, sized.min_samples) == (105, 35)
+    assert sized.n_neighbors == params.n_neighbors and sized.fit_sample == 100_000
+
+
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=30), st.integers(0, 2**32 - 1))
+def test_a_sample_given_places_takes_each_document_s_share(sizes: list[int], seed: int) -> None:
+    places = [PassagePlace(f"doc-{d}", i) for d, size in enumerate(sizes) for i in range(size)]
+    size = max(1, len(places) // 3)
+    rows = sample_rows(len(places), size, seed, places)
+    assert len(np.unique(rows)) == size
+    taken = np.bincount([int(places[row].doc_id[4:]) for row in rows], minlength=len(sizes))
+    share = np.asarray(sizes) * size / len(places)
+    assert (np.floor(share) <= taken).all() and (taken <= np.ceil(share)).all()
