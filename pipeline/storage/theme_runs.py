@@ -110,6 +110,11 @@ def max_theme_id(con: duckdb.DuckDBPyConnection) -> int:
     return _records(con.execute(_sql("max_theme_id")))[0]["max_theme_id"]
 
 
+def max_machine_theme_id(con: duckdb.DuckDBPyConnection, peoples_first: int) -> int:
+    """The highest theme id the machine has given (those below `peoples_first`; 0 before any)."""
+    return _records(con.execute(_sql("max_machine_theme_id"), [peoples_first]))[0]["max_theme_id"]
+
+
 def start_run(
     con: duckdb.DuckDBPyConnection,
     run_id: str,

@@ -21,6 +21,12 @@ from pipeline.errors import CodebookError
 MAX_CODEBOOK_BYTES = 2_000_000
 
 
+# Themes people split off are numbered from here up and the machine's below: a run that creates
+# themes while someone splits one cannot hand out the same id (the run reads the codebook when
+# it starts and writes its themes minutes later; the split reads a snapshot from before).
+PEOPLES_FIRST_THEME_ID = 1_000_000
+
+
 @dataclass(frozen=True)
 class GuidedTheme:
     """A named theme passages are related to by meaning."""
@@ -381,14 +387,16 @@ def add_split_themes(
 ) -> list[int]:
     """Give each theme split off `split_from` a new id, record them all, and return the ids.
 
-    The ids are allocated inside the codebook's lock, one past both `highest_theme_id()` (the
-    warehouse's highest theme id, asked for inside the lock) and every theme the codebook
-    names, so two splits, in a row or at once, never get the same id. All the new entries are
-    written in one atomic write.
+    People's themes are numbered from PEOPLES_FIRST_THEME_ID up, apart from the machine's, so a
+    split made while a run creates themes can never take one of its ids. The ids are allocated
+    inside the codebook's lock, one past every people's theme the warehouse
+    (`highest_theme_id()`, asked inside the lock) and the codebook know, so two splits, in a
+    row or at once, never get the same id. All the new entries are written in one atomic write.
     """
 
     def edit(themes: ThemeEntries) -> list[int]:
-        first = max([highest_theme_id() + 1, *(t + 1 for t in themes)])
+        peoples = [t for t in (highest_theme_id(), *themes) if t >= PEOPLES_FIRST_THEME_ID]
+        first = max([PEOPLES_FIRST_THEME_ID, *(t + 1 for t in peoples)])
         ids = list(range(first, first + len(labels)))
         for theme_id, label in zip(ids, labels, strict=True):
             entry: dict[str, object] = {"split_from": split_from}
@@ -405,8 +413,8 @@ def add_split_theme(
 ) -> int:
     """Give one theme split off `split_from` the next free id and record it; return the id.
 
-    The id is the larger of `first_free_id` and one past every theme the codebook names,
-    chosen and written under the codebook's lock (`add_split_themes`).
+    The id is the next free one among people's themes, past `first_free_id - 1` when that is
+    one of theirs, chosen and written under the codebook's lock (`add_split_themes`).
     """
     (theme_id,) = add_split_themes(path, split_from, [label], lambda: first_free_id - 1)
     return theme_id

@@ -42,7 +42,7 @@ from pipeline.records import ThemeLineage
 from pipeline.storage import theme_runs
 from pipeline.storage.embeddings import passage_vectors
 from pipeline.storage.transaction import transaction
-from pipeline.themes.codebook import Codebook
+from pipeline.themes.codebook import PEOPLES_FIRST_THEME_ID, Codebook
 from pipeline.themes.decisions import (
     CodedThemes,
     CodingDecision,
@@ -170,8 +170,14 @@ class ThemeRunner:
         now = utc_now()
         run_id = new_run_id(now, corpus.ids)
         theme_runs.start_run(self.con, run_id, now, params.as_dict(), model, mode)
-        # Themes people split off have ids the codebook gave them: the machine never reuses one.
-        next_id = max([theme_runs.max_theme_id(self.con), *self.codebook.split_theme_ids]) + 1
+        # Themes people split off have ids the codebook gave them, from PEOPLES_FIRST_THEME_ID
+        # up (and below it in codebooks from before): the machine numbers its own below, never
+        # reusing one.
+        below = [
+            theme_runs.max_machine_theme_id(self.con, PEOPLES_FIRST_THEME_ID),
+            *(t for t in self.codebook.split_theme_ids if t < PEOPLES_FIRST_THEME_ID),
+        ]
+        next_id = max(below) + 1
         if mode == "update":
             placement = update_placement(
                 corpus.ids,

@@ -13,6 +13,7 @@ from filelock import FileLock, Timeout
 from pipeline.errors import CodebookError
 from pipeline.themes.codebook import (
     MAX_CODEBOOK_BYTES,
+    PEOPLES_FIRST_THEME_ID,
     Codebook,
     Curation,
     CurationChange,
@@ -213,11 +214,12 @@ def test_split_ids_are_allocated_inside_the_lock(codebook_file: Path) -> None:
         else:
             other.release()
             asked_while_locked.append(False)
-        return 20
+        return PEOPLES_FIRST_THEME_ID + 19  # people's themes up to here are in the warehouse
 
-    assert add_split_themes(codebook_file, 3, ["Part two", None], highest) == [21, 22]
+    first = PEOPLES_FIRST_THEME_ID + 20
+    assert add_split_themes(codebook_file, 3, ["Part two", None], highest) == [first, first + 1]
     assert asked_while_locked == [True]
-    assert load_codebook(codebook_file).split_theme_ids == {21, 22}
+    assert load_codebook(codebook_file).split_theme_ids == {first, first + 1}
 
 
 def test_splits_at_once_never_share_an_id(codebook_file: Path) -> None:
@@ -231,8 +233,9 @@ def test_splits_at_once_never_share_an_id(codebook_file: Path) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(made) == list(range(11, 21))
-    assert load_codebook(codebook_file).split_theme_ids == set(range(11, 21))
+    ids = range(PEOPLES_FIRST_THEME_ID, PEOPLES_FIRST_THEME_ID + 10)
+    assert sorted(made) == list(ids)
+    assert load_codebook(codebook_file).split_theme_ids == set(ids)
 
 
 def test_a_split_whose_moves_failed_is_taken_back_out(codebook_file: Path) -> None:

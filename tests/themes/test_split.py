@@ -18,7 +18,7 @@ from pipeline.access.codings import load_decisions
 from pipeline.cli import app
 from pipeline.embed.models import load_embedder
 from pipeline.storage import open_warehouse, theme_runs
-from pipeline.themes.codebook import add_split_theme, load_codebook
+from pipeline.themes.codebook import PEOPLES_FIRST_THEME_ID, add_split_theme, load_codebook
 from pipeline.themes.decisions import CodingAction
 from pipeline.themes.run import ThemeRunner
 from pipeline.themes.split import SplitError, SubTheme, plan_split, propose_split
@@ -77,17 +77,16 @@ def test_a_plan_refuses_what_the_proposal_does_not_hold(keep: list[int], says: s
         plan_split(7, PROPOSAL, keep=keep, new_ids=[])
 
 
-def test_split_ids_are_past_the_warehouse_and_the_codebook_and_never_reused(
-    tmp_path: Path,
-) -> None:
+def test_split_ids_are_peoples_own_and_never_reused(tmp_path: Path) -> None:
     book = tmp_path / "codebook.yaml"
     book.write_text("# kept header\nthemes:\n  12:\n    label: Debt\n", encoding="utf-8")
     first = add_split_theme(book, 3, first_free_id=10, label="Part two")
     second = add_split_theme(book, 3, first_free_id=10)
-    assert (first, second) == (13, 14)
+    # Numbered apart from the machine's themes (12 and below here), one after another.
+    assert (first, second) == (PEOPLES_FIRST_THEME_ID, PEOPLES_FIRST_THEME_ID + 1)
     loaded = load_codebook(book)
-    assert loaded.curations[13].split_from == 3 and loaded.curations[13].label == "Part two"
-    assert loaded.split_theme_ids == {13, 14}
+    assert loaded.curations[first].split_from == 3 and loaded.curations[first].label == "Part two"
+    assert loaded.split_theme_ids == {first, second}
     assert book.read_text(encoding="utf-8").startswith("# kept header\n")
 
 
@@ -162,6 +161,14 @@ def test_both_themes_of_a_split_keep_their_ids(split: Split, run: str) -> None:
     # refit, as it may any undecided passage): most of it, and none of the split-off part.
     assert len(on_theme & split.kept) >= 0.8 * len(split.kept)
     assert not on_theme & split.split_off
+
+
+def test_runs_after_a_split_number_their_themes_below_peoples(split: Split) -> None:
+    # Were the machine to count on from the split's id, its next new theme would take the id
+    # the next split is about to be given: the two must never share a range.
+    machine = {t for t in split.labels if t != split.new_id}
+    assert split.new_id >= PEOPLES_FIRST_THEME_ID
+    assert machine and max(machine) < PEOPLES_FIRST_THEME_ID
 
 
 def test_the_new_theme_takes_the_name_the_person_gave(split: Split) -> None:

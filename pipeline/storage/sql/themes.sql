@@ -33,6 +33,9 @@ ORDER BY theme_id;
 -- name: max_theme_id
 SELECT coalesce(max(theme_id), 0) AS max_theme_id FROM themes;
 
+-- name: max_machine_theme_id
+SELECT coalesce(max(theme_id), 0) AS max_theme_id FROM themes WHERE theme_id < ?;
+
 -- name: start_run
 INSERT INTO theme_runs (run_id, started_at, params, status, model, mode)
 VALUES (?, ?, ?, 'running', ?, ?);
