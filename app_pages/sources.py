@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pipeline.access.memos import MemoTarget
 from pipeline.viewer import data
 from pipeline.viewer.context import DOC_TYPES, describe, page_context
+from pipeline.viewer.literal import shown
+from pipeline.viewer.memos import MEMO_HELP, memo_section
 
 context = page_context()
 source, filters = context.source, context.filters
@@ -15,6 +18,7 @@ st.title("Sources")
 documents = data.sources(source, filters)
 national = documents[documents["scope"] == "national"]
 reviews = documents[documents["scope"] != "national"]
+memos = data.memos_on(context.settings, MemoTarget.document)
 
 
 def document_table(rows: pd.DataFrame) -> None:
@@ -30,6 +34,7 @@ def document_table(rows: pd.DataFrame) -> None:
                 "Type": rows["doc_type"].map(DOC_TYPES).fillna(rows["doc_type"]),
                 "Format": rows["format"],
                 "Passages": rows["n_passages"],
+                "Memos": [len(memos.get(doc_id, [])) for doc_id in rows["doc_id"]],
                 "Guessed": [", ".join(f) for f in rows["inferred_fields"]],
                 "File": rows["path"],
             }
@@ -53,6 +58,30 @@ if not national.empty:
     )
     document_table(national)
 st.caption("Guessed: metadata Findings inferred from the text rather than was told (check them).")
+
+
+def document_name(row: pd.Series) -> str:
+    """'Title (Area, 01 May 2016)' for choosing a document; missing fields left out."""
+    date = row["review_date"]
+    details = [shown(row["area"]), "" if pd.isna(date) else f"{pd.Timestamp(date):%d %b %Y}"]
+    title = shown(row["title"]) or str(row["doc_id"])[:12]
+    inside = ", ".join(d for d in details if d)
+    return f"{title} ({inside})" if inside else title
+
+
+st.subheader("Memos on a document", help=MEMO_HELP)
+if documents.empty:
+    st.caption("No documents under these filters.")
+else:
+    names = {str(r["doc_id"]): document_name(r) for _, r in documents.iterrows()}
+    chosen = st.selectbox(
+        "Document",
+        list(names),
+        format_func=names.__getitem__,
+        key="memo_document_choice",
+        help="The documents under the filters, as listed above (the Memos column counts them).",
+    )
+    memo_section(context, MemoTarget.document, str(chosen), key="memo_document")
 
 st.subheader("Files that could not be read, or were read with a warning")
 errors = data.ingest_errors(source)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pipeline.access.memos import MemoTarget
 from pipeline.queries import Filters
 from pipeline.queries.themes import ThemeHistory, lineage_family, theme_history, theme_trend
 from pipeline.viewer import charts, data
 from pipeline.viewer.context import describe, page_context
 from pipeline.viewer.literal import md
+from pipeline.viewer.memos import MEMO_HELP, memo_section
 from pipeline.viewer.widgets import STATUS_HELP, STATUS_TEXT, show_quotes
 
 
@@ -106,6 +108,9 @@ if merge and merge.merge_into is not None:
 st.subheader("History")
 for line in history_lines(history(source, int(theme_id)), all_labels):
     st.markdown(md(line))
+# Before the filters can stop the page: a theme's memos hold whatever the filters show.
+st.subheader("Memos", help=MEMO_HELP)
+memo_section(context, MemoTarget.theme, str(int(theme_id)), key="memo_theme")
 if row.empty:
     st.info("No review under these filters raises this theme.")
     st.stop()
@@ -159,7 +164,21 @@ with right:
 
 st.subheader("What practitioners said")
 limit = st.slider("Quotes", 5, 10, 6, key="theme_quotes")
-show_quotes(context, data.quotes(source, theme_id, filters, limit))
+evidence = data.theme_evidence(context.settings, source, int(theme_id), filters, limit)
+if evidence.pending:
+    st.caption(
+        f"People have changed the theme of {int(evidence.pending)} passage"
+        f"{'s' if evidence.pending != 1 else ''} since this snapshot's run: each theme's quotes "
+        "show it now; the counts (reviews, passages, trends) take it in at the next run."
+    )
+if not evidence.put_here.empty:
+    st.markdown("**Put under this theme by people**")
+    show_quotes(context, evidence.put_here)
+    st.markdown("**Found by the machine**")
+show_quotes(context, evidence.quotes)
+if not evidence.taken_off.empty:
+    st.markdown("**Taken off this theme by people** (not its evidence any more)")
+    show_quotes(context, evidence.taken_off, with_context=False)
 
 st.subheader("Raised alongside")
 pairs = data.curate(data.cooccurrence(source, filters), context.codebook)

@@ -20,14 +20,17 @@ import streamlit as st
 
 from pipeline import queries
 from pipeline.access.audit import AuditEvent, load_events
+from pipeline.access.memos import Memo, MemoTarget, load_memos
 from pipeline.analysis.statistics import split_periods
 from pipeline.passages.redact import Redactor, load_redaction_nlp
 from pipeline.queries import Filters
+from pipeline.queries.passages import current_themes, passages_by_id
 from pipeline.settings import Settings
 from pipeline.storage import connect
 from pipeline.storage.publish import choose_snapshot, run_holder
 from pipeline.themes.codebook import Codebook, apply_codebook, load_codebook
 from pipeline.themes.decisions import PassageDecisions
+from pipeline.viewer.evidence import theme_coding
 
 
 @dataclass(frozen=True)
@@ -424,6 +427,86 @@ def _passage_decisions(store: Path, version: tuple[int, ...]) -> dict[str, Passa
     return current_decisions(load_decisions(store))
 
 
+@dataclass(frozen=True)
+class ThemeEvidence:
+    """A theme's quotes with people's current decisions laid over the snapshot's themes."""
+
+    quotes: pd.DataFrame  # the snapshot's, most representative first, less those taken off
+    put_here: pd.DataFrame  # passages people moved or added here, most recent first
+    taken_off: pd.DataFrame  # the snapshot's passages here that people moved or took off
+    pending: int  # passages, on any theme, whose theme people changed since the snapshot
+
+
+def theme_evidence(
+    settings: Settings, source: Source, theme_id: int, filters: Filters, limit: int
+) -> ThemeEvidence:
+    """The passages behind a theme as people coded them: shown at once, counted next run.
+
+    Each list holds at most `limit` passages under the filters.
+    """
+    store = settings.team_db
+    return _theme_evidence(source, theme_id, filters, limit, store, team_store_version(store))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def _theme_evidence(
+    source: Source,
+    theme_id: int,
+    filters: Filters,
+    limit: int,
+    store: Path,
+    version: tuple[int, ...],
+) -> ThemeEvidence:
+    decisions = _passage_decisions(store, version)
+    con = cursor(source)
+    decided = [passage_id for passage_id, passage in decisions.items() if passage.themes]
+    coding = theme_coding(theme_id, current_themes(con, decided), decisions)
+    # Enough of the snapshot's quotes that `limit` are left once those taken off are dropped.
+    machine = queries.quotes(con, theme_id, filters, limit + len(coding.off))
+    machine = machine[~machine["passage_id"].isin(coding.off)].head(limit)
+    return ThemeEvidence(
+        quotes=machine.reset_index(drop=True),
+        put_here=_in_order(passages_by_id(con, coding.onto, filters), coding.onto, limit),
+        taken_off=_in_order(passages_by_id(con, coding.off, filters), coding.off, limit),
+        pending=coding.pending,
+    )
+
+
+def _in_order(found: pd.DataFrame, order: tuple[str, ...], limit: int) -> pd.DataFrame:
+    """The first `limit` found passages in the order of `order` (the query returns any order)."""
+    rank = {passage_id: position for position, passage_id in enumerate(order)}
+    found = found.assign(rank=found["passage_id"].map(rank)).sort_values("rank")
+    return found.drop(columns="rank").head(limit).reset_index(drop=True)
+
+
+def memos_on(settings: Settings, target: MemoTarget) -> dict[str, list[Memo]]:
+    """People's memos on every theme, document or passage (`target`), by its id, oldest first."""
+    return _memos_on(settings.team_db, team_store_version(settings.team_db), target.value)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
+def _memos_on(store: Path, version: tuple[int, ...], target: str) -> dict[str, list[Memo]]:
+    grouped: dict[str, list[Memo]] = {}
+    for memo in load_memos(store, MemoTarget(target)):
+        grouped.setdefault(memo.target_id, []).append(memo)
+    return grouped
+
+
+def memos_holding(settings: Settings, words: str) -> list[Memo]:
+    """Memos holding every word of `words` (any case), oldest first.
+
+    Every word, not the phrase: a search box's words ('tenant flat') are seldom a memo's phrase.
+    """
+    wanted = words.casefold().split()
+    every = _every_memo(settings.team_db, team_store_version(settings.team_db))
+    return [m for m in every if wanted and all(w in m.text.casefold() for w in wanted)]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=4)
+def _every_memo(store: Path, version: tuple[int, ...]) -> list[Memo]:
+    return load_memos(store)
+
+
 def agreement_note(settings: Settings) -> str:
     """The report's sentence on how far people checked the machine's coding."""
     return _agreement_note(settings.team_db, team_store_version(settings.team_db))
@@ -455,9 +538,7 @@ def _checked_by_people(store: Path, version: tuple[int, ...], theme_id: int) -> 
     return NOT_CHECKED if check is None else check.describe()
 
 
-def audit_events(
-    settings: Settings, since: dt.date | None, person: str | None
-) -> list[AuditEvent]:
+def audit_events(settings: Settings, since: dt.date | None, person: str | None) -> list[AuditEvent]:
     """Audit events from `since` (a UTC date) on, by `person` (any case), oldest first."""
     start = None if since is None else dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     return load_events(settings.team_db, start, person or None)

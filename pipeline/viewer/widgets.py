@@ -12,12 +12,14 @@ from pandas.io.formats.style import Styler
 from streamlit.delta_generator import DeltaGenerator
 
 from pipeline.access.codings import save_decisions
+from pipeline.access.memos import MemoTarget
 from pipeline.access.roles import Action
 from pipeline.queries import source_kind
 from pipeline.themes.decisions import CodingAction, PassageDecisions
 from pipeline.viewer import data
 from pipeline.viewer.context import DOC_TYPES, PageContext
 from pipeline.viewer.literal import md
+from pipeline.viewer.memos import passage_memos
 
 STATUS_TEXT = {
     "new": "🆕 new",
@@ -144,19 +146,23 @@ def coding_control(context: PageContext, passage_id: str) -> None:
 def show_quotes(context: PageContext, quotes: pd.DataFrame, with_context: bool = True) -> None:
     """Each quote (redacted for display) with where it comes from, and its surroundings.
 
-    People's decisions on a passage show under it at once; coders may code it from here.
+    People's decisions and memos on a passage show under it at once; coders may code it and
+    write a memo from here.
     """
     if quotes.empty:
         st.caption("No passages under these filters.")
         return
     texts = data.redact(quotes["text"].tolist(), context.settings, context.source)
     decisions = data.passage_decisions(context.settings)
+    memos = data.memos_on(context.settings, MemoTarget.passage)
     codes = context.may(Action.edit_codebook)
     for row, text in zip(quotes.itertuples(), texts, strict=True):
         box = quote_card(text, md(provenance(row)))
         coded = coding_line(decisions.get(row.passage_id), context.labels)
         if coded is not None:
             box.caption(md(coded))
+        with box:
+            passage_memos(context, row.passage_id, memos.get(row.passage_id, []))
         if codes:
             with box:
                 coding_control(context, row.passage_id)

@@ -1,0 +1,36 @@
+"""Passages looked up by id: the latest run's theme of each, and their provenance under filters.
+
+The viewer shows people's coding decisions at once, before the next run counts them: the
+passages a person moved or added are few and known by id, so they are looked up by key (the
+search's named queries), never by reading a whole theme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import duckdb
+import pandas as pd
+
+from pipeline.queries import _sql
+from pipeline.queries.filters import NO_FILTERS, Filters
+
+
+def current_themes(con: duckdb.DuckDBPyConnection, passage_ids: Collection[str]) -> dict[str, int]:
+    """The latest run's theme of each passage that has one (a passage on no theme is left out)."""
+    if not passage_ids:
+        return {}
+    frame = _sql.frame(con, "search", "current_themes_of_passages", {"ids": list(passage_ids)})
+    return dict(zip(frame["passage_id"].astype(str), frame["theme_id"].astype(int), strict=True))
+
+
+def passages_by_id(
+    con: duckdb.DuckDBPyConnection, passage_ids: Collection[str], filters: Filters = NO_FILTERS
+) -> pd.DataFrame:
+    """The passages among `passage_ids` that pass the filters, with their provenance (any order).
+
+    A national document's passage passes a place filter when it names a place inside it, as in
+    a search (`via_mention`).
+    """
+    params = filters.params() | {"ids": list(passage_ids)}
+    return _sql.frame(con, "search", "passages_by_id", params)
