@@ -330,7 +330,8 @@ def test_every_split_and_merge_of_the_growth_is_recorded_as_lineage(
     found = theme_lineage(
         previous_themes(ids, grown.before), np.array([grown.after[p] for p in ids])
     )
-    assert grown.recorded == found
+    # The same events, whatever order the store lists them in.
+    assert sorted(grown.recorded, key=repr) == sorted(found, key=repr)
     # Each recorded move is real: that many earlier passages left the theme(s) they were on.
     for event in grown.recorded:
         moved = sum(
