@@ -54,6 +54,14 @@ def theme_id_of(page: AppTest) -> str:
     return str(page.query_params["theme"])
 
 
+@pytest.fixture
+def theme(themed_db: Path) -> str:
+    """A theme the Theme page shows (not dormant), as a memo names it."""
+    with connect(themed_db, read_only=True) as con:
+        catalogue = queries.themes_catalogue(con)
+    return str(int(catalogue.loc[catalogue["lifecycle"] != "dormant", "theme_id"].iloc[0]))
+
+
 def write(page: AppTest, key: str, words: str) -> AppTest:
     """Type a memo into the form `key` and save it, as a person would."""
     page.text_area(key=f"{key}_text").input(words)
@@ -63,7 +71,7 @@ def write(page: AppTest, key: str, words: str) -> AppTest:
 
 
 def test_a_memo_written_on_the_theme_page_is_kept_with_its_author_and_shown_at_once(
-    open_app: Callable[..., AppTest], team_store_in_tmp: Path
+    open_app: Callable[..., AppTest], themed_db: Path, team_store_in_tmp: Path
 ) -> None:
     page = open_app("theme")
     theme_id = theme_id_of(page)
@@ -78,7 +86,11 @@ def test_a_memo_written_on_the_theme_page_is_kept_with_its_author_and_shown_at_o
     assert f"Memo by {memo.author}".replace("(", "\\(").replace(")", "\\)") in rendered(page)
     assert "No memos on this theme yet." not in rendered(page)
     # Another theme's page does not show it.
-    other = open_app("theme", theme=str(int(theme_id) + 1))
+    with connect(themed_db, read_only=True) as con:
+        catalogue = queries.themes_catalogue(con)
+    live = catalogue.loc[catalogue["lifecycle"] != "dormant", "theme_id"].astype(int)
+    other = open_app("theme", theme=str(int(live[live != int(theme_id)].iloc[0])))
+    assert theme_id_of(other) != theme_id
     assert words not in texts(other)
 
 
@@ -129,11 +141,11 @@ def test_a_document_memo_is_written_and_counted_on_the_sources_page(
 
 
 def test_the_search_page_finds_memos_holding_every_word_in_any_case(
-    open_app: Callable[..., AppTest], team_store_in_tmp: Path
+    open_app: Callable[..., AppTest], team_store_in_tmp: Path, theme: str
 ) -> None:
     found = "Cuckooing in HOLIDAY lets, again: see the Torbay review."
-    save_memo(team_store_in_tmp, MemoTarget.theme, "1", found, "ann")
-    save_memo(team_store_in_tmp, MemoTarget.theme, "1", "Holiday parks only.", "ann")
+    save_memo(team_store_in_tmp, MemoTarget.theme, theme, found, "ann")
+    save_memo(team_store_in_tmp, MemoTarget.theme, theme, "Holiday parks only.", "ann")
     page = open_app("search")
     page.segmented_control(key="search_mode").set_value("keywords")
     page.text_input(key="search_query").input("holiday LETS").run()
@@ -147,10 +159,10 @@ def test_the_search_page_finds_memos_holding_every_word_in_any_case(
 
 @pytest.mark.parametrize("page_name", ["theme", "search"])
 def test_a_memo_holding_markup_shows_as_literal_text(
-    open_app: Callable[..., AppTest], team_store_in_tmp: Path, page_name: str
+    open_app: Callable[..., AppTest], team_store_in_tmp: Path, theme: str, page_name: str
 ) -> None:
-    save_memo(team_store_in_tmp, MemoTarget.theme, "1", MARKUP, "ann")
-    page = open_app(page_name, theme="1")
+    save_memo(team_store_in_tmp, MemoTarget.theme, theme, MARKUP, "ann")
+    page = open_app(page_name, theme=theme)
     if page_name == "search":
         page.segmented_control(key="search_mode").set_value("keywords")
         page.text_input(key="search_query").input("costs").run()
@@ -163,12 +175,15 @@ def test_a_memo_holding_markup_shows_as_literal_text(
 
 
 def test_a_director_reads_memos_but_gets_no_form(
-    open_app: Callable[..., AppTest], team_store_in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+    open_app: Callable[..., AppTest],
+    team_store_in_tmp: Path,
+    theme: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FINDINGS_LOCAL_ROLE", "director")
     words = "Check the dates of the two Blackpool reviews."
-    save_memo(team_store_in_tmp, MemoTarget.theme, "1", words, "ann")
-    page = open_app("theme", theme="1")
+    save_memo(team_store_in_tmp, MemoTarget.theme, theme, words, "ann")
+    page = open_app("theme", theme=theme)
 
     assert words in texts(page)
     assert not page.text_area  # no memo box: not on the theme, not under any quote
@@ -203,9 +218,9 @@ def test_memos_and_a_move_show_for_a_report_with_no_place_and_no_date(
     assert not sources.exception, [e.value for e in sources.exception]
     assert on_document in texts(sources)
 
-    theme = open_app("theme", db=db, theme=str(elsewhere))
-    assert on_passage in texts(theme)  # under the moved passage, now on this theme
-    assert "**Put under this theme by people**" in [str(m.value) for m in theme.markdown]
+    theme_page = open_app("theme", db=db, theme=str(elsewhere))
+    assert on_passage in texts(theme_page)  # under the moved passage, now on this theme
+    assert "**Put under this theme by people**" in [str(m.value) for m in theme_page.markdown]
 
     search = open_app("search", db=db)
     search.segmented_control(key="search_mode").set_value("keywords")
