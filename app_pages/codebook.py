@@ -138,7 +138,9 @@ except CodebookError as exc:
     st.error(md(exc))
     changes = []
 if changes:
-    st.caption(f"{len(changes)} theme{'s' * (len(changes) != 1)} changed, not saved yet.")
+    st.caption(
+        f"{len(changes)} {'theme' if len(changes) == 1 else 'themes'} changed, not saved yet."
+    )
 if st.button("Save", key="codebook_save", type="primary", disabled=not editor or not changes):
     save(changes, f"Saved {len(changes)} theme{'s' * (len(changes) != 1)}.", from_table=True)
 
@@ -148,7 +150,8 @@ merged = sum(c.merge_into is not None for c in book.curations.values())
 set_aside = sum(c.not_relevant for c in book.curations.values())
 split_off = len(book.split_theme_ids)
 st.caption(
-    f"{named} named, {merged} merged, {set_aside} not relevant, {split_off} split off."
+    f"{int(named)} named, {int(merged)} merged, {int(set_aside)} not relevant, "
+    f"{int(split_off)} split off."
     if book.curations
     else "No decisions yet: every theme shows its generated label."
 )
@@ -221,7 +224,7 @@ if editor:
         )
         for sub in proposal:
             with st.container(border=True):
-                st.markdown(f"**Sub-theme {sub.number}**: {len(sub.passage_ids)} passages")
+                st.markdown(f"**Sub-theme {int(sub.number)}**: {len(sub.passage_ids)} passages")
                 st.checkbox("Keep", value=True, key=f"split_keep_{sub.number}")
                 st.text_input(
                     "Name, if it becomes a new theme",
@@ -232,7 +235,7 @@ if editor:
                     st.text(readable[passage_id])  # passages are data, never markup
         keep = [s.number for s in proposal if st.session_state.get(f"split_keep_{s.number}")]
         labels = [st.session_state.get(f"split_name_{n}") or None for n in keep[1:]]
-        if st.button(f"Split theme #{theme_id}", key="split_apply", disabled=not keep):
+        if st.button(f"Split theme #{int(theme_id)}", key="split_apply", disabled=not keep):
             try:
                 done = split_theme(
                     data.cursor(source),
