@@ -44,9 +44,10 @@ OUTLIER = -1
 # docs/theme-grouping.md: 0.3, 0.5 and 1.0 gave seed NMI 0.55, 0.54, 0.55; 0.5 was steadiest
 # across seeds on the seed report with the sample corpus).
 CONTEXT_WEIGHT = 0.5
-# Above this many passages UMAP and HDBSCAN see a sample of this size (bench/theme_scaling.py:
-# on 2 cores a fit of 50k passages takes about 2.5 minutes and 1.5 GB; a full fit of 100k,
-# 4.5 minutes and 2.3 GB, and a full fit's time and memory keep growing with the corpus).
+# Above this many passages UMAP and HDBSCAN see a sample of this size. bench/theme_scaling.py on
+# 2 cores: 100k passages fitted in full took 235 s and 2.3 GB at peak, on this sample 119 s and
+# 1.8 GB, 30% of passages on another theme than the full fit's (two full fits with different
+# UMAP seeds: 15%); 1M passages on this sample 116 s and 4.7 GB (the corpus's vectors and texts).
 FIT_SAMPLE = 50_000
 # Rows placed by their nearest centroid per matrix product: bounds the similarity matrix.
 _CHUNK = 65_536
