@@ -45,10 +45,11 @@ OUTLIER = -1
 # across seeds on the seed report with the sample corpus).
 CONTEXT_WEIGHT = 0.5
 # Above this many passages UMAP and HDBSCAN see a sample of this size. bench/theme_scaling.py on
-# 2 cores: 100k passages fitted in full took 235 s and 2.3 GB at peak, on this sample 119 s and
-# 1.8 GB, 30% of passages on another theme than the full fit's (two full fits with different
-# UMAP seeds: 15%); 1M passages on this sample 116 s and 4.7 GB (the corpus's vectors and texts).
-FIT_SAMPLE = 50_000
+# 2 cores: 100k passages fitted in full took 235 s and 2.3 GB at peak; on a 50k sample 119 s and
+# 1.8 GB, but 30% of passages on another theme than the full fit's (two full fits with different
+# UMAP seeds: 15%). So corpora up to 100k are fitted in full, as measured, and only larger ones
+# on a sample: 1M passages on a 100k sample took 192 s and 5.4 GB (4.7 GB on a 50k sample).
+FIT_SAMPLE = 100_000
 # Rows placed by their nearest centroid per matrix product: bounds the similarity matrix.
 _CHUNK = 65_536
 Selection = Literal["eom", "leaf"]
