@@ -74,7 +74,8 @@ def measured_run(corpus: Path, workdir: Path, workers: int = 1) -> dict[str, obj
         "HF_HUB_OFFLINE": "1",
         "FINDINGS_CODEBOOK": str(workdir / "codebook.yaml"),
     }
-    command = [str(FINDINGS), "run", "--corpus", str(corpus),
+    # --verbose: the stages' own log lines, which the bench times, are quiet by default.
+    command = [str(FINDINGS), "--verbose", "run", "--corpus", str(corpus),
                "--db", str(workdir / "findings.duckdb"), "--workers", str(workers),
                "--json"]  # fmt: skip
     started = time.perf_counter()

@@ -175,14 +175,30 @@ def test_the_new_theme_takes_the_name_the_person_gave(split: Split) -> None:
     assert split.labels[split.new_id] == "Split-off part"
 
 
-def test_two_splits_in_a_row_before_any_run_get_different_ids(
-    themed_db: Path, tmp_path: Path
-) -> None:
+@dataclass(frozen=True)
+class Workspace:
+    """A copy of the themed warehouse, a codebook and a team store, and the CLI's environment."""
+
+    db: Path
+    book: Path
+    store: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"FINDINGS_CODEBOOK": str(self.book), "FINDINGS_TEAM_DB": str(self.store)}
+
+
+@pytest.fixture
+def workspace(themed_db: Path, tmp_path: Path) -> Workspace:
     db = tmp_path / "w.duckdb"
     shutil.copy(themed_db, db)
     book = tmp_path / "codebook.yaml"
     shutil.copy(REPO / "models" / "codebook.yaml", book)
-    env = {"FINDINGS_CODEBOOK": str(book), "FINDINGS_TEAM_DB": str(tmp_path / "team.sqlite")}
+    return Workspace(db, book, tmp_path / "team.sqlite")
+
+
+def test_two_splits_in_a_row_before_any_run_get_different_ids(workspace: Workspace) -> None:
+    db, book, env = workspace.db, workspace.book, workspace.env
     with duckdb.connect(str(db), read_only=True) as con:
         largest = [t for (t,) in con.execute(
             "SELECT theme_id FROM current_passage_themes GROUP BY 1 ORDER BY count(*) DESC, 1 "
@@ -203,15 +219,10 @@ def test_two_splits_in_a_row_before_any_run_get_different_ids(
 
 
 def test_a_refused_split_leaves_the_codebook_and_the_decisions_alone(
-    themed_db: Path, tmp_path: Path
+    workspace: Workspace,
 ) -> None:
-    db = tmp_path / "w.duckdb"
-    shutil.copy(themed_db, db)
-    book = tmp_path / "codebook.yaml"
-    shutil.copy(REPO / "models" / "codebook.yaml", book)
+    db, book, store, env = workspace.db, workspace.book, workspace.store, workspace.env
     before = book.read_text(encoding="utf-8")
-    store = tmp_path / "team.sqlite"
-    env = {"FINDINGS_CODEBOOK": str(book), "FINDINGS_TEAM_DB": str(store)}
     refused = runner.invoke(
         app, ["codebook", "split", "1", "--keep", "1", "--keep", "5", "--db", str(db)], env=env
     )
