@@ -78,7 +78,8 @@ def test_any_text_parses_to_one_plain_paragraph_of_itself(text: str) -> None:
     kinds, shown = parsed(md(text))
     expected = " ".join(text.split())
     assert kinds == (["paragraph_open", "inline", "text", "paragraph_close"] if expected else [])
-    assert shown == expected
+    # `parsed` takes out the invisible joiners md puts in, and so any the text itself held.
+    assert shown == expected.replace(JOINER, "")
 
 
 @given(MARKUP_HEAVY)
