@@ -6,13 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.access.memos import Memo, MemoTarget
+from pipeline.access.roles import Action
 from pipeline.errors import SearchIndexError
 from pipeline.queries import Filters
 from pipeline.viewer import data
 from pipeline.viewer.context import describe, page_context
 from pipeline.viewer.literal import md, shown
-from pipeline.viewer.memos import MEMO_HELP, show_memos
-from pipeline.viewer.widgets import provenance, quote_card
+from pipeline.viewer.memos import MEMO_HELP, passage_memos, show_memos
+from pipeline.viewer.widgets import coding_control, coding_line, provenance, quote_card
 
 context = page_context()
 source, filters = context.source, context.filters
@@ -74,7 +75,9 @@ if results is not None:
     if results.empty:
         st.info("Nothing found. Try other words, or search by meaning.")
     texts = data.redact(results["text"].tolist(), context.settings, context.source)
-    passage_memos = data.memos_on(context.settings, MemoTarget.passage)
+    memos_by_passage = data.memos_on(context.settings, MemoTarget.passage)
+    decisions = data.passage_decisions(context.settings)
+    codes = context.may(Action.edit_codebook)
     for row, text in zip(results.itertuples(), texts, strict=True):
         theme = row.theme_id
         theme_text = (
@@ -83,8 +86,14 @@ if results is not None:
         box = quote_card(
             text, f"{md(provenance(row))} · **{md(theme_text)}** · score {row.score:.3f}"
         )
+        coded = coding_line(decisions.get(row.passage_id), labels)
+        if coded is not None:
+            box.caption(md(coded))
         with box:
-            show_memos(context, passage_memos.get(row.passage_id, []))
+            # Coders code a passage where they find it, as under a theme's quotes.
+            passage_memos(context, row.passage_id, memos_by_passage.get(row.passage_id, []))
+            if codes:
+                coding_control(context, row.passage_id)
 
 # Memos are the team's words about themes, documents and passages, not evidence: searched
 # whatever the filters (a theme's memo has no region), by every word, and shown as text.

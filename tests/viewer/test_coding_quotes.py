@@ -58,6 +58,29 @@ def test_a_coder_moves_a_quoted_passage_and_the_page_says_so(
     assert any(c.startswith("Coded by people\\: moved to “") for c in captions), captions
 
 
+def test_a_coder_codes_a_passage_found_by_search_and_the_result_says_so(
+    open_app: Callable[..., AppTest], team_store_in_tmp: Path
+) -> None:
+    page = open_app("search")
+    page.segmented_control(key="search_mode").set_value("keywords")
+    page.text_input(key="search_query").input("cuckooing").run()
+    controls = [r for r in page.radio if str(r.key).startswith("code_")]
+    assert controls, "a coder (the local analyst) sees the coding control under each result"
+    first = controls[0]
+    passage_id = str(first.key)[len("code_") : -len("_action")]
+    first.set_value(CodingAction.add)
+    chosen = page.selectbox(key=f"code_{passage_id}_theme")
+    chosen.select(chosen.options[-1])
+    page.button(key=f"code_{passage_id}_save").click().run()
+    assert not page.exception, [e.value for e in page.exception]
+
+    (decision,) = load_decisions(team_store_in_tmp)
+    assert (decision.passage_id, decision.action) == (passage_id, CodingAction.add)
+    assert decision.via == "viewer"
+    captions = [str(c.value) for c in page.caption]
+    assert any(c.startswith("Coded by people\\: also on “") for c in captions), captions
+
+
 def shown_in_order(page: AppTest) -> list[str]:
     """The values of the page's elements in the order it shows them (text, markdown, captions).
 
