@@ -185,10 +185,9 @@ def test_a_bulk_action_changes_each_chosen_theme_once(
 
 
 @pytest.fixture
-def book(tmp_path: Path) -> Path:
-    path = tmp_path / "codebook.yaml"
-    shutil.copy(REPO / "models" / "codebook.yaml", path)
-    return path
+def book(codebook_file: Path) -> Path:
+    """The page's codebook: conftest's copy of the bundled one."""
+    return codebook_file
 
 
 @pytest.fixture
