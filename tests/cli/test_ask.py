@@ -116,9 +116,14 @@ def rewrite(db: Path, passage_id: str, text: str, title: str) -> None:
         )
 
 
-def shown_by(db: Path, command: list[str], *arguments: str) -> str:
-    """What a command prints as a table (on a console wide enough not to wrap)."""
-    args = [*command, "--db", str(db), "--limit", "1", "--", *arguments]  # "-0" is no option
+def shown_by(db: Path, command: list[str], *arguments: str, redact: bool = True) -> str:
+    """What a command prints as a table (on a console wide enough not to wrap).
+
+    Redaction may rightly rewrite a drawn text ("GAO" reads as a name): a test of a passage
+    reaching the terminal as written asks for it unredacted, as a reviewer may.
+    """
+    shown = "--redact" if redact else "--no-redact"
+    args = [*command, "--db", str(db), "--limit", "1", shown, "--", *arguments]  # "-0": no option
     result = runner.invoke(app, args, env={"COLUMNS": "5000"})
     assert result.exit_code == 0, result.output
     assert controls_in(result.stdout) == []
@@ -147,19 +152,20 @@ def test_query_quotes_shows_any_passage_and_title_as_written(
 ) -> None:
     theme, passage_id = top_quote
     rewrite(rewritable_db, passage_id, passage[0], title[0])
-    output = shown_by(rewritable_db, ["query", "quotes", "--theme", theme])
+    output = shown_by(rewritable_db, ["query", "quotes", "--theme", theme], redact=False)
     assert shows(output, passage[1]) and shows(output, title[1])
 
 
 @UNTRUSTED
 @given(passage=untrusted_text(), title=untrusted_text())
 @example(passage=("[/] \x1b]0;pwned\x07x", "[/] x"), title=("[red on]", "[red on]"))
+@example(passage=("GAO", "GAO"), title=("0", "0"))  # redaction took it for a name
 def test_search_shows_any_passage_and_title_as_written(
     rewritable_db: Path, passage: tuple[str, str], title: tuple[str, str]
 ) -> None:
     found = first_row(rewritable_db, "search", "Caister")
     rewrite(rewritable_db, found["passage_id"], passage[0], title[0])
-    output = shown_by(rewritable_db, ["search"], "Caister")
+    output = shown_by(rewritable_db, ["search"], "Caister", redact=False)
     assert shows(output, passage[1]) and shows(output, title[1])
 
 
