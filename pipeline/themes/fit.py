@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
@@ -37,6 +38,7 @@ from typing import Literal
 import numpy as np
 
 from pipeline.themes.labels import analyse, is_informative, label_from_keywords
+from pipeline.themes.neighbours import neighbours_for_umap
 
 log = logging.getLogger(__name__)
 OUTLIER = -1
@@ -382,13 +384,16 @@ def _fit_clustered(
 
     keep_compiled_code()
     started = time.perf_counter()
+    n_neighbors = min(params.n_neighbors, max(2, len(texts) - 1))
+    known = neighbours_for_umap(clustered, n_neighbors)
     umap_model = UMAP(
-        n_neighbors=min(params.n_neighbors, max(2, len(texts) - 1)),
+        n_neighbors=n_neighbors,
         n_components=params.n_components,
         min_dist=0.0,
         metric="cosine",
         random_state=params.seed,
         low_memory=True,
+        precomputed_knn=(known.indices, known.distances) if known else (None, None, None),
     )
     hdbscan_model = HDBSCAN(
         min_cluster_size=params.min_cluster_size,
@@ -408,7 +413,10 @@ def _fit_clustered(
         top_n_words=params.top_n_words,
         calculate_probabilities=False,
     )
-    topics, _ = topic_model.fit_transform(texts, clustered)
+    with warnings.catch_warnings():
+        # Given neighbours, UMAP cannot place new points (`transform`): no run asks it to.
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
+        topics, _ = topic_model.fit_transform(texts, clustered)
     fitted = time.perf_counter()
     clusters = np.asarray(topics, dtype=np.int64)
     before = int((clusters == OUTLIER).sum())
