@@ -38,7 +38,7 @@ from pipeline.embed.models import LazyEmbedder, load_embedder, model_name
 from pipeline.faults import crash_point
 from pipeline.ingest.files import discover_files
 from pipeline.ingest.ingester import Ingester
-from pipeline.ingest.parallel import preparing_on
+from pipeline.ingest.parallel import default_workers, preparing_on
 from pipeline.queries import theme_summary
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
@@ -235,6 +235,8 @@ def themes_task(db: str | None, refit: bool = False) -> dict[str, object]:
             load_codebook(settings.codebook),
             settings.spacy_model,
             decisions=load_decisions(settings.team_db),
+            # The theme stage has the machine to itself: labels are parsed on every core.
+            workers=default_workers(),
         )
         report = runner.run(refit=refit)
         listed = theme_summary(con)

