@@ -17,11 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-# Prefect reads its settings once, on import. Its temporary API's first start in a new
-# PREFECT_HOME migrates a database, which on a busy 2-core machine can outlast the 20 s default
-# wait; and its analytics, on by default, print tracebacks when there is no network.
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+from pipeline.settings import PREFECT_DEFAULTS
+
+# Before Prefect is imported: it reads its settings once.
+os.environ.update({name: os.environ.get(name, value) for name, value in PREFECT_DEFAULTS.items()})
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact

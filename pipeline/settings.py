@@ -76,3 +76,13 @@ class Settings(BaseSettings):
     def max_file_bytes(self) -> int:
         """The size limit in bytes."""
         return int(self.max_file_mb * 1024 * 1024)
+
+
+# Prefect settings the product needs unless the user set them, given before Prefect loads (it
+# reads its settings once, on import). Its temporary API's first start in a new PREFECT_HOME
+# migrates a database, which on a busy 2-core machine can outlast the 20 s default wait; and its
+# analytics, on by default, print tracebacks when there is no network.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+}

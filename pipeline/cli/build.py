@@ -281,14 +281,17 @@ def themes(
     as_json: JsonOption = False,
 ) -> None:
     """Discover or update themes over the embedded passages and list them."""
-    # Prefect's ephemeral mode, as for `findings run` (pipeline.flows sets it up on import).
+    from pipeline.cli.prefect_server import TemporaryApi
+
+    settings = settings_for(db)
+    check_codebook(settings.codebook)
+    api = TemporaryApi()  # Prefect's ephemeral mode, as for `findings run`
     from pipeline.flows import themes_flow
     from pipeline.queries import theme_summary
     from pipeline.storage import connect
 
-    settings = settings_for(db)
-    check_codebook(settings.codebook)
     guard_logs()  # Prefect set up its own log handlers on import
+    api.wait()
     report = themes_flow(db=str(settings.db), refit=refit)
     report.pop("new_labels", None)  # the flow's note for the refresh artifact
     with connect(settings.db, read_only=True) as con:
@@ -335,24 +338,27 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Ingest a folder (and its inbox/), embed, update themes and publish: the refresh flow."""
-    # Prefect's ephemeral mode: a temporary local API, nothing to start by hand (pipeline.flows
-    # sets how long to wait for it before Prefect is imported).
     from pipeline import progress as stage_progress
+    from pipeline.cli.prefect_server import TemporaryApi
     from pipeline.cli.stages import quiet_libraries, stage_display
-
-    if not edge.verbose:
-        quiet_libraries()
-    from pipeline.flows import refresh_flow
 
     settings = settings_for(db)
     folder = corpus or settings.corpus
     if not folder.is_dir():
         raise typer.BadParameter(f"{printable(str(folder))} is not a folder", param_hint="--corpus")
     check_codebook(settings.codebook)
+    if not edge.verbose:
+        quiet_libraries()
+    # Prefect's ephemeral mode: a temporary local API, nothing to start by hand; it boots while
+    # the stages are imported.
+    api = TemporaryApi()
+    from pipeline.flows import refresh_flow
+
     guard_logs()  # Prefect set up its own log handlers on import
     if not edge.verbose:
         quiet_libraries()  # and its loggers, now they exist
     bars, display = stage_display(disable=as_json)
+    api.wait()
     with bars, stage_progress.reporting_to(display):
         summary = refresh_flow(
             corpus=str(folder),
