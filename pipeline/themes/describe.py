@@ -27,16 +27,20 @@ ties are broken by text, never by set or dict order, and nothing is fetched. Mea
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
+from pathlib import Path
 
 import numpy as np
 
+from pipeline.themes import labels as labels_module
 from pipeline.themes.labels import STOP_WORDS
 
 OUTLIER = -1
@@ -286,6 +290,47 @@ class PassageTerms:
     phrases: tuple[Term, ...]
     words: tuple[Term, ...]
     sentences: tuple[str, ...]  # those a description could quote (`_sentences`)
+
+    def to_json(self) -> str:
+        """The terms as JSON, as the warehouse caches them."""
+
+        def plain(terms: tuple[Term, ...]) -> list[list[object]]:
+            return [[list(t.key), t.spelling, t.names_only] for t in terms]
+
+        return json.dumps(
+            [plain(self.phrases), plain(self.words), list(self.sentences)], ensure_ascii=False
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> PassageTerms:
+        """Terms from `to_json`'s JSON."""
+        phrases, words, sentences = json.loads(text)
+        return cls(
+            tuple(Term(tuple(key), spelling, names_only) for key, spelling, names_only in phrases),
+            tuple(Term(tuple(key), spelling, names_only) for key, spelling, names_only in words),
+            tuple(sentences),
+        )
+
+
+Reader = Callable[[Sequence[str]], list[PassageTerms]]
+
+
+@cache
+def reader_name(model: str = DEFAULT_SPACY_MODEL) -> str:
+    """Who read a text into terms: the spaCy model, its version and this labeller's code.
+
+    Terms cached under another name (a new model, a changed rule here) are read again.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        model_version = version(model)
+    except PackageNotFoundError:  # a model loaded from a folder
+        model_version = "?"
+    code = hashlib.sha256()
+    for module in (__file__, labels_module.__file__):
+        code.update(Path(module).read_bytes())
+    return f"{model}=={model_version}:{code.hexdigest()[:16]}"
 
 
 @cache
@@ -818,11 +863,13 @@ def describe_themes(
     headings: Mapping[int, str] | None = None,
     spacy_model: str = DEFAULT_SPACY_MODEL,
     workers: int = 1,
+    read: Reader | None = None,
 ) -> dict[int, ThemeText]:
     """Label, keywords and description of every theme in `theme_of` (OUTLIER rows ignored).
 
     `passages` and `vectors` are aligned row by row with `theme_of`; vectors are unit length.
-    The passages are parsed on up to `workers` processes (`read_passages`).
+    The passages are parsed by `read` (a cache, say), else on up to `workers` processes
+    (`read_passages`).
     """
     themes = sorted(int(t) for t in set(theme_of.tolist()) - {OUTLIER})
     if not themes:
@@ -839,9 +886,10 @@ def describe_themes(
         theme_rows[theme] = [int(r) for r in order[:MAX_PASSAGES_PER_THEME]]
     rows = sorted({r for rs in theme_rows.values() for r in rs})
     texts = [passages[r].text for r in rows]
-    read = dict(zip(rows, read_passages(texts, spacy_model, workers), strict=True))
-    phrases = _collect(read, theme_rows, lambda terms: terms.phrases)
-    words = _collect(read, theme_rows, lambda terms: terms.words)
+    reader = read or partial(read_passages, model=spacy_model, workers=workers)
+    parsed = dict(zip(rows, reader(texts), strict=True))
+    phrases = _collect(parsed, theme_rows, lambda terms: terms.phrases)
+    words = _collect(parsed, theme_rows, lambda terms: terms.words)
     phrase_scores = _ctfidf(phrases, theme_rows)
     word_scores = _ctfidf(words, theme_rows)
     index = _word_index(passages)
@@ -866,7 +914,7 @@ def describe_themes(
         out[theme] = ThemeText(
             label=labels[theme],
             keywords=keywords,
-            quotes=_quotes(read, passages, theme_rows[theme], label_lemmas),
+            quotes=_quotes(parsed, passages, theme_rows[theme], label_lemmas),
             reach=_reach(passages, members.tolist()),
         )
     return out

@@ -39,7 +39,7 @@ from pipeline.errors import NotEnoughPassagesError
 from pipeline.faults import crash_point
 from pipeline.ids import sha256_hex, utc_now
 from pipeline.records import ThemeLineage
-from pipeline.storage import theme_runs
+from pipeline.storage import passage_terms, theme_runs
 from pipeline.storage.embeddings import passage_vectors
 from pipeline.storage.transaction import transaction
 from pipeline.themes.codebook import PEOPLES_FIRST_THEME_ID, Codebook
@@ -49,7 +49,13 @@ from pipeline.themes.decisions import (
     apply_decisions,
     current_decisions,
 )
-from pipeline.themes.describe import Evidence, describe_themes
+from pipeline.themes.describe import (
+    Evidence,
+    PassageTerms,
+    describe_themes,
+    read_passages,
+    reader_name,
+)
 from pipeline.themes.fit import OUTLIER, FittedThemes, ThemeParams, fit_themes
 from pipeline.themes.identity import (
     KnownTheme,
@@ -237,6 +243,28 @@ class ThemeRunner:
         log.debug("fit took %.1f s", fit_done - started)
         return report
 
+    def _read_through_cache(self, texts: Sequence[str]) -> list[PassageTerms]:
+        """The labeller's terms of `texts`: cached ones from the warehouse, the rest parsed.
+
+        A rerun reads again only texts no run has read with this model and labeller; what is
+        parsed is kept at once (a cache: a run killed later loses none of it).
+        """
+        reader = reader_name(self.spacy_model)
+        shas = [sha256_hex(text) for text in texts]
+        cached = passage_terms.cached_terms(self.con, reader, sorted(set(shas)))
+        missing = sorted(
+            {sha: t for sha, t in zip(shas, texts, strict=True) if sha not in cached}.items()
+        )
+        if missing:
+            fresh = read_passages([text for _, text in missing], self.spacy_model, self.workers)
+            as_json = [terms.to_json() for terms in fresh]
+            passage_terms.store_terms(self.con, reader, [sha for sha, _ in missing], as_json)
+            cached.update(zip([sha for sha, _ in missing], as_json, strict=True))
+        log.debug(
+            "labeller read %d texts, %d from its cache", len(missing), len(texts) - len(missing)
+        )
+        return [PassageTerms.from_json(cached[sha]) for sha in shas]
+
     def _read_corpus(self, model: str) -> _Corpus:
         passages = theme_runs.passages_for_themes(self.con, model)
         ids = [p.passage_id for p in passages]
@@ -320,7 +348,7 @@ class ThemeRunner:
                 theme_of,
                 theme_headings,
                 self.spacy_model,
-                self.workers,
+                read=self._read_through_cache,
             )
             if self._describes
             else None

@@ -15,12 +15,15 @@ from hypothesis import strategies as st
 from pipeline.themes.describe import (
     OUTLIER,
     Evidence,
+    PassageTerms,
+    Term,
     ThemeText,
     _Scored,
     _unique_labels,
     describe_themes,
     load_labelling_nlp,
     merge_plural,
+    read_texts,
 )
 from tests.conftest import SEED
 
@@ -391,3 +394,29 @@ def test_seed_themes_described_on_two_processes_read_as_on_one(
     monkeypatch.setattr(describe, "MIN_PASSAGES_PER_WORKER", 20)
     assert describe_themes(passages, vectors, theme_of, workers=2) == one
     assert len(one) > 3
+
+
+TERM = st.builds(
+    Term,
+    st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=3).map(tuple),
+    st.text(max_size=20),
+    st.booleans(),
+)
+
+
+@given(
+    st.builds(
+        PassageTerms,
+        st.lists(TERM, max_size=4).map(tuple),
+        st.lists(TERM, max_size=4).map(tuple),
+        st.lists(st.text(max_size=40), max_size=3).map(tuple),
+    )
+)
+def test_terms_come_back_from_the_cache_as_they_went_in(terms: PassageTerms) -> None:
+    assert PassageTerms.from_json(terms.to_json()) == terms
+
+
+def test_terms_of_real_passages_survive_the_cache() -> None:
+    texts = [p for p in SEED.read_text(encoding="utf-8").split("\n\n") if p.strip()][:40]
+    read = read_texts(texts)
+    assert [PassageTerms.from_json(t.to_json()) for t in read] == read

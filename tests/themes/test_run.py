@@ -392,3 +392,51 @@ def test_a_passage_far_from_every_theme_stays_unassigned_on_a_rerun(
     new = [p for p in after if p not in before]
     assert rerun.mode == "update" and new
     assert all(after[p] == -1 for p in new), [after[p] for p in new]
+
+
+def theme_texts(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "SELECT theme_id, label, keywords, description FROM themes ORDER BY theme_id"
+    ).fetchall()
+
+
+def test_a_refit_reads_no_passage_again_and_labels_as_a_fresh_reading(
+    embedded_early: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.themes.run as run_module
+
+    parsed: list[int] = []
+    real = run_module.read_passages
+
+    def counted(texts: list[str], *args: object, **kwargs: object) -> list:
+        parsed.append(len(texts))
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "read_passages", counted)
+    (tmp_path / "cached").mkdir()
+    (tmp_path / "fresh").mkdir()
+    with open_warehouse(copy_db(embedded_early, tmp_path / "cached")) as con:
+        runner(con).run()
+        first = sum(parsed)
+        cached = con.execute("SELECT count(*) FROM passage_terms").fetchone()[0]
+        runner(con).run(refit=True)
+        parsed_by_refit = parsed[1:]
+        from_cache = theme_texts(con)
+    with open_warehouse(copy_db(embedded_early, tmp_path / "fresh")) as con:
+        runner(con).run()
+        con.execute("DELETE FROM passage_terms")
+        runner(con).run(refit=True)
+        from_parse = theme_texts(con)
+    assert first > 0 and cached == first
+    assert parsed_by_refit == []  # the refit over the same passages parsed none
+    assert from_cache == from_parse
+
+
+def test_terms_another_model_or_labeller_read_are_dropped(
+    embedded_early: Path, tmp_path: Path
+) -> None:
+    with open_warehouse(copy_db(embedded_early, tmp_path)) as con:
+        con.execute("INSERT INTO passage_terms VALUES ('abc', 'old-model==0:0', '[[], [], []]')")
+        runner(con).run()
+        readers = con.execute("SELECT DISTINCT reader FROM passage_terms").fetchall()
+    assert len(readers) == 1 and readers[0][0] != "old-model==0:0"
