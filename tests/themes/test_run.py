@@ -413,17 +413,18 @@ def test_a_refit_reads_no_passage_again_and_labels_as_a_fresh_reading(
         return real(texts, *args, **kwargs)
 
     monkeypatch.setattr(run_module, "read_passages", counted)
-    (tmp_path / "cached").mkdir()
-    (tmp_path / "fresh").mkdir()
-    with open_warehouse(copy_db(embedded_early, tmp_path / "cached")) as con:
+    db = copy_db(embedded_early, tmp_path)
+    with open_warehouse(db) as con:
         runner(con).run()
         first = sum(parsed)
         cached = con.execute("SELECT count(*) FROM passage_terms").fetchone()[0]
+    (tmp_path / "fresh").mkdir()
+    fresh = copy_db(db, tmp_path / "fresh")
+    with open_warehouse(db) as con:
         runner(con).run(refit=True)
         parsed_by_refit = parsed[1:]
         from_cache = theme_texts(con)
-    with open_warehouse(copy_db(embedded_early, tmp_path / "fresh")) as con:
-        runner(con).run()
+    with open_warehouse(fresh) as con:
         con.execute("DELETE FROM passage_terms")
         runner(con).run(refit=True)
         from_parse = theme_texts(con)
