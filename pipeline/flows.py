@@ -37,7 +37,7 @@ from pipeline.embed.models import LazyEmbedder, load_embedder, model_name
 from pipeline.faults import crash_point
 from pipeline.ingest.files import discover_files
 from pipeline.ingest.ingester import Ingester
-from pipeline.ingest.parallel import default_workers, preparing_on
+from pipeline.ingest.parallel import preparing_on
 from pipeline.queries import theme_summary
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
@@ -51,6 +51,7 @@ from pipeline.storage.publish import publish_snapshot, run_lock
 from pipeline.storage.theme_runs import passage_census
 from pipeline.themes.codebook import load_codebook
 from pipeline.themes.run import ThemeRunner
+from pipeline.workers import default_workers
 
 
 def _settings(db: str | None) -> Settings:

@@ -16,27 +16,25 @@ the batch's own process, which then raises or records the failure as it always d
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from pipeline.ingest.prepare import IngestOptions, prepare_extracted
 from pipeline.ingest.readers import ZipLimits, extract_document
 from pipeline.passages.segment import SegmentationOptions, load_nlp
 from pipeline.records import PreparedDocument
+from pipeline.workers import LocalPool
 
 if TYPE_CHECKING:
     from pipeline.gazetteer import Gazetteer, PlaceFinder
     from pipeline.ingest.metadata import PartialMetadata
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 # Files prepared ahead per worker: enough to keep each busy while the batch writes, few enough
 # that the bytes held in flight stay small.
@@ -81,34 +79,6 @@ def prepare_job(job: PrepareJob) -> PreparedDocument:
         segmentation=job.segmentation,
         manifest_row=job.manifest_row,
     )
-
-
-class LocalPool(Executor):
-    """`workers` fresh processes, started at the first job: a batch with nothing new starts none.
-
-    Spawned, not forked: a forked DuckDB connection or torch runtime is not safe to use.
-    """
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
-
-    def submit(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> Future[T]:
-        """Start the processes if they are not yet, and send them `fn(*args, **kwargs)`."""
-        if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-        return self._pool.submit(fn, *args, **kwargs)
-
-    @property
-    def started(self) -> bool:
-        """Whether any process was started."""
-        return self._pool is not None
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Stop the processes, if any were started."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 @contextmanager
@@ -205,11 +175,3 @@ class Prefetcher:
             ahead.future.cancel()
         self._ahead.clear()
         self._planned.clear()
-
-
-def default_workers() -> int:
-    """One worker per core the process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

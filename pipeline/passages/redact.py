@@ -1468,8 +1468,6 @@ def load_redaction_nlp(model: str) -> Language | None:
 
     from pipeline.passages.segment import drop_unheard_tok2vec
 
-    nlp = spacy.load(
-        model, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"]
-    )
+    nlp = spacy.load(model, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"])
     drop_unheard_tok2vec(nlp)
     return nlp

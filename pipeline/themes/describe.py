@@ -367,15 +367,12 @@ def read_passages(
     workers = min(workers, len(texts) // MIN_PASSAGES_PER_WORKER)
     if workers <= 1:
         return read_texts(texts, model)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from pipeline.workers import LocalPool
 
     # Several chunks per worker even out passages of different lengths.
     size = math.ceil(len(texts) / (workers * 4))
     chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
-    # Spawned, not forked: the theme stage's process holds torch and DuckDB.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with LocalPool(workers) as pool:
         read = pool.map(read_texts, chunks, itertools.repeat(model))
         return [terms for chunk in read for terms in chunk]
 

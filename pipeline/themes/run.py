@@ -251,19 +251,22 @@ class ThemeRunner:
         """
         reader = reader_name(self.spacy_model)
         shas = [sha256_hex(text) for text in texts]
-        cached = passage_terms.cached_terms(self.con, reader, sorted(set(shas)))
+        stored = passage_terms.cached_terms(self.con, reader, sorted(set(shas)))
         missing = sorted(
-            {sha: t for sha, t in zip(shas, texts, strict=True) if sha not in cached}.items()
+            {sha: t for sha, t in zip(shas, texts, strict=True) if sha not in stored}.items()
         )
+        terms_of = {sha: PassageTerms.from_json(as_json) for sha, as_json in stored.items()}
         if missing:
+            missing_shas = [sha for sha, _ in missing]
             fresh = read_passages([text for _, text in missing], self.spacy_model, self.workers)
-            as_json = [terms.to_json() for terms in fresh]
-            passage_terms.store_terms(self.con, reader, [sha for sha, _ in missing], as_json)
-            cached.update(zip([sha for sha, _ in missing], as_json, strict=True))
+            passage_terms.store_terms(
+                self.con, reader, missing_shas, [terms.to_json() for terms in fresh]
+            )
+            terms_of.update(zip(missing_shas, fresh, strict=True))
         log.debug(
             "labeller read %d texts, %d from its cache", len(missing), len(texts) - len(missing)
         )
-        return [PassageTerms.from_json(cached[sha]) for sha in shas]
+        return [terms_of[sha] for sha in shas]
 
     def _read_corpus(self, model: str) -> _Corpus:
         passages = theme_runs.passages_for_themes(self.con, model)

@@ -9,9 +9,10 @@ import duckdb
 import pytest
 
 from pipeline.ingest.ingester import Ingester, IngestReport
-from pipeline.ingest.parallel import LocalPool, preparing_on
+from pipeline.ingest.parallel import preparing_on
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
+from pipeline.workers import LocalPool
 from tests.conftest import CORPUS, DOCUMENTS
 
 pytestmark = pytest.mark.slow

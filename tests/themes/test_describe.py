@@ -365,8 +365,10 @@ def test_passages_read_on_several_processes_give_the_terms_of_one(
     from pipeline.themes import describe
 
     # The seed report's own paragraphs, messy as extracted, and the sample corpus's.
-    texts = [p for p in SEED.read_text(encoding="utf-8").split("\n\n") if p.strip()][:120]
-    texts += [p for p in (REPO / "corpus").glob("*.md") for p in [p.read_text()]][:20]
+    paragraphs = SEED.read_text(encoding="utf-8").split("\n\n")
+    texts = [paragraph for paragraph in paragraphs if paragraph.strip()][:120]
+    reviews = sorted((REPO / "corpus").glob("*.md"))[:20]
+    texts += [review.read_text(encoding="utf-8") for review in reviews]
     monkeypatch.setattr(describe, "MIN_PASSAGES_PER_WORKER", 10)
     apart = describe.read_passages(texts, workers=2)
     assert apart == describe.read_texts(texts)
