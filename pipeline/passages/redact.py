@@ -141,20 +141,22 @@ MAX_NAME_WORDS = 3  # given names and a surname, for names listed beside a found
 MAX_TITLE_WORDS = 4  # capitalised words between a "name" and the organisation word it opens
 MAX_SURNAME_WORDS = 2  # capitalised words after a given name taken as the rest of the name
 _PERSON_NOUNS = "|".join(sorted(PERSON_NOUNS))
-# Words that end as English nouns do, which open sentences as subjects ("Housing has had"):
-# not taken for an unknown name on a pronoun's evidence alone.
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})  # the model's labels for places
+# "https://basecamp.com/...": the name of a site, which the text may name as a word too.
 SITE_NAME = re.compile(r"(?:https?://|www\.)(?:www\.)?([\w-]+)\.", re.IGNORECASE)
+# What follows a name that stands in for a real one: "Ashton (not his real name)".
 PSEUDONYM_AFTER = re.compile(
     r"(?:['’]s)?\s*[(,]\s*(?:not (?:his|her|their) real name|a pseudonym|pseudonym|"
     r"name changed|names? (?:has been |have been )?changed)",
     re.IGNORECASE,
 )
-ADDRESS_PARTS = re.compile(r"[._+'-]")
-CALLING = frozenset({"call", "calls", "called", "calling"})
+ADDRESS_PARTS = re.compile(r"[._+'-]")  # "akin.balogun", "kelly_o-brien"
+CALLING = frozenset({"call", "calls", "called", "calling"})  # "a man they call the Chemist"
 MIN_HEADING_WORDS = 4  # content words, all capitalised: a heading, not prose
 NUMBER_AFTER = re.compile(r"[ \t]+\d")  # "Zone 2", "Practitioner 3": a group or a role
 ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")  # "GCSEs", "PRUs"
+# Words that end as English nouns do, which open sentences as subjects ("Housing has had"):
+# not taken for an unknown name on a pronoun's evidence alone.
 NOUN_ENDING = re.compile(r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ism|ship|ies)$")
 PRONOUN_WINDOW = 8  # words after a subject's verb within which "he" or "she" refers to it
 REFLEXIVES = frozenset({"herself", "himself"})
@@ -423,7 +425,8 @@ class _NameFinder:
         self.places_tagged: set[int] = set()  # words the model tagged as a place
         self.other_entities: set[int] = set()  # words in the model's other entities (ORG, DATE)
         self.entity_words: set[int] = set()  # words of accepted PERSON entities
-        self.entity_label: dict[int, tuple[str, int]] = {}
+        self.entity_label: dict[int, tuple[str, int]] = {}  # word: (its entity's label, size)
+        self._headings: dict[int, bool] = {}  # line start: whether the line is a heading
         entities = list(getattr(doc, "ents", ()))
         self._note_other_entities(entities)
         self._from_the_list()
@@ -976,11 +979,11 @@ class _NameFinder:
         for ent in entities:
             if ent.label_ in ("GPE", "LOC", "FAC"):
                 self.places_tagged.update(self._inside(ent))
-            if ent.label_ != "PERSON":
-                self.other_entities.update(self._inside(ent))
             inside = self._inside(ent)
-            for i in inside:
-                self.entity_label[i] = (ent.label_, len(inside))
+            if ent.label_ != "PERSON":
+                self.other_entities.update(inside)
+            for index in inside:
+                self.entity_label[index] = (ent.label_, len(inside))
 
     def _add_person_entities(self, entities: list[Span]) -> None:
         """The model's PERSON entities, filtered as the checks below say."""
@@ -1402,9 +1405,12 @@ class _NameFinder:
         return found
 
     def _rare_as_words(self) -> list[Candidate]:
-        """Capitalised words that English uses far more as names than as words ("Okoro").
+        """Capitalised words English rarely uses as words, where a person can stand ("Okoro").
 
-        PROTOTYPE.
+        No list holds every name; what English uses as words (common_words.txt) it can know.
+        Such a word is a name unless it reads as a place, country, people, brand, heading or
+        part of a longer proper name. The model's label for it is not asked (see
+        `_entity_says_otherwise`); `_accept` still applies the checks every candidate meets.
         """
         covered = {i for c in self.candidates for i in range(c.first, c.last + 1)}
         # "Basecamp ... https://basecamp.com/": a name of the text's own site or service
@@ -1469,11 +1475,15 @@ class _NameFinder:
     def _in_a_title_case_line(self, index: int) -> bool:
         """Whether word `index` is in a heading that capitalises its words ("Debt Bondage")."""
         start = self.text.rfind("\n", 0, self.words[index].start) + 1
-        end = self.text.find("\n", self.words[index].end)
-        line = [w for w in self.words if start <= w.start < (end if end >= 0 else len(self.text))]
-        content = [w for w in line if w.key not in STOP_WORDS]
-        capitalised = [w for w in content if w.is_title]  # capitals are not a heading's
-        return len(capitalised) >= MIN_HEADING_WORDS and len(capitalised) == len(content)
+        if start not in self._headings:
+            end = self.text.find("\n", self.words[index].end)
+            end = end if end >= 0 else len(self.text)
+            content = [w for w in self.words if start <= w.start < end and w.key not in STOP_WORDS]
+            capitalised = [w for w in content if w.is_title]  # capitals are not a heading's
+            self._headings[start] = len(capitalised) >= MIN_HEADING_WORDS and len(
+                capitalised
+            ) == len(content)
+        return self._headings[start]
 
     def _entity_says_otherwise(self, index: int) -> bool:
         """Whether the model reads word `index` as part of a place of several words.
