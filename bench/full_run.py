@@ -14,7 +14,11 @@ full run's wall time over that is the pipeline's cost over its physical floor (i
 at most 1.5). `--workers N` runs the large corpus again with `findings run --workers N`
 (reading, segmenting and embedding on N processes), in the same bench run.
 
-Run: .venv/bin/python bench/full_run.py [--passages 100000] [--workers 2]
+`--nightly` then adds one generated review and reruns on the large warehouse twice: as it is,
+and from a copy whose labeller's parse cache (passage_terms) was emptied, which is what a rerun
+cost before the cache.
+
+Run: .venv/bin/python bench/full_run.py [--passages 100000] [--workers 2] [--nightly]
 """
 
 from __future__ import annotations
@@ -54,6 +58,39 @@ def big_corpus(folder: Path, passages: int) -> Path:
     with (folder / "manifest.csv").open("a", newline="", encoding="utf-8") as manifest:
         csv.DictWriter(manifest, fieldnames=list(rows[0])).writerows(rows)
     return folder
+
+
+def add_late_review(corpus: Path) -> None:
+    """One more generated review, as a nightly rerun finds one (another seed, its own name)."""
+    from incremental import generate_reviews
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (row,) = generate_reviews(Path(tmp), 1, seed=97)
+        shutil.copy(Path(tmp) / row["path"], corpus / "late_review.txt")
+    row["path"] = "late_review.txt"
+    with (corpus / "manifest.csv").open("a", newline="", encoding="utf-8") as manifest:
+        csv.DictWriter(manifest, fieldnames=list(row)).writerow(row)
+
+
+def nightly_reruns(corpus: Path, big: Path, tmp: Path) -> dict[str, dict[str, object]]:
+    """A rerun after one new review: as it is, and with the labeller's parse cache emptied.
+
+    The emptied copy is what a rerun cost before the cache (every theme's central passages
+    parsed again); both start from the same warehouse, codebook and Prefect home.
+    """
+    import duckdb
+
+    add_late_review(corpus)
+    cold = tmp / "cold"
+    shutil.copytree(big, cold)
+    with duckdb.connect(str(cold / "findings.duckdb")) as con:
+        emptied = con.execute("SELECT count(*) FROM passage_terms").fetchone()[0]
+        con.execute("DELETE FROM passage_terms")
+    warm = measured_run(corpus, big)
+    print(describe("nightly rerun, one new review", warm), flush=True)
+    cold_run = measured_run(corpus, cold)
+    print(describe(f"the same, {emptied} cached parses emptied first", cold_run), flush=True)
+    return {"warm": warm, "cache_emptied": cold_run | {"cached_parses_emptied": emptied}}
 
 
 def tree_rss(process: psutil.Process) -> tuple[int, int]:
@@ -159,6 +196,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=1, help="also run with this many")
+    parser.add_argument(
+        "--nightly", action="store_true", help="then rerun after one new review, cache vs none"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "full_run.json")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -175,6 +215,7 @@ def main() -> None:
             (Path(tmp) / "spread").mkdir()
             spread = measured_run(corpus, Path(tmp) / "spread", args.workers)
             print(describe(f"large corpus, --workers {args.workers}", spread))
+        nightly = nightly_reruns(corpus, Path(tmp) / "big", Path(tmp)) if args.nightly else None
     over_floor = big["seconds"] / floor["seconds"]
     print(
         f"raw model encode of the same {floor['texts']} texts: {floor['seconds']:.0f} s; "
@@ -196,6 +237,13 @@ def main() -> None:
     result = {"sample": sample, "large": big, "memory_ratio": memory_ratio,
               "seconds_per_passage_ratio": per_passage, "raw_encode": floor,
               "full_run_over_raw_encode": over_floor}  # fmt: skip
+    if nightly:
+        warm, cold = nightly["warm"]["seconds"], nightly["cache_emptied"]["seconds"]
+        print(
+            f"nightly rerun: {warm:.0f} s with the parse cache, {cold:.0f} s without "
+            f"({warm / cold:.2f}); {warm / big['seconds']:.2f} of the first build"
+        )
+        result["nightly"] = nightly
     if spread:
         result["large_workers"] = spread
         result["full_run_over_raw_encode_workers"] = spread["seconds"] / floor["seconds"]
