@@ -106,6 +106,7 @@ PLACE_PREPOSITIONS = _WORDS["place_prepositions"]
 PLACE_OPENERS = _WORDS["place_openers"]
 PEOPLES = _WORDS["peoples"]
 CONNECTIVES = _WORDS["connectives"]
+COLOURS = _WORDS["colours"]
 PLACE_HEADS_BEFORE_OF = _WORDS["place_heads_before_of"]
 MOTION_BEFORE_TO = _WORDS["motion_before_to"]
 DETERMINERS = frozenset({"the", "a", "an"})
@@ -150,10 +151,19 @@ PSEUDONYM_AFTER = re.compile(
     r"name changed|names? (?:has been |have been )?changed)",
     re.IGNORECASE,
 )
+# An age in brackets right after a name: "Chelsea (16)", "Jaxon (aged 14)".
+AGE_AFTER = re.compile(r"[ \t]*\((?:aged?\s*)?\d{1,2}(?:\s*(?:yrs?|years?(?: old)?))?\)")
+KNOWN_AS_AFTER = re.compile(r"[ \t,]+(?:also )?(?:known as|aka|a\.k\.a\.)\s", re.IGNORECASE)
 ADDRESS_PARTS = re.compile(r"[._+'-]")  # "akin.balogun", "kelly_o-brien"
 CALLING = frozenset({"call", "calls", "called", "calling"})  # "a man they call the Chemist"
 MIN_HEADING_WORDS = 4  # content words, all capitalised: a heading, not prose
+MIN_HEADING_ENGLISH = 2  # or fewer, two of them English: "Child Exploitation Navigator"
 NUMBER_AFTER = re.compile(r"[ \t]+\d")  # "Zone 2", "Practitioner 3": a group or a role
+# A role opening a police log's sentence, its holder named after: "Driver believed to be ...".
+REPORTED_AFTER = re.compile(
+    r"\s+(?:believed|thought|understood|reported|alleged|attributed|suspected)\s+to\b"
+)
+LINE_DASH = re.compile(r"[ \t]+[–—-][ \t]")  # "AALIYAH – NRM referral submitted"
 ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")  # "GCSEs", "PRUs"
 # Words that end as English nouns do, which open sentences as subjects ("Housing has had"):
 # not taken for an unknown name on a pronoun's evidence alone.
@@ -435,6 +445,8 @@ class _NameFinder:
         self._introduced()
         self._called_the()
         self._not_a_real_name()
+        self._with_an_age()
+        self._before_known_as()
         self._named_in_an_address()
         self._after_person_nouns()
         self._after_field_labels()
@@ -785,7 +797,7 @@ class _NameFinder:
     def _not_a_real_name(self) -> None:
         """A name said to be a pseudonym: "Ashton (not his real name)", "Maisie (a pseudonym)"."""
         for match in PSEUDONYM_AFTER.finditer(self.text):
-            last = next((i for i, w in enumerate(self.words) if w.end == match.start()), None)
+            last = self._word_ending_at(match.start())
             if last is None or not self.words[last].looks_like_a_name:
                 continue
             first = last
@@ -796,6 +808,47 @@ class _NameFinder:
             ):
                 first -= 1
             self.candidates.append(Candidate(first, last, sure=True))
+
+    def _with_an_age(self) -> None:
+        """A name with an age in brackets after it, as chronologies and logs write it.
+
+        "Chelsea (16)", "IP SANTINO (15)", "Kojo Ampofo (23)"; not "Referrals (12)" or "Luton (4)".
+        """
+        for match in AGE_AFTER.finditer(self.text):
+            last = self._word_ending_at(match.start())
+            if last is None:
+                continue
+            word = self.words[last]
+            known = self._is_listed(word)
+            named_like_a_place = known and word.key in self.place_names  # "Chelsea (16)"
+            never = self.is_never_a_name(last) and not named_like_a_place
+            if not word.looks_like_a_name or len(word.text) < 2 or never:
+                continue
+            if not known and (word.key in COMMON_WORDS or word.key in STOP_WORDS):
+                continue
+            first = last
+            while self.touches(first) and self.can_continue_name(first - 1, word.is_upper):
+                first -= 1
+            self.candidates.append(Candidate(first, last, sure=True))
+
+    def _before_known_as(self) -> None:
+        """The name before "known as" or "aka": 'DESMOND known as "DEZ"'."""
+        for match in KNOWN_AS_AFTER.finditer(self.text):
+            last = self._word_ending_at(match.start())
+            if last is None or not self.words[last].looks_like_a_name:
+                continue
+            if self.is_never_a_name(last) or self.key(last) in STOP_WORDS:
+                continue
+            if self.key(last) in COMMON_WORDS and not self._is_listed(self.words[last]):
+                continue  # "Male known as Pinky": the name is the one after
+            first = last
+            upper = self.words[last].is_upper
+            while self.touches(first) and self.can_continue_name(first - 1, upper):
+                first -= 1
+            self.candidates.append(Candidate(first, last, sure=True))
+
+    def _word_ending_at(self, end: int) -> int | None:
+        return next((i for i, w in enumerate(self.words) if w.end == end), None)
 
     def _called_the(self) -> None:
         """A nickname with "the": "a man they call the Chemist", "they called the Prof"."""
@@ -1042,6 +1095,14 @@ class _NameFinder:
             and not self._is_listed(self.words[first])
         ):
             return False  # "(iv) Schools and colleges": a plural noun opening a heading
+        if (
+            first == last
+            and self.opens_sentence(first)
+            and self.key(first) in COMMON_WORDS
+            and not self._is_listed(self.words[first])
+            and REPORTED_AFTER.match(self.text, self.words[first].end) is not None
+        ):
+            return False  # "Driver believed to be ...": a role, its holder named after
         # "HMP Ranby" is a prison, not a person
         if (
             self.text[max(0, self.words[first].start - 4) : self.words[first].start].strip()
@@ -1357,9 +1418,14 @@ class _NameFinder:
             if (
                 self.opens_sentence(index)
                 and word.key in COMMON_WORDS
-                and self.text.startswith(",", word.end)
+                and (
+                    self.text.startswith(",", word.end)
+                    or REPORTED_AFTER.match(self.text, word.end) is not None
+                )
             ):
-                continue  # "Unfortunately, the boy was moved": an adverb, not "Smurf, the boy"
+                # "Unfortunately, the boy was moved": an adverb, not "Smurf, the boy";
+                # "Driver believed to be ...": a role, the name comes after
+                continue
             if self.touches(index + 1) and self._is_listed(self.words[index + 1]):
                 continue  # "Yesterday Paul Cullen said": the listed name is found on its own
             last = self._extend_right(index, False)
@@ -1426,9 +1492,11 @@ class _NameFinder:
                 or self.is_place(index)
                 or self._entity_says_otherwise(index)
                 or index in self.in_long_place
-                or (word.is_upper and not self._beside_capitals(index))
                 or NUMBER_AFTER.match(self.text, word.end)
                 or self.text.startswith(":", word.end)  # "Tel:": labels have rules of their own
+                or word.key in LABEL_WORDS
+                or self._named_by_the_word_before(index)  # "a grey Audi", 'deal line "Benz"'
+                or (word.is_upper and not self._a_name_in_capitals(index))
                 or not self._could_be_a_person_here(index, index)
                 or self.is_never_a_name(index)
                 or self._an_acronym(index)
@@ -1444,6 +1512,8 @@ class _NameFinder:
                 or self._inside_a_proper_name(index)
                 or (last > index and _names_a_group(self.key(last)))
                 or self._in_a_title_case_line(index)
+                or self._a_role_follows(last)  # "Brook nurse", "Kooth counsellor"
+                or self._of_a_proper_name_follows(last)  # "Inspectorate of Probation"
             ):
                 index = last + 1
                 continue
@@ -1472,17 +1542,76 @@ class _NameFinder:
             return False
         return not (len(word.key) > 6 and NOUN_ENDING.search(word.key))
 
+    def _named_by_the_word_before(self, index: int) -> bool:
+        """Whether a colour or a thing's noun comes before: a car, a line, a group.
+
+        "a grey Audi", "a silver Toyota Prius", 'deal line "Benz"'.
+        """
+        while index > 0 and self.touches(index) and self.words[index - 1].text[:1].isupper():
+            index -= 1  # over the rest of the thing's name: "Toyota" of "Toyota Prius"
+        if index == 0 or self.gap(index).strip(" \"'“”‘’") or "\n" in self.gap(index):
+            return False
+        return self.key(index - 1) in COLOURS or self.key(index - 1) in NAMED_THINGS
+
+    def _a_name_in_capitals(self, index: int) -> bool:
+        """Whether a word in capitals stands as a name does.
+
+        Beside another ("KOBI MENSAH"), or opening a line before a dash ("AALIYAH – NRM
+        referral"); not "CSE/CCE" or "the NRM".
+        """
+        if self._in_a_run_of_capitals(index):
+            return True
+        return (
+            self.opens_sentence(index)
+            and LINE_DASH.match(self.text, self.words[index].end) is not None
+        )
+
+    def _in_a_run_of_capitals(self, index: int) -> bool:
+        """Whether a word in capitals is beside another, with only spaces between: "KOBI MENSAH".
+
+        Not "CSE/CCE" or "the NRM": a word in capitals alone is more often an acronym.
+        """
+        return any(
+            0 <= other < len(self.words)
+            and self.touches(max(index, other))
+            and self.words[other].is_upper
+            and len(self.words[other].text) > 2
+            for other in (index - 1, index + 1)
+        )
+
+    def _a_role_follows(self, last: int) -> bool:
+        """Whether a lower-case role follows directly: "Brook nurse" names a service, not her."""
+        after = last + 1
+        return (
+            self.touches(after)
+            and self.words[after].text.islower()
+            and self.key(after) in PERSON_NOUNS
+        )
+
+    def _of_a_proper_name_follows(self, last: int) -> bool:
+        """Whether "of" and a capitalised word follow: "Inspectorate of Probation"."""
+        return (
+            self.key(last + 1) == "of"
+            and self.touches(last + 2)
+            and last + 2 < len(self.words)
+            and self.words[last + 2].text[:1].isupper()
+        )
+
     def _in_a_title_case_line(self, index: int) -> bool:
-        """Whether word `index` is in a heading that capitalises its words ("Debt Bondage")."""
+        """Whether word `index` is in a heading or job title that capitalises its words.
+
+        "Findings: Debt Bondage and Online Recruitment", "Child Exploitation Navigator".
+        """
         start = self.text.rfind("\n", 0, self.words[index].start) + 1
         if start not in self._headings:
             end = self.text.find("\n", self.words[index].end)
             end = end if end >= 0 else len(self.text)
             content = [w for w in self.words if start <= w.start < end and w.key not in STOP_WORDS]
             capitalised = [w for w in content if w.is_title]  # capitals are not a heading's
-            self._headings[start] = len(capitalised) >= MIN_HEADING_WORDS and len(
-                capitalised
-            ) == len(content)
+            english = sum(w.key in COMMON_WORDS for w in capitalised)
+            self._headings[start] = len(capitalised) == len(content) and (
+                len(capitalised) >= MIN_HEADING_WORDS or english >= MIN_HEADING_ENGLISH
+            )
         return self._headings[start]
 
     def _entity_says_otherwise(self, index: int) -> bool:
@@ -1533,6 +1662,8 @@ class _NameFinder:
         first, last = candidate.first, candidate.last
         if candidate.sure:
             return True
+        if self._named_by_the_word_before(first):
+            return False  # 'line "Mikey"', "a grey Jordan": a line's or a thing's name
         if not self._could_be_a_person_here(first, last) or self._opens_an_organisation_name(last):
             return False
         if (

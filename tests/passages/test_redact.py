@@ -477,6 +477,19 @@ def test_the_common_words_are_derived_from_spacys_word_probabilities() -> None:
             "Everyone on the estate knew Ratty, Jinx and Yung Tee.",
             "Everyone on the estate knew [name], [name] and [name].",
         ),
+        (
+            "A&E attendance: Mason (14), laceration to hand.",
+            "A&E attendance: [name] (14), laceration to hand.",
+        ),
+        (
+            "Log: IP SANTINO (15) disclosed he was paid daily.",
+            "Log: [name] (15) disclosed he was paid daily.",
+        ),
+        (
+            'Intel: DUNYA known as "DEZ" collects from runners on Saturdays.',
+            'Intel: [name] known as "[name]" collects from runners on Saturdays.',
+        ),
+        ("MAHLET – NRM referral submitted.", "[name] – NRM referral submitted."),
         ("Her e-mail was priya underscore k at example dot com.", "Her e-mail was [email]."),
         ("The burner was 07700 900 1 23, copied wrong.", "The burner was [phone], copied wrong."),
     ],
@@ -504,6 +517,14 @@ def test_names_no_list_holds_are_found_by_what_english_and_the_text_say(
         "We called the Samaritans and then called the Police.",
         "Findings: Exploitation, Grooming and Online Recruitment in Coastal Towns",
         "Ramadan was a quiet month for the lines.",
+        'Intel: deal line "Benz" sending bulk texts offering "white and dark".',
+        "Vehicle: silver Toyota Prius used to move runners.",
+        "With thanks,\nChild Exploitation Navigator\nLambeth Children's Services",
+        "She missed her appointment; the Brook nurse will rebook.",
+        "HM Inspectorate of Probation noted that children are rarely screened.",
+        "Interviewer: Who drove you?\nYP: Some older boys from Tottenham.",
+        "Driver believed to be an adult from the city.",
+        "CSE/CCE concern raised by the school.",
     ],
 )
 def test_words_places_and_brands_english_knows_stay(
