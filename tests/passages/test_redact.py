@@ -544,24 +544,31 @@ def gazetteer_redactor() -> Redactor:
 
 # The held-out parts of the labelled set in bench/data/redaction, whose errors were never read
 # while tuning: the held-out part of labelled.txt, the held-out half of fresh.txt (written before
-# the round on names) and the held-out half of fresh3.txt (written by another hand, who never
-# read the redactor, before the round on word frequencies). bench/redaction.py measured on them,
-# in that order: recall names 0.994, 0.959 and 0.978, phones and e-mails 1.000 on all three;
-# precision of redacted names 0.994, 0.960 and 0.966; places and agencies kept 0.992, 0.969 and
-# 0.963. The word-frequency round raised fresh_heldout's name recall from 0.945 and fresh3's
-# from 0.948, and touched one more of fresh_heldout's 162 kept spans (0.975 before). The floors
-# below are a little under what was measured, so that a change that loses ground fails.
+# the round on names), and the held-out halves of fresh3.txt and fresh4.txt, written by another
+# hand who never read the redactor (fresh4 in the shapes of real documents: minutes, logs,
+# chronologies). bench/redaction.py measured on them, in that order: recall names 0.994, 0.959,
+# 0.978 and 0.972, phones and e-mails 1.000 on all; precision of redacted names 0.994, 0.960,
+# 0.970 and 0.921; places and agencies kept 0.992, 0.969, 0.963 and 0.950. The word-frequency
+# round raised fresh_heldout's name recall from 0.945, fresh3's from 0.948 and fresh4's from
+# 0.934, and touched one more of fresh_heldout's 162 kept spans (0.975 before). The floors below
+# are a little under what was measured, so that a change that loses ground fails.
 REDACTION_SET = Path(__file__).parents[2] / "bench" / "data" / "redaction"
 MIN_RECALL = {
     "heldout": {"name": 0.98, "phone": 0.98, "email": 0.98},
     "fresh_heldout": {"name": 0.95, "phone": 0.98, "email": 0.98},
     "fresh3_heldout": {"name": 0.97, "phone": 0.98, "email": 0.98},
+    "fresh4_heldout": {"name": 0.96, "phone": 0.98, "email": 0.98},
 }
-MIN_PRECISION = {"heldout": 0.98, "fresh_heldout": 0.95, "fresh3_heldout": 0.95}
-MIN_KEPT = {"heldout": 0.98, "fresh_heldout": 0.96, "fresh3_heldout": 0.95}
+MIN_PRECISION = {
+    "heldout": 0.98,
+    "fresh_heldout": 0.95,
+    "fresh3_heldout": 0.96,
+    "fresh4_heldout": 0.91,
+}
+MIN_KEPT = {"heldout": 0.98, "fresh_heldout": 0.96, "fresh3_heldout": 0.95, "fresh4_heldout": 0.94}
 
 
-@pytest.fixture(scope="module", params=["heldout", "fresh_heldout", "fresh3_heldout"])
+@pytest.fixture(scope="module", params=list(MIN_RECALL))
 def heldout(
     request: pytest.FixtureRequest, gazetteer_redactor: Redactor
 ) -> tuple[str, list[tuple[dict, list[Redaction]]]]:
