@@ -6,7 +6,8 @@ This derives "uses it as a word" from spaCy's English word probabilities (the `l
 table of spacy-lookups-data, MIT licence, Explosion AI), which keep case apart: "tyrone" is rare
 (-16.6) beside "Tyrone" (-14.3), "mark" common (-10.3) beside "Mark" (-11.1). A lower-case word
 is kept when it is common enough (log probability >= MIN_LOG_PROB) and no likelier capitalised
-(capitalised minus lower case < MAX_CAPITAL_LEAD). The table (7 MB compressed, 1M entries, ~1.5 s
+(capitalised minus lower case < MAX_CAPITAL_LEAD), or very common (>= ALWAYS_A_WORD), or an
+adverb in -ly. The table (7 MB compressed, 1M entries, ~1.5 s
 to load) stays out of the product; the list it gives is small and loads in milliseconds.
 
 Run (spacy-lookups-data is a dev dependency): .venv/bin/python scripts/build_common_words.py
@@ -31,8 +32,9 @@ HEADER = f"""\
 # Lower-case English words that are used as words more than as names: redaction
 # (pipeline/passages/redact.py) takes a capitalised word that is none of these, and that its
 # other checks allow, for a name. Derived by scripts/build_common_words.py from the lexeme_prob
-# table of spacy-lookups-data 1.0.5 (MIT licence, Explosion AI): log probability >= {MIN_LOG_PROB}
-# and the capitalised form no likelier (lead < {MAX_CAPITAL_LEAD}). Do not edit by hand.
+# table of spacy-lookups-data 1.0.5 (MIT licence, Explosion AI): lower-case words with log
+# probability >= {MIN_LOG_PROB} whose capitalised form is no likelier (lead < {MAX_CAPITAL_LEAD}),
+# and every such word with log probability >= {ALWAYS_A_WORD} or ending in -ly. Do not edit by hand.
 """
 
 

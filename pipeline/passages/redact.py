@@ -45,13 +45,13 @@ SPELLED_EMAIL = re.compile(
     r"\s+dot\s+(?:com|org|net|uk|invalid|info|io|edu|gov|ie|eu|biz)\b",
     re.IGNORECASE,
 )
-# UK numbers: 0, +44, 0044 or +44 (0), then digits in groups of any size ("07700 900 1 23": a
-# number copied with a space in the wrong place) (an area code may be bracketed),
-# then an extension; checked for length after matching, so years and counts never match.
+# UK numbers: 0, +44, 0044 or +44 (0), then digits in groups (an area code may be bracketed),
+# then an extension; checked for length after matching, so years and counts never match. Groups
+# of one digit are not taken: "01.02.22 14.30" is a date and a time in a chronology.
 PHONE = re.compile(
     r"(?<![\w+./])"
     r"(?:(?:\+|00)\s?44[\s.-]?(?:\(0\)[\s.-]?)?\(?|\(?0)"
-    r"\d{1,5}\)?(?:[\s.-]?\d{1,6}){1,4}"
+    r"\d{1,5}\)?(?:[\s.-]?\d{2,6}){1,3}"
     r"(?:\s*(?:ext|extn|extension|x)\.?\s*\d{1,5})?"
     r"(?!\w)",
     re.IGNORECASE,
@@ -88,6 +88,7 @@ def load_common_words() -> frozenset[str]:
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
+@cache
 def load_words() -> dict[str, frozenset[str]]:
     """The bundled word lists."""
     text = resources.files("pipeline").joinpath("data", WORDS_FILE).read_text("utf-8")
@@ -153,9 +154,17 @@ PSEUDONYM_AFTER = re.compile(
 )
 # An age in brackets right after a name: "Chelsea (16)", "Jaxon (aged 14)".
 AGE_AFTER = re.compile(r"[ \t]*\((?:aged?\s*)?\d{1,2}(?:\s*(?:yrs?|years?(?: old)?))?\)")
+MIN_LOGGED_NAME = 5  # letters of a name in a log written in capitals: "TIYANI", not "CAMHS"
+MIN_NAME_VOWELS = 2
+MIN_NAME_IN_CAPITALS = 4  # "SANTINO (15)" is a name, "CSC (12)" a team: most acronyms are short
+TABLE_OF_COUNTS = 3  # "Word (n)" items in a row, joined by commas or "and": a table
+ITEM_BETWEEN = re.compile(r"\s*(?:[,;/]|\band\b)\s*(?:[^\W\d_][\w'’&-]*\s*){1,4}")
+NAME_AFTER_KNOWN_AS = re.compile(r"[\"'“‘]?[A-Z]")
 KNOWN_AS_AFTER = re.compile(r"[ \t,]+(?:also )?(?:known as|aka|a\.k\.a\.)\s", re.IGNORECASE)
 ADDRESS_PARTS = re.compile(r"[._+'-]")  # "akin.balogun", "kelly_o-brien"
 CALLING = frozenset({"call", "calls", "called", "calling"})  # "a man they call the Chemist"
+CALLERS_OF_NAMES = frozenset({"they", "he", "she", "we", "you", "i", "people", "everyone"})
+SOMEONE = frozenset({"someone", "somebody", "one", "guy", "bloke", "lad", "male", "female"})
 MIN_HEADING_WORDS = 4  # content words, all capitalised: a heading, not prose
 MIN_HEADING_ENGLISH = 2  # or fewer, two of them English: "Child Exploitation Navigator"
 NUMBER_AFTER = re.compile(r"[ \t]+\d")  # "Zone 2", "Practitioner 3": a group or a role
@@ -163,6 +172,13 @@ NUMBER_AFTER = re.compile(r"[ \t]+\d")  # "Zone 2", "Practitioner 3": a group or
 REPORTED_AFTER = re.compile(
     r"\s+(?:believed|thought|understood|reported|alleged|attributed|suspected)\s+to\b"
 )
+# English endings of nouns, adjectives and participles, seldom of names: "Paediatrician",
+# "Signposted", "Cuckooing" (not "-oma": "Paloma"). Checked on words longer than MIN_SUFFIXED.
+WORD_ENDING = re.compile(
+    r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ism|ship|ies|ician|ologist|ology|itis|"
+    r"ectomy|ised|ized|ated|ted|ful|less|ous|ive|able|ible)$"
+)
+MIN_SUFFIXED = 6
 LINE_DASH = re.compile(r"[ \t]+[–—-][ \t]")  # "AALIYAH – NRM referral submitted"
 ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")  # "GCSEs", "PRUs"
 # Words that end as English nouns do, which open sentences as subjects ("Housing has had"):
@@ -171,10 +187,6 @@ NOUN_ENDING = re.compile(r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ism|ship|ies
 PRONOUN_WINDOW = 8  # words after a subject's verb within which "he" or "she" refers to it
 REFLEXIVES = frozenset({"herself", "himself"})
 PERSONAL_PRONOUN = re.compile(r"\b(?:she|her|hers|herself|he|him|his|himself)\b", re.IGNORECASE)
-NOT_A_REAL_NAME = re.compile(
-    r"\s*\((?:not (?:his|her|their) real name|names? changed|a pseudonym|pseudonym)\)",
-    re.IGNORECASE,
-)
 # A role set beside a name: "Fitzgerald, the older brother, ran the line".
 APPOSED_ROLE = re.compile(
     r",\s+(?:the|a|an|his|her|their|my|our)\s+(?:[a-z-]+\s+){0,2}?(?:" + _PERSON_NOUNS + r")\b"
@@ -437,6 +449,8 @@ class _NameFinder:
         self.entity_words: set[int] = set()  # words of accepted PERSON entities
         self.entity_label: dict[int, tuple[str, int]] = {}  # word: (its entity's label, size)
         self._headings: dict[int, bool] = {}  # line start: whether the line is a heading
+        self._ends = {w.end: i for i, w in enumerate(words)}  # where each word ends: its index
+        self._addresses = [m.span() for m in EMAIL.finditer(text)]
         entities = list(getattr(doc, "ents", ()))
         self._note_other_entities(entities)
         self._from_the_list()
@@ -788,17 +802,37 @@ class _NameFinder:
         if not parts:
             return
         for index, word in enumerate(self.words):
-            if word.is_title and word.key in parts and not self._in_an_address(word):
-                self.candidates.append(Candidate(index, index, sure=True))
+            if not word.is_title or word.key not in parts or self._in_an_address(word):
+                continue
+            if (
+                self.is_never_a_name(index)
+                or word.key in PEOPLES
+                or _plural_of_a_word(word.key)
+                or self._opens_an_organisation_name(index)
+                or self.key(index + 1) in NOT_A_PERSON_AFTER
+                or self._a_role_follows(index)
+                or (self.capitalised_next(index) and self.words[index + 1].is_upper)
+            ):
+                continue  # "hastings.yot@": "the Hastings office", "Croydon MASH", "Referrals"
+            self.candidates.append(Candidate(index, index, sure=True))
 
     def _in_an_address(self, word: Word) -> bool:
-        return any(m.start() <= word.start < m.end() for m in EMAIL.finditer(self.text))
+        return any(start <= word.start < end for start, end in self._addresses)
 
     def _not_a_real_name(self) -> None:
         """A name said to be a pseudonym: "Ashton (not his real name)", "Maisie (a pseudonym)"."""
         for match in PSEUDONYM_AFTER.finditer(self.text):
             last = self._word_ending_at(match.start())
             if last is None or not self.words[last].looks_like_a_name:
+                continue
+            if (
+                len(self.words[last].text) < 2
+                or self.key(last) in NOT_A_NAME
+                or self.key(last) in NOT_A_PERSON
+                or self.key(last) in NOT_A_PERSON_AFTER
+            ):
+                # "Riverside Academy (name changed)", "Area A (names changed)"; a place's name
+                # is not a reason to keep it: "Ashton (not his real name)" is a person
                 continue
             first = last
             while (
@@ -809,12 +843,30 @@ class _NameFinder:
                 first -= 1
             self.candidates.append(Candidate(first, last, sure=True))
 
+    def _about_a_person(self, index: int) -> bool:
+        """Whether "call" at `index` names someone: "a man they call", "someone we called".
+
+        A person's noun, then who calls him or her, perhaps after "who", "whom" or "that".
+        """
+        before = index - 1
+        if self.key(before) not in CALLERS_OF_NAMES:
+            return False
+        before -= 1
+        if self.key(before) in ("who", "whom", "that"):
+            before -= 1
+        return self.key(before) in PERSON_NOUNS or self.key(before) in SOMEONE
+
     def _with_an_age(self) -> None:
         """A name with an age in brackets after it, as chronologies and logs write it.
 
-        "Chelsea (16)", "IP SANTINO (15)", "Kojo Ampofo (23)"; not "Referrals (12)" or "Luton (4)".
+        "Chelsea (16)", "IP SANTINO (15)", "Kojo Ampofo (23)". Not a count in a table: three
+        or more "Word (n)" in a row ("Albania (12), Vietnam (9), Eritrea (4)"), nor words that
+        are countries, peoples, English words or acronyms ("CAMHS (4)", "Referrals (12)").
         """
-        for match in AGE_AFTER.finditer(self.text):
+        matches = list(AGE_AFTER.finditer(self.text))
+        for number, match in enumerate(matches):
+            if _in_a_table_of_counts(self.text, matches, number):
+                continue
             last = self._word_ending_at(match.start())
             if last is None:
                 continue
@@ -824,7 +876,13 @@ class _NameFinder:
             never = self.is_never_a_name(last) and not named_like_a_place
             if not word.looks_like_a_name or len(word.text) < 2 or never:
                 continue
-            if not known and (word.key in COMMON_WORDS or word.key in STOP_WORDS):
+            if not known and (
+                word.key in COMMON_WORDS
+                or word.key in STOP_WORDS
+                or word.key in PEOPLES
+                or word.key in COUNTRIES
+                or (word.is_upper and len(word.text) < MIN_NAME_IN_CAPITALS)
+            ):
                 continue
             first = last
             while self.touches(first) and self.can_continue_name(first - 1, word.is_upper):
@@ -837,6 +895,8 @@ class _NameFinder:
             last = self._word_ending_at(match.start())
             if last is None or not self.words[last].looks_like_a_name:
                 continue
+            if not NAME_AFTER_KNOWN_AS.match(self.text, match.end()):
+                continue  # "Cuckooing, also known as home invasion": a term defined
             if self.is_never_a_name(last) or self.key(last) in STOP_WORDS:
                 continue
             if self.key(last) in COMMON_WORDS and not self._is_listed(self.words[last]):
@@ -848,13 +908,27 @@ class _NameFinder:
             self.candidates.append(Candidate(first, last, sure=True))
 
     def _word_ending_at(self, end: int) -> int | None:
-        return next((i for i, w in enumerate(self.words) if w.end == end), None)
+        return self._ends.get(end)
+
+    def _an_english_word(self, index: int) -> bool:
+        return self.key(index) in COMMON_WORDS and not self._is_listed(self.words[index])
+
+    def _a_verb_in_capitals(self, index: int) -> bool:
+        """Whether a word in capitals is an English past or present participle: "ATTENDED"."""
+        key = self.key(index)
+        return (
+            key.endswith(("ed", "ing"))
+            and key in COMMON_WORDS
+            and not self._is_listed(self.words[index])
+        )
 
     def _called_the(self) -> None:
         """A nickname with "the": "a man they call the Chemist", "they called the Prof"."""
         for index in range(len(self.words) - 2):
             if self.key(index) not in CALLING or self.key(index + 1) != "the":
                 continue
+            if not self._about_a_person(index):
+                continue  # "They called the Met": a phone call
             target = index + 2
             word = self.words[target]
             if (
@@ -1112,6 +1186,8 @@ class _NameFinder:
         # Made only of places and words that are never names: "Gloucestershire Criminal".
         if all(self._never_a_name_word(w) for w in words):
             return False
+        if all(self.key(i) in PEOPLES or self.key(i) in COUNTRIES for i in range(first, last + 1)):
+            return False  # "spoke Yoruba, Igbo and Thai": the model's PERSON is a people
         if self._opens_an_organisation_name(last):
             return False
         if not self._could_be_a_person_here(first, last):
@@ -1217,7 +1293,7 @@ class _NameFinder:
         if (self.key(last + 1), self.key(last + 2)) == ("and", "i"):
             return True  # "Ikram and I"
         following = self.text[self.words[last].end : self.words[last].end + 60]
-        if NOT_A_REAL_NAME.match(following) or APPOSED_ROLE.match(following):
+        if PSEUDONYM_AFTER.match(following) or APPOSED_ROLE.match(following):
             return True  # "Rukiya (not her real name)", "Fitzgerald, the older brother,"
         if WHO.match(following) and not self._after_a_place_preposition(first):
             return True  # "It's Junior who holds the phone" (not "from Galway who works")
@@ -1476,7 +1552,7 @@ class _NameFinder:
         No list holds every name; what English uses as words (common_words.txt) it can know.
         Such a word is a name unless it reads as a place, country, people, brand, heading or
         part of a longer proper name. The model's label for it is not asked (see
-        `_entity_says_otherwise`); `_accept` still applies the checks every candidate meets.
+        `_in_a_place_of_several_words`); `_accept` still applies the checks every candidate meets.
         """
         covered = {i for c in self.candidates for i in range(c.first, c.last + 1)}
         # "Basecamp ... https://basecamp.com/": a name of the text's own site or service
@@ -1490,7 +1566,7 @@ class _NameFinder:
                 or not self._rare_as_a_word(index)
                 or word.key in sites
                 or self.is_place(index)
-                or self._entity_says_otherwise(index)
+                or self._in_a_place_of_several_words(index)
                 or index in self.in_long_place
                 or NUMBER_AFTER.match(self.text, word.end)
                 or self.text.startswith(":", word.end)  # "Tel:": labels have rules of their own
@@ -1506,6 +1582,8 @@ class _NameFinder:
                 index += 1
                 continue
             last = self._extend_right(index, word.is_upper)
+            while word.is_upper and last > index and self._a_verb_in_capitals(last):
+                last -= 1  # "OBRIEN ATTENDED": the verb is not part of the name
             if (
                 self._opens_an_organisation_name(last)
                 or self.key(last + 1) in NOT_A_PERSON_AFTER
@@ -1540,14 +1618,17 @@ class _NameFinder:
             return False
         if ACRONYM_PLURAL.fullmatch(word.text):
             return False
-        return not (len(word.key) > 6 and NOUN_ENDING.search(word.key))
+        if self.opens_sentence(index) and _plural_of_a_word(word.key):
+            return False  # "Olders were paying him", not "Yonas was"
+        return not (len(word.key) > MIN_SUFFIXED and WORD_ENDING.search(word.key))
 
     def _named_by_the_word_before(self, index: int) -> bool:
         """Whether a colour or a thing's noun comes before: a car, a line, a group.
 
         "a grey Audi", "a silver Toyota Prius", 'deal line "Benz"'.
         """
-        while index > 0 and self.touches(index) and self.words[index - 1].text[:1].isupper():
+        stop = max(0, index - MAX_TITLE_WORDS)
+        while index > stop and self.touches(index) and self.words[index - 1].text[:1].isupper():
             index -= 1  # over the rest of the thing's name: "Toyota" of "Toyota Prius"
         if index == 0 or self.gap(index).strip(" \"'“”‘’") or "\n" in self.gap(index):
             return False
@@ -1559,23 +1640,42 @@ class _NameFinder:
         Beside another ("KOBI MENSAH"), or opening a line before a dash ("AALIYAH – NRM
         referral"); not "CSE/CCE" or "the NRM".
         """
-        if self._in_a_run_of_capitals(index):
+        if self._in_a_run_of_capitals(index) or self._in_a_log_in_capitals(index):
             return True
         return (
             self.opens_sentence(index)
             and LINE_DASH.match(self.text, self.words[index].end) is not None
         )
 
-    def _in_a_run_of_capitals(self, index: int) -> bool:
-        """Whether a word in capitals is beside another, with only spaces between: "KOBI MENSAH".
+    def _in_a_log_in_capitals(self, index: int) -> bool:
+        """Whether a word spelt as names are stands in a sentence all in capitals.
 
-        Not "CSE/CCE" or "the NRM": a word in capitals alone is more often an acronym.
+        "PC 4567 OBRIEN ATTENDED", "TIYANI LOCATED BY PC"; not "PNC UPDATED" or "CAMHS": an
+        acronym is short or has few vowels.
+        """
+        word = self.words[index]
+        vowels = sum(c in "AEIOUY" for c in word.text)
+        if len(word.text) < MIN_LOGGED_NAME or vowels < MIN_NAME_VOWELS:
+            return False
+        return any(
+            0 <= other < len(self.words)
+            and self.touches(max(index, other))
+            and self.words[other].is_upper
+            for other in (index - 1, index + 1)
+        )
+
+    def _in_a_run_of_capitals(self, index: int) -> bool:
+        """Whether a word in capitals is beside another name-like one: "KOBI MENSAH".
+
+        Not "CSE/CCE", "the NRM" or "PNC UPDATED": a word in capitals alone, or beside an English
+        word, is more often an acronym.
         """
         return any(
             0 <= other < len(self.words)
             and self.touches(max(index, other))
             and self.words[other].is_upper
             and len(self.words[other].text) > 2
+            and (self._is_listed(self.words[other]) or self.key(other) not in COMMON_WORDS)
             for other in (index - 1, index + 1)
         )
 
@@ -1614,7 +1714,7 @@ class _NameFinder:
             )
         return self._headings[start]
 
-    def _entity_says_otherwise(self, index: int) -> bool:
+    def _in_a_place_of_several_words(self, index: int) -> bool:
         """Whether the model reads word `index` as part of a place of several words.
 
         Its labels for one word English rarely uses are not trusted: the small model tags
@@ -1740,7 +1840,10 @@ class _NameFinder:
                     joined.append(Candidate(first, last, sure=True))
                     break
             else:
-                if self._listed_before_a_name(last, taken):
+                if self._listed_before_a_name(last, taken) and not (
+                    self.opens_sentence(first) and self._an_english_word(first)
+                ):
+                    # not "Sadly, Tiyani and Kemarni were moved"
                     joined.append(Candidate(first, last, sure=True))
         return joined
 
@@ -1777,9 +1880,37 @@ class _NameFinder:
         return word.key not in NOT_A_PERSON_AFTER and self._could_be_a_person_here(index, index)
 
 
+def _in_a_table_of_counts(text: str, matches: list[re.Match[str]], number: int) -> bool:
+    """Whether match `number` is one of TABLE_OF_COUNTS or more "Word (n)" items in a row."""
+    first = last = number
+    while first > 0 and _joins_items(text[matches[first - 1].end() : matches[first].start()]):
+        first -= 1
+    while last + 1 < len(matches) and _joins_items(
+        text[matches[last].end() : matches[last + 1].start()]
+    ):
+        last += 1
+    return last - first + 1 >= TABLE_OF_COUNTS
+
+
+def _joins_items(between: str) -> bool:
+    """Whether the text between two "(n)" is a separator and one item's words: ", Vietnam"."""
+    return ITEM_BETWEEN.fullmatch(between) is not None
+
+
 def _names_a_group(key: str) -> bool:
     """Whether a name's last word is a plural English noun: "Harlem Spartans", not "Jones"."""
     return _reads_as_plural(key) and key[:-1] in COMMON_WORDS
+
+
+def _plural_of_a_word(key: str) -> bool:
+    """Whether a word is the plural of an English word or reads as a plural of people.
+
+    "Olders", "Shotters", "Samaritans"; not "Marcus", "Yonas" or "Demetrius".
+    """
+    if not _reads_as_plural(key):
+        return False
+    singular = key[:-3] + "y" if key.endswith("ies") else key[:-1]
+    return singular in COMMON_WORDS or key.endswith("ers")
 
 
 def _reads_as_plural(key: str) -> bool:
@@ -1815,8 +1946,10 @@ def _number_end(text: str, match: re.Match[str]) -> int | None:
     # a whole second one starts.
     for gap in re.finditer(r"\s+(?=[0+(])", candidate):
         if _is_uk_number(candidate[: gap.start()]):
+            # The second is checked on its own, not through its own followers: a list of a
+            # thousand numbers must not recurse a thousand deep.
             second = PHONE.match(text, match.start() + gap.end())
-            if second is not None and _number_end(text, second) is not None:
+            if second is not None and _is_whole_number(second.group()):
                 return match.start() + gap.start()
     # A number and then a count of something ("rang 07700 900183 214 times"): the number ends
     # before the count. Not a reference in groups ("0123 456 789 012."), which no word follows.
@@ -1829,6 +1962,14 @@ def _number_end(text: str, match: re.Match[str]) -> int | None:
     ):
         return match.start() + last_gap[-1].start()
     return None
+
+
+def _is_whole_number(candidate: str) -> bool:
+    """Whether a match is one UK number, with its extension if it has one."""
+    extension = PHONE_EXTENSION.search(candidate)
+    return _is_uk_number(candidate[: extension.start()] if extension else candidate) or any(
+        _is_uk_number(candidate[: gap.start()]) for gap in re.finditer(r"\s+(?=[0+(])", candidate)
+    )
 
 
 def _is_uk_number(number: str) -> bool:
