@@ -154,6 +154,7 @@ PSEUDONYM_AFTER = re.compile(
 )
 # An age in brackets right after a name: "Chelsea (16)", "Jaxon (aged 14)".
 AGE_AFTER = re.compile(r"[ \t]*\((?:aged?\s*)?\d{1,2}(?:\s*(?:yrs?|years?(?: old)?))?\)")
+MIN_TITLE_WORD = 4  # letters of each word of a title: "Safer Schools", not "Yung Tee" or "Boss Man"
 MIN_LOGGED_NAME = 5  # letters of a name in a log written in capitals: "TIYANI", not "CAMHS"
 MIN_NAME_VOWELS = 2
 MIN_NAME_IN_CAPITALS = 4  # "SANTINO (15)" is a name, "CSC (12)" a team: most acronyms are short
@@ -973,9 +974,12 @@ class _NameFinder:
                 )
             ):
                 last += 1
+            listing = LIST_FIELD.search(match.group()) is not None
+            if last >= first and not listing and self._an_english_word(first):
+                continue  # "YP: Older guy from Tottenham": a transcript's answer, not a name
             if last >= first:
                 self.candidates.append(Candidate(first, last, sure=True))
-                if LIST_FIELD.search(match.group()):
+                if listing:
                     self._listed_after(last)
 
     def _listed_after(self, last: int) -> None:
@@ -1188,6 +1192,10 @@ class _NameFinder:
             return False
         if all(self.key(i) in PEOPLES or self.key(i) in COUNTRIES for i in range(first, last + 1)):
             return False  # "spoke Yoruba, Igbo and Thai": the model's PERSON is a people
+        if self._a_title_in_english_words(first, last):
+            return False
+        if self.key(last + 1) in HONORIFICS and self.touches(last + 1):
+            return False  # "Headteacher Mr Gareth Lloyd": a role before the title
         if self._opens_an_organisation_name(last):
             return False
         if not self._could_be_a_person_here(first, last):
@@ -1203,6 +1211,21 @@ class _NameFinder:
         if first == last and self.key(first) in self.names.common:
             return self._common_name_is_a_person(first)
         return True
+
+    def _a_title_in_english_words(self, first: int, last: int) -> bool:
+        """Whether the model's PERSON is a title or role made of English words no list holds.
+
+        "Exploitation Lead", "Safer Schools", "Ms Kendrick (Attendance)"; not a street name of
+        one word ("owed money to Kilo") or with a letter ("Daddy K"), which the model is right
+        to take for a person.
+        """
+        indices = range(first, last + 1)
+        if not all(self._an_english_word(i) for i in indices):
+            return False
+        if first < last:
+            return all(len(self.words[i].text) >= MIN_TITLE_WORD for i in indices)
+        word = self.words[first]
+        return self.text[word.start - 1 : word.start] == "(" and self.text.startswith(")", word.end)
 
     def _never_a_name_word(self, word: str) -> bool:
         """A lower-case word that is a place, a title or a non-name (also as a plural)."""
@@ -1570,6 +1593,7 @@ class _NameFinder:
                 or index in self.in_long_place
                 or NUMBER_AFTER.match(self.text, word.end)
                 or self.text.startswith(":", word.end)  # "Tel:": labels have rules of their own
+                or (self.key(index + 1) in HONORIFICS and self.touches(index + 1))
                 or word.key in LABEL_WORDS
                 or self._named_by_the_word_before(index)  # "a grey Audi", 'deal line "Benz"'
                 or (word.is_upper and not self._a_name_in_capitals(index))

@@ -499,6 +499,15 @@ def test_the_common_words_are_derived_from_spacys_word_probabilities() -> None:
         ("PC 4567 OBRIEN ATTENDED ADDRESS.", "PC 4567 [name] ATTENDED ADDRESS."),
         ("Sadly, Tiyani and Kemarni were moved.", "Sadly, [name] and [name] were moved."),
         ("Ashton (not his real name) was arrested.", "[name] (not his real name) was arrested."),
+        ("Present: Ms Kendrick (Attendance).", "Present: Ms [name] (Attendance)."),
+        (
+            "Headteacher Mr Gareth Lloyd wrote to parents.",
+            "Headteacher Mr [name] wrote to parents.",
+        ),
+        (
+            "Contact Rachel Ibbotson, Exploitation Lead, for the toolkit.",
+            "Contact [name], Exploitation Lead, for the toolkit.",
+        ),
         ("Her e-mail was priya underscore k at example dot com.", "Her e-mail was [email]."),
     ],
 )
@@ -531,6 +540,8 @@ def test_names_no_list_holds_are_found_by_what_english_and_the_text_say(
         "She missed her appointment; the Brook nurse will rebook.",
         "HM Inspectorate of Probation noted that children are rarely screened.",
         "Interviewer: Who drove you?\nYP: Some older boys from Tottenham.",
+        "Interviewer: Who is he?\nYP: Older guy from Tottenham, he runs the phone.",
+        "Pupil found with a knife; the Safer Schools officer attended.",
         "Driver believed to be an adult from the city.",
         "CSE/CCE concern raised by the school.",
         "Nationality: Albania (12), Vietnam (9), Eritrea (4)",
