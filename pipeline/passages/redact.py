@@ -795,8 +795,9 @@ class _NameFinder:
         "referrals.team@".
         """
         parts: set[str] = set()
-        for match in EMAIL.finditer(self.text):
-            local = [fold(part) for part in ADDRESS_PARTS.split(match.group().split("@")[0])]
+        for start, end in self._addresses:
+            address = self.text[start:end]
+            local = [fold(part) for part in ADDRESS_PARTS.split(address.split("@")[0])]
             words = [part for part in local if len(part) > 2 and part.isalpha()]
             if len(words) > 1 and any(word not in COMMON_WORDS for word in words):
                 parts.update(words)
@@ -865,8 +866,9 @@ class _NameFinder:
         are countries, peoples, English words or acronyms ("CAMHS (4)", "Referrals (12)").
         """
         matches = list(AGE_AFTER.finditer(self.text))
+        counts = _counts_in_tables(self.text, matches)
         for number, match in enumerate(matches):
-            if _in_a_table_of_counts(self.text, matches, number):
+            if number in counts:
                 continue
             last = self._word_ending_at(match.start())
             if last is None:
@@ -1904,16 +1906,19 @@ class _NameFinder:
         return word.key not in NOT_A_PERSON_AFTER and self._could_be_a_person_here(index, index)
 
 
-def _in_a_table_of_counts(text: str, matches: list[re.Match[str]], number: int) -> bool:
-    """Whether match `number` is one of TABLE_OF_COUNTS or more "Word (n)" items in a row."""
-    first = last = number
-    while first > 0 and _joins_items(text[matches[first - 1].end() : matches[first].start()]):
-        first -= 1
-    while last + 1 < len(matches) and _joins_items(
-        text[matches[last].end() : matches[last + 1].start()]
-    ):
-        last += 1
-    return last - first + 1 >= TABLE_OF_COUNTS
+def _counts_in_tables(text: str, matches: list[re.Match[str]]) -> set[int]:
+    """The matches that are items of a run of TABLE_OF_COUNTS or more "Word (n)" in a row."""
+    counts: set[int] = set()
+    start = 0
+    for number in range(1, len(matches) + 1):
+        joined = number < len(matches) and _joins_items(
+            text[matches[number - 1].end() : matches[number].start()]
+        )
+        if not joined:
+            if number - start >= TABLE_OF_COUNTS:
+                counts.update(range(start, number))
+            start = number
+    return counts
 
 
 def _joins_items(between: str) -> bool:
@@ -1963,8 +1968,7 @@ def _phones(text: str) -> Iterator[tuple[int, int]]:
 def _number_end(text: str, match: re.Match[str]) -> int | None:
     """Where the number a match starts with ends, if it is a whole UK number."""
     candidate = match.group()
-    extension = PHONE_EXTENSION.search(candidate)
-    if _is_uk_number(candidate[: extension.start()] if extension else candidate):
+    if _is_uk_number(_without_extension(candidate)):
         return match.end()
     # Two numbers with only a space between ("07700 900123 07700 900456"): the first ends where
     # a whole second one starts.
@@ -1988,10 +1992,14 @@ def _number_end(text: str, match: re.Match[str]) -> int | None:
     return None
 
 
-def _is_whole_number(candidate: str) -> bool:
-    """Whether a match is one UK number, with its extension if it has one."""
+def _without_extension(candidate: str) -> str:
     extension = PHONE_EXTENSION.search(candidate)
-    return _is_uk_number(candidate[: extension.start()] if extension else candidate) or any(
+    return candidate[: extension.start()] if extension else candidate
+
+
+def _is_whole_number(candidate: str) -> bool:
+    """Whether a match is one UK number (with its extension), or starts with one."""
+    return _is_uk_number(_without_extension(candidate)) or any(
         _is_uk_number(candidate[: gap.start()]) for gap in re.finditer(r"\s+(?=[0+(])", candidate)
     )
 
