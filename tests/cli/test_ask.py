@@ -160,12 +160,15 @@ def test_query_quotes_shows_any_passage_and_title_as_written(
 @given(passage=untrusted_text(), title=untrusted_text())
 @example(passage=("[/] \x1b]0;pwned\x07x", "[/] x"), title=("[red on]", "[red on]"))
 @example(passage=("GAO", "GAO"), title=("0", "0"))  # redaction took it for a name
+@example(passage=("0" * 38 + "\u2ff0", "0" * 38 + "\u2ff0"), title=("0", "0"))  # ranked second
 def test_search_shows_any_passage_and_title_as_written(
     rewritable_db: Path, passage: tuple[str, str], title: tuple[str, str]
 ) -> None:
-    found = first_row(rewritable_db, "search", "Caister")
+    # By meaning alone: the rewritten passage keeps its vector, so it stays the top hit, where
+    # words would rank another passage first once "Caister" is gone from its text.
+    found = first_row(rewritable_db, "search", "Caister", "--mode", "semantic")
     rewrite(rewritable_db, found["passage_id"], passage[0], title[0])
-    output = shown_by(rewritable_db, ["search"], "Caister", redact=False)
+    output = shown_by(rewritable_db, ["search", "--mode", "semantic"], "Caister", redact=False)
     assert shows(output, passage[1]) and shows(output, title[1])
 
 
