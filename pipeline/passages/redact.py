@@ -56,6 +56,9 @@ PHONE = re.compile(
     r"(?!\w)",
     re.IGNORECASE,
 )
+# A social media handle ("@lil.dre", "@ks_tre"): it names one person as surely as a name does.
+# The @ stays, so a reader still sees a handle was there; an e-mail's @ has a word before it.
+HANDLE = re.compile(r"(?<![\w@.+-])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)(?![\w@])")
 PHONE_EXTENSION = re.compile(r"\s*(?:ext|extn|extension|x)\.?\s*\d{1,5}$", re.IGNORECASE)
 # A word as names are written: letters in any script, joined by apostrophes or hyphens.
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*")
@@ -164,6 +167,8 @@ NAME_AFTER_KNOWN_AS = re.compile(r"[\"'“‘]?[A-Z]")
 KNOWN_AS_AFTER = re.compile(r"[ \t,]+(?:also )?(?:known as|aka|a\.k\.a\.)\s", re.IGNORECASE)
 ADDRESS_PARTS = re.compile(r"[._+'-]")  # "akin.balogun", "kelly_o-brien"
 CALLING = frozenset({"call", "calls", "called", "calling"})  # "a man they call the Chemist"
+MAX_CALLED_OBJECT = 4  # words between "calls" and the quoted name: "the older man"
+OBJECT_PRONOUNS = frozenset({"him", "her", "them", "me", "us"})
 CALLERS_OF_NAMES = frozenset({"they", "he", "she", "we", "you", "i", "people", "everyone"})
 SOMEONE = frozenset({"someone", "somebody", "one", "guy", "bloke", "lad", "male", "female"})
 MIN_HEADING_WORDS = 4  # content words, all capitalised: a heading, not prose
@@ -192,6 +197,13 @@ PERSONAL_PRONOUN = re.compile(r"\b(?:she|her|hers|herself|he|him|his|himself)\b"
 APPOSED_ROLE = re.compile(
     r",\s+(?:the|a|an|his|her|their|my|our)\s+(?:[a-z-]+\s+){0,2}?(?:" + _PERSON_NOUNS + r")\b"
 )
+# "her eldest, " or "his cousin (": a word for a person, someone's, just before a name.
+POSSESSED_PERSON_BEFORE = re.compile(
+    r"\b(?:his|her|their|my|our)\s+(?:[a-z-]+\s+)?(?:eldest|youngest|"
+    + _PERSON_NOUNS
+    + r")\s*[,(]\s*$",
+    re.IGNORECASE,
+)
 # What only a person is: "Ludmila is a Bulgarian mother", "Tomek is the one who".
 IS_A_PERSON = re.compile(
     r"\s+(?:is|was)\s+(?:(?:a|an|the|his|her|their|my|our)\s+(?:[A-Za-z-]+\s+){0,2}?(?:"
@@ -212,6 +224,14 @@ ONLY_PEOPLE_DO = re.compile(
     r"(?:is|was|were|been)\s+named\s+(?:in|by|as)\b|turned\s+"
     r"(?:\d{1,2}|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen)\b|aged\s+\d)"
 )
+# After a line's first word, a word for a person and a colon: the line's label is a role.
+ROLE_LABEL_AFTER = re.compile(r"[ \t]+(?:" + _PERSON_NOUNS + r")s?[ \t]*:")
+# How reports stand a letter in for a name: "Child K", "Young Person B's", "Adult C".
+ANONYMISED = re.compile(
+    r"\b(?:Child|Young [Pp]erson|YP|Person|Adult|Victim|Suspect|Sibling|Parent|Pupil|Case)"
+    r"\s+[A-Z](?:['’]s)?(?![\w'’])"
+)
+PLURAL_MARK = re.compile(r"\((?:s|es|ren)\)")  # "Sibling(s)", "Child(ren)": a field's noun
 # A turn of a transcript labelled by the interviewer's role.
 TRANSCRIPT_LABEL = re.compile(
     r"(?:^|\n)\s*(?:interviewer|facilitator|researcher|moderator|q)\s*:", re.IGNORECASE
@@ -232,11 +252,13 @@ LIST_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b)\s*")
 # What ends a clause, or a phrase ("controlled by Dotty and Rambo"), right after a name; matched
 # from a position, not on a copy of the rest of the text, which a long passage makes costly.
 CLAUSE_END = re.compile(r"\s*(?:[.,;!?\n]|$)")
+QUESTION_END = re.compile(r"[\"'”’]?\s*\?")
 PHRASE_END = re.compile(r"\s*(?:[.,;:!?)\n]|$|(?:and|or)\s)")
 # A name already redacted, right before a word.
 PLACEHOLDER_BEFORE = re.compile(r"\[name\][ \t]+$")
 # Characters between two words that end a sentence or a field, so the next word is capitalised
 # for that reason and not because it is a name.
+COLUMN_GAP = re.compile(r" {2,}|\t")  # between a flattened table's cells
 SENTENCE_BREAKS = frozenset(".!?:;\n")
 LIST_MARKER = re.compile(r"[ivxlc]+|[a-zA-Z]")
 # Letters that Unicode does not decompose into a base letter and an accent.
@@ -402,6 +424,7 @@ class Redactor:
         """The spans to replace, sorted and not overlapping (overlapping spans are joined)."""
         found = [Redaction(start, end, "email") for start, end in _emails(text)]
         found += [Redaction(start, end, "phone") for start, end in _phones(text)]
+        found += [Redaction(*match.span(1), "name") for match in HANDLE.finditer(text)]
         if doc is None and self.nlp is not None:
             doc = self.nlp(text)
         found += [Redaction(start, end, "name") for start, end in self._names(text, doc)]
@@ -459,6 +482,7 @@ class _NameFinder:
         self._speaker_labels()
         self._introduced()
         self._called_the()
+        self._called_in_quotes()
         self._not_a_real_name()
         self._with_an_age()
         self._before_known_as()
@@ -479,11 +503,16 @@ class _NameFinder:
         return self.text[start : self.words[index].start]
 
     def touches(self, index: int) -> bool:
-        """Whether word `index` follows the word before it with only spaces between."""
+        """Whether word `index` follows the word before it with only a space or so between.
+
+        Not across a column's gap (two spaces or a tab), where a table flattened into text, as
+        PDFs and pasted tables give it, puts the next cell: "Police       Kamal stopped".
+        """
         return (
             0 < index < len(self.words)
             and self.gap(index) != ""
             and self.gap(index).strip(" \t") == ""
+            and COLUMN_GAP.search(self.gap(index)) is None
         )
 
     def capitalised_before(self, index: int) -> bool:
@@ -504,6 +533,8 @@ class _NameFinder:
         """Whether word `index` opens a sentence, line, field or list item ("(v) Early help")."""
         if index == 0 or any(c in SENTENCE_BREAKS for c in self.gap(index)):
             return True
+        if COLUMN_GAP.search(self.gap(index)):
+            return True  # a table's next cell
         return (
             self.gap(index).rstrip().endswith(")")
             and LIST_MARKER.fullmatch(self.words[index - 1].text) is not None
@@ -530,7 +561,7 @@ class _NameFinder:
 
     def lower_before(self, index: int) -> str:
         """The word before `index` if only spaces or a comma come between, else ''."""
-        if index <= 0 or self.gap(index).strip(" \t,") != "":
+        if index <= 0 or self.gap(index).strip(" \t,") != "" or COLUMN_GAP.search(self.gap(index)):
             return ""
         return self.key(index - 1)
 
@@ -724,6 +755,8 @@ class _NameFinder:
             head = self.text[:end]
             # the role written after the name, in brackets or after a comma
             role = re.search(r"(?:\s*\([^()\n]*\)|,[^,:\n()]{1,40})\s*$", head)
+            if role is not None and PLURAL_MARK.fullmatch(role.group()):
+                continue  # "Sibling(s):" labels a form's field
             if role is not None:
                 head = head[: role.start()]
             label_start = max(head.rfind("\n"), *(head.rfind(p + " ") for p in ".?!")) + 1
@@ -924,6 +957,36 @@ class _NameFinder:
             and key in COMMON_WORDS
             and not self._is_listed(self.words[index])
         )
+
+    def _called_in_quotes(self) -> None:
+        """A name in quotes after calling someone: 'calls the older man "Boss Man"'.
+
+        The words between the verb and the quote must hold a person ("the older man", "him",
+        "her cousin"), so that 'they call the flat "the Office"' or 'call it "Zone 2"' stay.
+        """
+        for index, word in enumerate(self.words):
+            if word.key not in CALLING:
+                continue
+            for quoted in range(index + 2, min(index + 2 + MAX_CALLED_OBJECT, len(self.words))):
+                if re.fullmatch(r"\s*[\"“‘']", self.gap(quoted)) is None:
+                    continue
+                between = [self.key(i) for i in range(index + 1, quoted)]
+                if not any(
+                    k in PERSON_NOUNS or k in SOMEONE or k in OBJECT_PRONOUNS for k in between
+                ):
+                    break
+                last = quoted
+                while last + 1 < len(self.words) and self.touches(last + 1):
+                    last += 1
+                run = range(quoted, last + 1)
+                if (
+                    last - quoted < MAX_NAME_WORDS
+                    and all(self.words[i].is_title or self.words[i].is_upper for i in run)
+                    and not any(self.is_never_a_name(i) for i in run)
+                    and re.match(r"[\"”’']", self.text[self.words[last].end :]) is not None
+                ):
+                    self.candidates.append(Candidate(quoted, last, sure=True))
+                break
 
     def _called_the(self) -> None:
         """A nickname with "the": "a man they call the Chemist", "they called the Prof"."""
@@ -1136,12 +1199,15 @@ class _NameFinder:
                     and not any(self.is_place(i) for i in inside)  # "Ross" of "Ross-on-Wye"
                     and self._entity_is_a_person(inside[0], inside[-1], ent.text)
                 ):
-                    # up to its last word: "Little T." leaves the full stop
-                    self.entities.append((ent.start_char, self.words[inside[-1]].end))
+                    # up to its last word: "Little T." leaves the full stop; from its first
+                    # word after a title or rank: "DI Cheng   " leaves "DI"
+                    start = next((i for i in inside if self.key(i) not in TITLES), inside[-1])
+                    self.entities.append((self.words[start].start, self.words[inside[-1]].end))
                 continue
-            # "Mrs Adeyinka-Bello": the title stays readable; "alert Mrs": not a name at all
+            # "Mrs Adeyinka-Bello", "DI Cheng": the title or rank stays readable; "alert Mrs":
+            # not a name at all
             while first < last and (
-                self.key(first) in HONORIFICS or self.words[first].text[:1].islower()
+                self.key(first) in TITLES or self.words[first].text[:1].islower()
             ):
                 first += 1
             while last > first and self.key(last) in HONORIFICS:
@@ -1168,6 +1234,12 @@ class _NameFinder:
             return False  # "NAME: JORDAN SMITH" labels a field
         if self.key(last) in NOT_A_PERSON_AFTER:
             return False  # "Mary Seacole House" is a hostel
+        if (
+            first == last
+            and self.opens_sentence(first)
+            and ROLE_LABEL_AFTER.match(self.text, self.words[last].end)
+        ):
+            return False  # "Foster carer:", "Support worker:": a role labels the line
         if (
             first == last
             and self.opens_sentence(first)
@@ -1326,6 +1398,8 @@ class _NameFinder:
             return True  # "Ludmila is a Bulgarian mother", "Lenka and her boyfriend"
         if ONLY_PEOPLE_DO.match(following):
             return True  # "Odessa had a baby at sixteen"
+        if self._asked_who(first, last):
+            return True  # "Who's Smokey?"
         if before == "to" and self.lower_before(first - 1) in VERBS_BEFORE_TO:
             return True  # "spoke to Rose", "had to report to Ghost"
         if (
@@ -1357,8 +1431,8 @@ class _NameFinder:
                 return True
             if gap.strip() in ("'s", "’s") and self.key(after) in PERSON_NOUNS_AFTER_POSSESSIVE:
                 return True
-        # "Reece, 15," or "Amira (14)"
-        return re.match(r"[,(]\s*\d{1,2}\b", following) is not None
+        # "Reece, 15," or "Amira (14)", not "DMs, 27/07/2023" or "Calls, 14:30"
+        return re.match(r"[,(]\s*\d{1,2}\b(?![/:.]\d)", following) is not None
 
     def _after_a_place_preposition(self, first: int) -> bool:
         """Whether a place preposition comes right before word `first`: "in Calais".
@@ -1372,6 +1446,14 @@ class _NameFinder:
         if before in ("to", "between"):
             return self.lower_before(first - 1) in MOTION_BEFORE_TO
         return True
+
+    def _asked_who(self, first: int, last: int) -> bool:
+        """Whether a run is what a question about someone asks: "Who's Smokey?", "who was Tee?"."""
+        if first < 1 or QUESTION_END.match(self.text, self.words[last].end) is None:
+            return False
+        if self.key(first - 1) == "who" and re.fullmatch(r"['’]s\s+", self.gap(first)):
+            return True  # "Who's" is read as "Who" and a gap of "'s "
+        return self.lower_before(first) in ("is", "was") and self.lower_before(first - 1) == "who"
 
     def _after_a_phrase_before_people(self, first: int) -> bool:
         """Whether words said only of people come right before word `first`: "worked with"."""
@@ -1538,6 +1620,54 @@ class _NameFinder:
                 found.append(Candidate(index, last, sure=True))
         return found
 
+    def _places_used_as_names(self) -> list[Candidate]:
+        """A town's one-word name where it names a person: "Chester said he", "her eldest, Ashton,".
+
+        Towns are given names too (Chester, Leyton, Ashton), and a place must stay; so only two
+        readings count, neither of which a place can take: the subject of a verb of saying with
+        "he" or "she" after it in the sentence ("Kent said they" stays), and a name set beside a
+        word for a person ("her eldest, Ashton, who").
+        """
+        found = []
+        for index, word in enumerate(self.words):
+            if (
+                not word.is_title
+                or word.key not in self.place_names
+                or index in self.in_long_place
+                or self.capitalised_next(index)
+                or self.capitalised_before(index)
+            ):
+                continue
+            speaks = (
+                self.opens_sentence(index) or self.lower_before(index) in SUBJECT_OPENERS
+            ) and self._says_with_a_pronoun(index)
+            if speaks or self._beside_a_word_for_a_person(index):
+                found.append(Candidate(index, index, sure=True))
+        return found
+
+    def _says_with_a_pronoun(self, index: int) -> bool:
+        """Whether a verb of saying follows word `index`, then "he" or "she" in the sentence."""
+        verb = index + 1
+        while verb < len(self.words) - 1 and self.key(verb) in BEFORE_A_VERB:
+            verb += 1  # "Chester also told"
+        between = self.text[
+            self.words[index].end : self.words[min(verb, len(self.words) - 1)].start
+        ]
+        return (
+            self.key(verb) in PERSON_VERBS_AFTER
+            and re.fullmatch(r"[\sa-z]*", between) is not None
+            and self._pronoun_later(index)
+        )
+
+    def _beside_a_word_for_a_person(self, index: int) -> bool:
+        """Whether word `index` stands in commas after "her eldest", "his cousin" and the like."""
+        before = self.text[max(0, self.words[index].start - 60) : self.words[index].start]
+        after = self.text[self.words[index].end : self.words[index].end + 6]
+        return (
+            POSSESSED_PERSON_BEFORE.search(before) is not None
+            and re.match(r"\s*(?:,|\)|who\b)", after) is not None
+        )
+
     def _spelling_variants(self) -> list[Candidate]:
         """Names spelt otherwise than the list spells them ("Kieron", "Deshaun", "Zubeyda").
 
@@ -1656,7 +1786,8 @@ class _NameFinder:
         stop = max(0, index - MAX_TITLE_WORDS)
         while index > stop and self.touches(index) and self.words[index - 1].text[:1].isupper():
             index -= 1  # over the rest of the thing's name: "Toyota" of "Toyota Prius"
-        if index == 0 or self.gap(index).strip(" \"'“”‘’") or "\n" in self.gap(index):
+        gap = self.gap(index) if index > 0 else ""
+        if index == 0 or gap.strip(" \"'“”‘’") or "\n" in gap or COLUMN_GAP.search(gap):
             return False
         return self.key(index - 1) in COLOURS or self.key(index - 1) in NAMED_THINGS
 
@@ -1822,6 +1953,7 @@ class _NameFinder:
         "Tyrone ... TYRONE": once a word is known to name someone here, it does everywhere.
         """
         self.candidates += self._unlisted_in_person_context()
+        self.candidates += self._places_used_as_names()
         self.candidates += self._spelling_variants()
         self.candidates += self._rare_as_words()
         accepted = [c for c in self.candidates if self._accept(c)]
@@ -1840,7 +1972,13 @@ class _NameFinder:
                 and not self._reads_as_a_place(index, index)
             ):
                 spans.append((word.start, word.end))
-        return spans
+        # "Child K's mother", "Young Person B": the letter stands in for a name already
+        labels = [match.span() for match in ANONYMISED.finditer(self.text)]
+        return [
+            (start, end)
+            for start, end in spans
+            if not any(first <= start and end <= last for first, last in labels)
+        ]
 
     def _joined_to(self, accepted: list[Candidate]) -> list[Candidate]:
         """Names joined by "and" or "or" to an accepted name.
@@ -1895,7 +2033,9 @@ class _NameFinder:
         `alone`: as a name of one word, not followed by another capitalised word.
         """
         word = self.words[index]
-        if not word.is_title or len(word.text) < 2 or self.glued_to_digits(index):
+        # "Child H's mother": a letter standing for a child is not a name
+        letters = len(word.text.removesuffix("'s").removesuffix("’s"))
+        if not word.is_title or letters < 2 or self.glued_to_digits(index):
             return False
         if word.key in STOP_WORDS or word.key in COLLECTIVES or self.is_never_a_name(index):
             return False

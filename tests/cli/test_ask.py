@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 
 from pipeline.cli import app
+from pipeline.cli.console import out
 from tests.cli.commands import controls_in, runner, shows, untrusted_text
 from tests.conftest import SEED
 
@@ -116,6 +118,18 @@ def rewrite(db: Path, passage_id: str, text: str, title: str) -> None:
         )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def wide_stdout() -> Iterator[None]:
+    """A console too wide to wrap a table's cells.
+
+    COLUMNS is read when the console is made: a test worker started with COLUMNS=80 keeps 80
+    whatever a later command's environment says, and a long word folds across lines.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(out, "width", 5000)
+        yield
+
+
 def shown_by(db: Path, command: list[str], *arguments: str, redact: bool = True) -> str:
     """What a command prints as a table (on a console wide enough not to wrap).
 
@@ -124,7 +138,7 @@ def shown_by(db: Path, command: list[str], *arguments: str, redact: bool = True)
     """
     shown = "--redact" if redact else "--no-redact"
     args = [*command, "--db", str(db), "--limit", "1", shown, "--", *arguments]  # "-0": no option
-    result = runner.invoke(app, args, env={"COLUMNS": "5000"})
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert controls_in(result.stdout) == []
     return result.stdout
@@ -160,7 +174,7 @@ def test_query_quotes_shows_any_passage_and_title_as_written(
 @given(passage=untrusted_text(), title=untrusted_text())
 @example(passage=("[/] \x1b]0;pwned\x07x", "[/] x"), title=("[red on]", "[red on]"))
 @example(passage=("GAO", "GAO"), title=("0", "0"))  # redaction took it for a name
-@example(passage=("0" * 38 + "\u2ff0", "0" * 38 + "\u2ff0"), title=("0", "0"))  # ranked second
+@example(passage=("0" * 38 + "\u2ff0", "0" * 38 + "\u2ff0"), title=("0", "0"))  # folded at 80
 def test_search_shows_any_passage_and_title_as_written(
     rewritable_db: Path, passage: tuple[str, str], title: tuple[str, str]
 ) -> None:

@@ -294,6 +294,19 @@ def test_addresses_written_to_dodge_harvesters_are_replaced(email: str) -> None:
     assert Redactor(None).redact(f"Write to {email} please.") == "Write to [email] please."
 
 
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("Threats came from @kilo.b3 and @yung_vee.", "Threats came from @[name] and @[name]."),
+        ("Post by @Rasta_T (now deleted)", "Post by @[name] (now deleted)"),
+        ("Mail duty@example.org about @trapboi.", "Mail [email] about @[name]."),
+        ("Meet @ 4pm by the shops.", "Meet @ 4pm by the shops."),
+    ],
+)
+def test_social_media_handles_are_replaced_and_the_at_stays(text: str, redacted: str) -> None:
+    assert Redactor(None).redact(text) == redacted
+
+
 def test_at_and_dot_in_a_sentence_are_not_an_address() -> None:
     text = "We met him at school and talked about the dot on the map at home."
     assert Redactor(None).redact(text) == text
@@ -359,6 +372,15 @@ def test_names_that_are_also_words_need_a_person_around_them(
         ("Jordan was the one holding the phone.", "[name] was the one holding the phone."),
         ("Lines reached Barry by 2018.", "Lines reached Barry by 2018."),
         ("Barry said the line came from London.", "[name] said the line came from London."),
+        # a town's name no list holds as a given name: a person only as one can be
+        ("Preston told us he slept in the car.", "[name] told us he slept in the car."),
+        (
+            "Her youngest, Leyton, who is nine, saw it.",
+            "Her youngest, [name], who is nine, saw it.",
+        ),
+        ("Officers in Preston said he was known.", "Officers in Preston said he was known."),
+        ("Kent said they had seen more lines.", "Kent said they had seen more lines."),
+        ("Preston said lines came from Leeds.", "Preston said lines came from Leeds."),
     ],
 )
 def test_names_that_are_also_places_stay_where_they_read_as_places(
@@ -509,6 +531,25 @@ def test_the_common_words_are_derived_from_spacys_word_probabilities() -> None:
             "Contact [name], Exploitation Lead, for the toolkit.",
         ),
         ("Her e-mail was priya underscore k at example dot com.", "Her e-mail was [email]."),
+        # a table flattened into text: its cells are not one proper name
+        (
+            "Date  Agency  Event\n03/02/23  Police  Kamal arrested in Ipswich",
+            "Date  Agency  Event\n03/02/23  Police  [name] arrested in Ipswich",
+        ),
+        (
+            "Kent Police  DI Cheng   Hastings  Mei Ling Chan",
+            "Kent Police  DI [name]   Hastings  [name]",
+        ),
+        ("Q: Who's Biscuit? A: The one with the car.", "Q: Who's [name]? A: The one with the car."),
+        (
+            "She still gets texts from Brusco at night.",
+            "She still gets texts from [name] at night.",
+        ),
+        (
+            'He only ever calls the older boy "Top Dog" on the phone.',
+            'He only ever calls the older boy "[name]" on the phone.',
+        ),
+        ('They call the flat "the Office".', 'They call the flat "the Office".'),
     ],
 )
 def test_names_no_list_holds_are_found_by_what_english_and_the_text_say(
@@ -555,6 +596,11 @@ def test_names_no_list_holds_are_found_by_what_english_and_the_text_say(
         "Cuckooing, also known as home invasion, was common.",
         "Riverside Academy (name changed) excluded him.",
         "01.02.22 14.30 – reported missing by carer; 05.11.21 17.00 – returned home.",
+        "Sibling(s): none known.",
+        "Foster carer: no concerns this week.",
+        "Screenshots of Instagram DMs, 14/03/2024, were shared with police.",
+        "Child K's mother spoke to the panel twice.",
+        "Funding came from Wigan MBC and Norfolk CC.",
     ],
 )
 def test_words_places_and_brands_english_knows_stay(
