@@ -78,9 +78,10 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
     "redaction": (
         "redaction.py", [], ["--repeat", "1"],
         "names, phones and e-mails redacted from quotes: recall and precision on a labelled "
-        "set (dev, held-out, late, and three fresh sets each split into a dev and a held-out "
-        "half, the third by another writer), the code before issue 14 and before the latest "
-        "round in the same run, ms per text; held-out parts again with their names unlisted",
+        "set (dev, held-out, late, and five fresh sets each split into a dev and a held-out "
+        "half, the third to fifth by other writers), the code before issue 14 and before the "
+        "word-frequency round in the same run, ms per text; held-out parts again with their "
+        "names unlisted",
     ),
 }  # fmt: skip
 PRINTED_KEPT = 80  # lines of a bench's output kept in RESULTS.md (redaction prints ~50)

@@ -626,22 +626,33 @@ def gazetteer_redactor() -> Redactor:
 # 0.974 and 0.972, phones and e-mails 1.000 on all; precision of redacted names 1.000, 0.960,
 # 0.974 and 0.925; places and agencies kept 1.000, 0.969, 0.968 and 0.950. The word-frequency
 # round raised fresh_heldout's name recall from 0.945, fresh3's from 0.948 and fresh4's from
-# 0.934, and touched one more of fresh_heldout's 162 kept spans (0.975 before). The floors below
-# are a little under what was measured, so that a change that loses ground fails.
+# 0.934, and touched one more of fresh_heldout's 162 kept spans (0.975 before). fresh5.txt's
+# held-out half (other shapes: e-mail threads, PDF tables, social media handles, by another
+# hand) measured names recall 0.966, precision 0.966, kept 0.966 (0.936, 0.957 and 0.966 before
+# its round). The floors below are a little under what was measured, so that a change that
+# loses ground fails.
 REDACTION_SET = Path(__file__).parents[2] / "bench" / "data" / "redaction"
 MIN_RECALL = {
     "heldout": {"name": 0.98, "phone": 0.98, "email": 0.98},
     "fresh_heldout": {"name": 0.95, "phone": 0.98, "email": 0.98},
     "fresh3_heldout": {"name": 0.97, "phone": 0.98, "email": 0.98},
     "fresh4_heldout": {"name": 0.96, "phone": 0.98, "email": 0.98},
+    "fresh5_heldout": {"name": 0.955, "phone": 0.98, "email": 0.98},
 }
 MIN_PRECISION = {
     "heldout": 0.98,
     "fresh_heldout": 0.95,
     "fresh3_heldout": 0.96,
     "fresh4_heldout": 0.91,
+    "fresh5_heldout": 0.95,
 }
-MIN_KEPT = {"heldout": 0.98, "fresh_heldout": 0.96, "fresh3_heldout": 0.95, "fresh4_heldout": 0.94}
+MIN_KEPT = {
+    "heldout": 0.98,
+    "fresh_heldout": 0.96,
+    "fresh3_heldout": 0.95,
+    "fresh4_heldout": 0.94,
+    "fresh5_heldout": 0.95,
+}
 
 
 @pytest.fixture(scope="module", params=list(MIN_RECALL))
