@@ -6,8 +6,10 @@ import streamlit as st
 
 from pipeline.access.audit import AuditAction
 from pipeline.access.roles import Action
+from pipeline.errors import ReportError
 from pipeline.viewer import data
 from pipeline.viewer.context import describe, page_context
+from pipeline.viewer.literal import md
 from pipeline.viewer.team import record
 
 context = page_context(Action.export_redacted)
@@ -49,17 +51,22 @@ mime = {
     "html": "text/html",
     "md": "text/markdown",
 }[fmt]
-st.download_button(
-    "Download the report",
-    data.report_file(
+try:
+    report = data.report_file(
         source, filters, book, key, fmt, redact, settings.spacy_model, data.agreement_note(settings)
-    ),
-    file_name=f"findings-report.{fmt}",
-    mime=mime,
-    key="download_report",
-    on_click=recorded,
-    args=(f"report (.{fmt})",),
-)
+    )
+except ReportError as refused:  # no reviews under the filters, or no theme run yet
+    st.info(f"No report to draft: {md(str(refused))}.")
+else:
+    st.download_button(
+        "Download the report",
+        report,
+        file_name=f"findings-report.{fmt}",
+        mime=mime,
+        key="download_report",
+        on_click=recorded,
+        args=(f"report (.{fmt})",),
+    )
 
 st.subheader("Tables")
 st.write(

@@ -60,14 +60,20 @@ context = page_context()
 source, filters = context.source, context.filters
 every_theme = data.curate(data.catalogue(source), context.codebook)
 all_labels = dict(zip(every_theme["theme_id"].astype(int), every_theme["label"], strict=True))
-catalogue = every_theme[every_theme["lifecycle"] != "dormant"]
+asked = st.query_params.get("theme")
+asked_id = int(asked) if asked and asked.isdigit() else None
+# A dormant theme is listed only when asked for by its id (a bookmark, a lineage link).
+catalogue = every_theme[
+    (every_theme["lifecycle"] != "dormant") | (every_theme["theme_id"] == asked_id)
+]
 if catalogue.empty:
     st.info("No themes yet.")
     st.stop()
 ids = catalogue["theme_id"].astype(int).tolist()
 labels = dict(zip(ids, catalogue["label"], strict=True))
-asked = st.query_params.get("theme")
-start = int(asked) if asked and asked.isdigit() and int(asked) in ids else ids[0]
+start = asked_id if asked_id in ids else ids[0]
+if asked is not None and asked_id not in ids:
+    st.warning(f"There is no theme #{md(asked)}: showing {md(labels[start])} (#{start}).")
 theme_id = st.selectbox(
     "Theme", ids, index=ids.index(start), format_func=lambda t: f"{labels[t]} (#{t})"
 )
@@ -81,6 +87,8 @@ curation = context.codebook.curations.get(theme_id)
 parent = labels.get(curation.parent) if curation and curation.parent is not None else None
 hierarchy = " › ".join(str(p) for p in (meta["heading"], parent, meta["label"]) if p)
 st.caption(f"{md(hierarchy)} · theme #{int(theme_id)} · showing {describe(filters)}")
+if meta["lifecycle"] == "dormant":
+    st.info("This theme is dormant: the latest run placed no passage in it. Its history is below.")
 st.caption(
     md(data.checked_by_people(context.settings, int(theme_id))),
     help="People coding a blind sample of passages, against the machine's themes "

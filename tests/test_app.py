@@ -101,6 +101,30 @@ def test_theme_page_opens_the_linked_theme_with_trend_places_and_quotes(open_app
     assert any("Bedford" in c.value or "Peterborough" in c.value for c in app.caption)
 
 
+@pytest.mark.parametrize("asked", ["999", "abc"])
+def test_theme_page_says_when_it_has_no_theme_by_the_linked_id(open_app, asked: str) -> None:
+    app = open_app("theme", theme=asked)
+    assert [w.value for w in app.warning if f"no theme #{asked}" in w.value]
+    assert app.query_params["theme"] != asked
+
+
+def test_theme_page_opens_a_dormant_theme_asked_for_by_its_id(
+    open_app, themed_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "dormant.duckdb"
+    shutil.copy(themed_db, db)
+    with duckdb.connect(str(db)) as con:
+        theme, label = con.execute(
+            "SELECT theme_id, label FROM themes ORDER BY theme_id"
+        ).fetchone()
+        con.execute("UPDATE themes SET status = 'dormant' WHERE theme_id = ?", [theme])
+    publish_snapshot(db, "dormant")
+    app = open_app("theme", db=db, theme=str(theme))
+    assert app.title[0].value == md(label)
+    assert any("dormant" in i.value for i in app.info)
+    assert not app.warning
+
+
 def test_regions_page_finds_money_mules_significant_in_the_east(open_app, con) -> None:
     app = open_app("regions")
     app.selectbox(key="regions_place").set_value(EAST).run()
@@ -575,3 +599,60 @@ def test_every_page_renders_any_combination_of_missing_metadata(
     codebook = folder / "codebook.yaml"
     shutil.copy(REPO / "models" / "codebook.yaml", codebook)
     assert every_page(with_gaps(seeded["inferred"], folder / "warehouse", gaps), codebook) == []
+
+
+def filters_matching_no_review(db: Path) -> tuple[str, str]:
+    """A region and a document type that no locality review of `db` has together."""
+    from pipeline.queries import filter_options, sources
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        options = filter_options(con)
+        for region in options.regions:
+            for doc_type in options.doc_types:
+                found = sources(con, Filters(region=region, doc_type=doc_type))
+                if found.empty or (found["scope"] == "national").all():
+                    return region, doc_type
+    raise AssertionError("every region has every kind of document")
+
+
+def test_every_page_answers_filters_that_match_no_review(seeded: dict[str, Path]) -> None:
+    db = seeded["inferred"]
+    region, doc_type = filters_matching_no_review(db)
+    found: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FINDINGS_DB", str(db))
+        patch.setenv("FINDINGS_REDACT_QUOTES", "false")
+        for page in ("national", "theme", "regions", "matrix", "sources", "search", "exports"):
+            app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+            if page != "national":
+                app.switch_page(f"app_pages/{page}.py").run()
+            app.selectbox(key="filter_region").set_value(region).run()
+            app.selectbox(key="filter_type").set_value(doc_type).run()
+            found += [f"{page}: exception {e.value}" for e in app.exception]
+            found += [f"{page}: error {e.value}" for e in app.error]
+    assert found == []
+
+
+def test_a_regions_area_list_holds_only_its_locality_reviews_areas(
+    seeded: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = seeded["inferred"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        local = con.execute(
+            "SELECT region, list(DISTINCT area) FROM documents "
+            "WHERE scope = 'local' AND region IS NOT NULL AND area IS NOT NULL GROUP BY region"
+        ).fetchall()
+        national_areas = {
+            area
+            for (area,) in con.execute(
+                "SELECT DISTINCT area FROM documents WHERE scope = 'national' AND area IS NOT NULL"
+            ).fetchall()
+        }
+    assert national_areas  # the seed report stands for the nation
+    monkeypatch.setenv("FINDINGS_DB", str(db))
+    monkeypatch.setenv("FINDINGS_REDACT_QUOTES", "false")
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+    for region, areas in local:
+        app.selectbox(key="filter_region").set_value(region).run()
+        shown = set(app.selectbox(key="filter_area").options) - {"All"}
+        assert shown == set(areas), region

@@ -205,20 +205,17 @@ def query_trends(
 FEW_REVIEWS = 2
 
 
-def place_asked(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, str]:
-    """The one place `--region`, `--area` or `--force` names: its level and its name as stored.
+def place_asked(filters: Filters) -> tuple[str, str]:
+    """The one place `--region`, `--area` or `--force` names: its level and its name.
 
-    Names match whatever their case; a place no locality review has is a usage error listing
-    what there is.
+    The filter options have already matched it to a place some locality review has.
     """
-    from pipeline.queries import filter_options
-
     asked = [
-        (level, option, value)
-        for level, option, value in (
-            ("region", "--region", filters.region),
-            ("area", "--area", filters.area),
-            ("police_force", "--force", filters.police_force),
+        (level, value)
+        for level, value in (
+            ("region", filters.region),
+            ("area", filters.area),
+            ("police_force", filters.police_force),
         )
         if value is not None
     ]
@@ -226,16 +223,7 @@ def place_asked(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, 
         raise typer.BadParameter(
             "name one place to compare: --region, --area or --force", param_hint="--region"
         )
-    level, option, value = asked[0]
-    options = filter_options(con)
-    known = {"region": options.regions, "area": options.areas, "police_force": options.forces}
-    for name in known[level]:
-        if name.casefold() == " ".join(value.split()).casefold():
-            return level, name
-    listed = ", ".join(known[level]) or "none"
-    raise typer.BadParameter(
-        f"no locality review has {value!r}; there are: {listed}", param_hint=option
-    )
+    return asked[0]
 
 
 COMPARE_COLUMNS = [
@@ -257,7 +245,7 @@ def query_compare(db: DbOption = None, *, filters: Filters, as_json: JsonOption 
     from pipeline.queries import compare_place
 
     with open_readable(settings_for(db)) as con:
-        level, place = place_asked(con, filters)
+        level, place = place_asked(filters)
         frame = compare_place(con, level, place, filters)  # type: ignore[arg-type]
     reviews = int(frame["place_documents"].iloc[0]) if not frame.empty else 0
     if as_json:

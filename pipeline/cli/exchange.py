@@ -80,7 +80,7 @@ def write_tables(
     """Write the export tables in `fmt` (passage text redacted unless not) and say which."""
     from pipeline.exports.tables import write_tables as write
     from pipeline.passages.redact import Redactor, load_redaction_nlp
-    from pipeline.queries import place_names
+    from pipeline.queries import coverage, place_names
     from pipeline.themes.codebook import load_codebook
 
     settings = settings_for(db)
@@ -94,8 +94,11 @@ def write_tables(
             Redactor(load_redaction_nlp(settings.spacy_model), place_names(con)) if redact else None
         )
         written = write(con, out, book, fmt, filters, redactor)
+        covered = coverage(con, filters)
     for name, path in written.items():
         say(f"wrote {path} ({name})")
+    if not covered.reviews and not covered.national_documents:
+        say(f"no documents match {filters.describe()}: the tables hold their columns and no rows")
 
 
 @filter_options

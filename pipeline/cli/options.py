@@ -162,6 +162,48 @@ def filters_from(
     )
 
 
+def known_places(filters: Filters, db: Path | None) -> Filters:
+    """`filters` with each place as the warehouse spells it, whatever case it was typed in.
+
+    A place no locality review has is a usage error that lists what there is: an empty answer
+    would read as "nothing raised there".
+    """
+    from dataclasses import replace
+
+    asked = [
+        (level, option, value)
+        for level, option, value in (
+            ("region", "--region", filters.region),
+            ("area", "--area", filters.area),
+            ("police_force", "--force", filters.police_force),
+        )
+        if value is not None
+    ]
+    from pipeline.storage.publish import published_dir
+
+    settings = settings_for(db)
+    if not asked or not (settings.db.exists() or published_dir(settings.db).is_dir()):
+        return filters  # nothing to check, or no warehouse: the command says so itself
+    from pipeline.queries import filter_options as options_in
+
+    with open_readable(settings) as con:
+        options = options_in(con)
+    known = {"region": options.regions, "area": options.areas, "police_force": options.forces}
+    named = {}
+    for level, option, value in asked:
+        typed = " ".join(value.split()).casefold()
+        match = next((name for name in known[level] if name.casefold() == typed), None)
+        if match is None:
+            listed = ", ".join(known[level]) or "none"
+            raise typer.BadParameter(
+                f"no locality review has {value!r} (national documents have no place of their "
+                f"own); there are: {listed}",
+                param_hint=option,
+            )
+        named[level] = match
+    return replace(filters, **named)
+
+
 def filter_options(command: Callable[..., Result]) -> Callable[..., Result]:
     """Give a command the six filter options in place of its `filters: Filters` parameter."""
     # `Filters` stands for itself only when a command runs: importing the query layer (pandas)
@@ -174,7 +216,8 @@ def filter_options(command: Callable[..., Result]) -> Callable[..., Result]:
     @functools.wraps(command)
     def with_filters(*args: object, **kwargs: object) -> Result:
         values = {parameter.name: kwargs.pop(parameter.name) for parameter in FILTER_PARAMETERS}
-        return command(*args, filters=filters_from(**values), **kwargs)  # type: ignore[arg-type]
+        filters = known_places(filters_from(**values), kwargs.get("db"))  # type: ignore[arg-type]
+        return command(*args, filters=filters, **kwargs)  # type: ignore[arg-type]
 
     with_filters.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     with_filters.__annotations__ = {p.name: p.annotation for p in parameters} | {

@@ -185,8 +185,8 @@ def theme_overview(
             }
         )
     overview = pd.DataFrame(rows)
-    if overview.empty:
-        return overview
+    if overview.empty:  # no review under the filters: the same columns, no rows
+        return pd.DataFrame(columns=OVERVIEW_COLUMNS)
     # A theme's reviews are among the filtered reviews, so n_reviews is never 0 here.
     overview = _with_prevalence(overview, "n_documents", "n_reviews")[OVERVIEW_COLUMNS]
     return overview.sort_values(

@@ -88,7 +88,11 @@ def sidebar_filters(source: Source) -> Filters:
     region = side.selectbox("Region", [ALL, *options.regions], key="filter_region")
     areas = options.areas
     if region != ALL:
-        areas = sorted(set(data.sources(source, Filters(region=region))["area"].dropna()))
+        # A region's areas are its locality reviews' (a national report mentioning a place
+        # in the region is listed under the region, but its "area" is no area of it).
+        found = data.sources(source, Filters(region=region))
+        local = found[found["scope"] != "national"] if "scope" in found else found
+        areas = sorted(set(local["area"].dropna()))
     area = side.selectbox("Area", [ALL, *areas], key="filter_area")
     force = side.selectbox("Police force", [ALL, *options.forces], key="filter_force")
     doc_type = side.selectbox(

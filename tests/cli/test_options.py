@@ -232,3 +232,45 @@ def test_query_with_no_readable_snapshot_names_the_problem_and_the_fix(
     assert "run-1.duckdb is damaged or incomplete" in shown
     assert shown.endswith("run `findings run` to publish a fresh snapshot")
     assert "Traceback" not in result.output
+
+
+def with_required(name: str, tmp_path: Path) -> list[str]:
+    """A filtering command's words with what it requires besides filters."""
+    required = {
+        "search": ["search", "county lines"],
+        "query quotes": ["query", "quotes", "--theme", "1"],
+        "query trends": ["query", "trends", "--theme", "1"],
+        "export qdpx": ["export", "qdpx", "--out", str(tmp_path / "out.qdpx")],
+        "export csv": ["export", "csv", "--out", str(tmp_path / "csv")],
+        "export parquet": ["export", "parquet", "--out", str(tmp_path / "parquet")],
+        "export report": ["export", "report", "--out", str(tmp_path / "report.md")],
+    }
+    return required.get(name, name.split())
+
+
+@pytest.mark.parametrize("name", sorted(filtering_commands()))
+def test_a_place_no_review_has_is_refused_by_every_filtering_command(
+    name: str, themed_db: Path, tmp_path: Path
+) -> None:
+    args = [*with_required(name, tmp_path), "--area", "Atlantis", "--db", str(themed_db)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "Atlantis" in result.output and "there are:" in one_line(result.output)
+
+
+@pytest.mark.parametrize("name", ["query themes", "query quotes", "search", "query matrix"])
+def test_a_place_is_matched_whatever_its_case_by_every_filtering_command(
+    name: str, themed_db: Path, tmp_path: Path
+) -> None:
+    with connect(themed_db, read_only=True) as con:
+        region = con.execute(
+            "SELECT region FROM documents WHERE region IS NOT NULL ORDER BY region LIMIT 1"
+        ).fetchone()[0]
+    words = with_required(name, tmp_path)
+    answers = [
+        runner.invoke(app, [*words, "--region", typed, "--db", str(themed_db), "--json"])
+        for typed in (region, f"  {region.lower()} ")
+    ]
+    assert [a.exit_code for a in answers] == [0, 0], answers[1].output
+    assert json.loads(answers[0].stdout) == json.loads(answers[1].stdout)
+    assert json.loads(answers[0].stdout)  # the region has reviews: a real answer, not two empties
