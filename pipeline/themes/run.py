@@ -211,7 +211,13 @@ class ThemeRunner:
                 self._pool_fit(corpus),
             )
         else:
-            fitted = fit_themes(corpus.texts, corpus.vectors, params, self._fit_spacy_model)
+            fitted = fit_themes(
+                corpus.texts,
+                corpus.vectors,
+                params,
+                self._fit_spacy_model,
+                documents=[e.doc_id for e in corpus.evidence],
+            )
             placement = refit_placement(
                 fitted,
                 corpus.vectors,
@@ -288,7 +294,14 @@ class ThemeRunner:
 
         def fit_pool(pool: np.ndarray, pool_params: ThemeParams) -> FittedThemes:
             texts = [corpus.texts[i] for i in pool]
-            return fit_themes(texts, corpus.vectors[pool], pool_params, self._fit_spacy_model)
+            documents = [corpus.evidence[i].doc_id for i in pool]
+            return fit_themes(
+                texts,
+                corpus.vectors[pool],
+                pool_params,
+                self._fit_spacy_model,
+                documents=documents,
+            )
 
         return fit_pool
 

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.themes.fit import (
+    DOC_SHARE_FLOOR,
     OUTLIER,
     PassagePlace,
     ThemeParams,
@@ -15,6 +16,7 @@ from pipeline.themes.fit import (
     contextual_vectors,
     fit_themes,
     reassign_outliers,
+    rows_within_document_shares,
     sample_params,
     sample_rows,
 )
@@ -236,3 +238,63 @@ def test_a_sample_given_places_takes_each_document_s_share(sizes: list[int], see
     taken = np.bincount([int(places[row].doc_id[4:]) for row in rows], minlength=len(sizes))
     share = np.asarray(sizes) * size / len(places)
     assert (np.floor(share) <= taken).all() and (taken <= np.ceil(share)).all()
+
+
+# --- one document far larger than the others ---------------------------------------------------
+
+
+@given(st.lists(st.integers(1, 600), min_size=1, max_size=40))
+def test_no_document_gives_the_fit_more_than_its_share(sizes: list[int]) -> None:
+    documents = [f"doc-{d}" for d, size in enumerate(sizes) for _ in range(size)]
+    rows = rows_within_document_shares(documents)
+    share = max(DOC_SHARE_FLOOR, int(4 * np.median(sizes)))
+    if max(sizes) <= share:
+        assert rows is None
+        return
+    assert rows is not None and len(np.unique(rows)) == len(rows)
+    taken = np.bincount([int(documents[row][4:]) for row in rows], minlength=len(sizes))
+    assert taken.tolist() == [min(size, share) for size in sizes]
+    # A large document is heard from its first passage to its last.
+    for d, size in enumerate(sizes):
+        mine = [row for row in rows if documents[row] == f"doc-{d}"]
+        assert documents.index(f"doc-{d}") == mine[0] and mine[-1] == mine[0] + size - 1
+
+
+def test_documents_of_their_share_leave_the_fit_as_it_was() -> None:
+    texts, vectors, _ = _topics_and_noise(np.random.default_rng(5), per_topic=60, noise=10)
+    documents = [f"review-{row % 12}" for row in range(len(texts))]
+    params = ThemeParams.for_corpus(len(texts))
+    told = fit_themes(texts, vectors, params, spacy_model=None, documents=documents)
+    untold = fit_themes(texts, vectors, params, spacy_model=None)
+    assert told.sample is None
+    assert told.assignments.tolist() == untold.assignments.tolist()
+    assert told.keywords == untold.keywords
+
+
+def test_one_huge_document_does_not_swallow_the_themes_of_the_others() -> None:
+    rng = np.random.default_rng(6)
+    # Themes of 16 passages: heard whole, a fit of 3,000 passages more needs 18 to a theme.
+    texts, vectors, topics = _topics_and_noise(rng, per_topic=16, noise=6)
+    documents = [f"review-{row % 12}" for row in range(len(texts))]
+    # A file of 3,000 passages in one voice, near the first topic.
+    flood = np.zeros((3_000, vectors.shape[1]), dtype=np.float32)
+    flood[:, 0], flood[:, 3] = 1.0, 0.5
+    flood += rng.normal(0, 0.05, flood.shape).astype(np.float32)
+    flood /= np.linalg.norm(flood, axis=1, keepdims=True)
+    all_texts = texts + ["the same long transcript again"] * len(flood)
+    all_vectors = np.vstack([vectors, flood])
+    all_documents = documents + ["huge-file"] * len(flood)
+    params = ThemeParams.for_corpus(len(all_texts))
+    fitted = fit_themes(all_texts, all_vectors, params, spacy_model=None, documents=all_documents)
+    assert fitted.sample is not None and len(fitted.sample) == len(texts) + DOC_SHARE_FLOOR
+    # Each of the reviews' three topics is still a theme of its own, as in a fit without it.
+    ours = fitted.assignments[: len(texts)]
+    themes_of_topics = [
+        np.bincount(ours[(topics == topic) & (ours != OUTLIER)]).argmax() for topic in range(3)
+    ]
+    assert len(set(themes_of_topics)) == 3
+    for topic, theme in enumerate(themes_of_topics):
+        assert (ours[topics == topic] == theme).mean() > 0.8
+    assert fitted.params.min_cluster_size == params.min_cluster_size  # as the run records it
+    # Every passage of the file still gets a theme or none, by the fit's own rule.
+    assert set(fitted.assignments[len(texts) :].tolist()) <= {*fitted.theme_indices, OUTLIER}
