@@ -178,3 +178,24 @@ def test_keyword_search_finds_national_passages_and_says_how(
     assert "national" in set(everywhere["scope"])
     seed_hits = in_wales[in_wales["scope"] == "national"]
     assert len(seed_hits) and seed_hits["via_mention"].all()
+
+
+def test_a_themes_quotes_come_from_many_reviews_before_the_national_report(
+    con: duckdb.DuckDBPyConnection, seed_doc: str
+) -> None:
+    # The theme holding most of the seed report's passages: the one a long report would crowd.
+    (theme,) = con.execute(
+        "SELECT theme_id FROM current_passage_themes JOIN passages USING (passage_id) "
+        "WHERE doc_id = ? GROUP BY theme_id ORDER BY count(*) DESC, theme_id LIMIT 1",
+        [seed_doc],
+    ).fetchone()
+    reviews = con.execute(
+        "SELECT count(DISTINCT doc_id) FROM current_passage_themes JOIN passages "
+        "USING (passage_id) JOIN documents USING (doc_id) WHERE theme_id = ? AND scope = 'local'",
+        [theme],
+    ).fetchone()[0]
+    shown = quotes(con, theme, Filters(), limit=10)
+    first = shown.head(min(reviews, 10))
+    assert reviews >= 2
+    assert first["doc_id"].is_unique and (first["scope"] == "local").all()
+    assert seed_doc in set(shown["doc_id"]) or reviews >= 10  # national evidence comes after

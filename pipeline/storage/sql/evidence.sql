@@ -6,27 +6,37 @@
 -- name: quotes
 -- A theme's passages from the locality reviews under the filters and from national documents
 -- (under a place filter, those national passages that name a place inside it: via_mention).
+-- Each document's most representative passage comes before any document's second, and a
+-- locality review's before a national document's: the evidence is many reviews' voices, not
+-- the one document that says the most.
 WITH national AS (
     SELECT passage_id, via_mention
     FROM national_passages($region, $area, $police_force, $since, $until, $doc_type)
-)
-SELECT
-    p.passage_id, p.text, d.title, d.area, d.region, d.police_force, d.review_date,
-    d.doc_type, p.speaker, p.speaker_role, p.section, cpt.probability, d.doc_id, p.char_start,
-    p.char_end, d.scope, coalesce(n.via_mention, false) AS via_mention
-FROM current_passage_themes AS cpt
-JOIN passages AS p USING (passage_id)
-JOIN documents AS d USING (doc_id)
-LEFT JOIN national AS n USING (passage_id)
-WHERE cpt.theme_id = $theme
-  AND (
-      d.doc_id IN (
-          SELECT doc_id
-          FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type)
+),
+found AS (
+    SELECT
+        p.passage_id, p.text, d.title, d.area, d.region, d.police_force, d.review_date,
+        d.doc_type, p.speaker, p.speaker_role, p.section, cpt.probability, d.doc_id,
+        p.char_start, p.char_end, d.scope, coalesce(n.via_mention, false) AS via_mention,
+        row_number() OVER (
+            PARTITION BY d.doc_id ORDER BY cpt.probability DESC, p.passage_id
+        ) AS in_document
+    FROM current_passage_themes AS cpt
+    JOIN passages AS p USING (passage_id)
+    JOIN documents AS d USING (doc_id)
+    LEFT JOIN national AS n USING (passage_id)
+    WHERE cpt.theme_id = $theme
+      AND (
+          d.doc_id IN (
+              SELECT doc_id
+              FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type)
+          )
+          OR n.passage_id IS NOT NULL
       )
-      OR n.passage_id IS NOT NULL
-  )
-ORDER BY cpt.probability DESC, p.passage_id
+)
+SELECT * EXCLUDE (in_document)
+FROM found
+ORDER BY in_document, scope = 'national', probability DESC, passage_id
 LIMIT $limit;
 
 -- name: passage_context
