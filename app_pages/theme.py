@@ -73,7 +73,7 @@ ids = catalogue["theme_id"].astype(int).tolist()
 labels = dict(zip(ids, catalogue["label"], strict=True))
 start = asked_id if asked_id in ids else ids[0]
 if asked is not None and asked_id not in ids:
-    st.warning(f"There is no theme #{md(asked)}: showing {md(labels[start])} (#{start}).")
+    st.warning(f"There is no theme #{md(asked)}: showing {md(labels[start])} (#{int(start)}).")
 theme_id = st.selectbox(
     "Theme", ids, index=ids.index(start), format_func=lambda t: f"{labels[t]} (#{t})"
 )

@@ -221,10 +221,23 @@ def _embed(db: str | None, workers: int, dask_address: str | None) -> dict[str, 
     return _distributed_embed_flow.with_options(task_runner=runner)(db=db, threads=threads)
 
 
+def missing_codebook(settings: Settings) -> str | None:
+    """What to warn when the codebook file is not there (else it reads as an empty codebook)."""
+    if settings.codebook.is_file():
+        return None
+    # Silent, a run from another folder lost every guided heading: each theme read "Themes".
+    return (
+        f"no codebook at {settings.codebook}: themes run without guided themes or curations "
+        "(run from the project folder, or set FINDINGS_CODEBOOK)"
+    )
+
+
 @task
 def themes_task(db: str | None, refit: bool = False) -> dict[str, object]:
     """Update (or refit) the themes and list the changes."""
     settings = _settings(db)
+    if missing := missing_codebook(settings):
+        get_run_logger().warning(missing)
     shown = progress.listener()
     shown.begin("themes", None, "passages")
     with open_warehouse(settings.db) as con:

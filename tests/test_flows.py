@@ -244,3 +244,15 @@ def test_a_refresh_on_a_two_worker_dask_cluster_equals_one_process(
             con, LazyEmbedder(settings.embedding_model), load_codebook(None), settings.spacy_model
         ).run(refit=True)
     assert latest_themes(again) == latest_themes(spread)
+
+
+def test_a_run_without_its_codebook_file_says_so(tmp_path: Path) -> None:
+    from pipeline.flows import missing_codebook
+    from pipeline.settings import Settings
+
+    gone = tmp_path / "models" / "codebook.yaml"
+    said = missing_codebook(Settings(codebook=gone))
+    assert said is not None and str(gone) in said
+    gone.parent.mkdir()
+    gone.write_text("guided: []\n", encoding="utf-8")
+    assert missing_codebook(Settings(codebook=gone)) is None

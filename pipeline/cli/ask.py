@@ -327,6 +327,8 @@ def search(
     redact: RedactOption = True,
 ) -> None:
     """Search passages by words and meaning at once (--mode keyword|semantic to pick one)."""
+    if not text.strip():
+        raise typer.BadParameter("give some words to search for", param_hint="TEXT")
     if semantic:
         mode = SearchMode.semantic
     settings = settings_for(db)

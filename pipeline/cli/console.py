@@ -25,6 +25,7 @@ from rich.text import Text
 if TYPE_CHECKING:
     import pandas as pd
 
+TITLE_CHARACTERS = 120  # a table's title at most: a search for a pasted page names its start
 out = Console()
 err = Console(stderr=True)
 
@@ -199,11 +200,20 @@ def emit(
         )
         print_json(text)
         return
+    if frame.empty:
+        # A header over no rows, its title squeezed into one column, read as a broken table.
+        out.print(literal(f"{shortened(title)}: nothing found", one_line=True), soft_wrap=True)
+        return
     shown = [
         spec if isinstance(spec, Shown) else column(spec, wrap=frame[spec].dtype == object)
         for spec in (columns if columns is not None else list(frame.columns))
     ]
-    out.print(table_of(frame.to_dict("records"), title, shown))
+    out.print(table_of(frame.to_dict("records"), shortened(title), shown))
+
+
+def shortened(title: str, longest: int = TITLE_CHARACTERS) -> str:
+    """A title cut to `longest` characters ("…" at the end): a pasted page is no title."""
+    return title if len(title) <= longest else title[: longest - 1].rstrip() + "…"
 
 
 def share(raising: object, out_of: object) -> str:

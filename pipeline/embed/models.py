@@ -51,7 +51,10 @@ class SentenceTransformerEmbedder:
         self, model: str = DEFAULT_MODEL, device: str = "cpu", batch_size: int = 64
     ) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # Its "Loading weights" bar printed on every search: Findings shows its own progress.
+        transformers_logging.disable_progress_bar()
         self.name = model_name(model)
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(resolve_model_path(model)), device=device)

@@ -484,7 +484,7 @@ def _changes(report: Report) -> Changes:
             f"raising it in {_span(recent)} against {_span(early)}."
         )
     items = [
-        f"{s.label} (theme {numbers[s.theme_id]} below): {STATUS_WORDS[s.status]}. "
+        f"{s.label} (headline {numbers[s.theme_id]} below): {STATUS_WORDS[s.status]}. "
         f"{_evidence(s, report)[0].upper()}{_evidence(s, report)[1:]}. "
         f"Reviews raising it by year — {_by_year(s, report)}."
         for s in report.changing
@@ -512,7 +512,8 @@ def _coverage_lines(report: Report) -> list[str]:
     return [
         f"This draft synthesises {cover.reviews} locality reviews ({report.scope}) covering "
         f"{cover.areas} areas in {cover.regions} regions, carried out from {span}: "
-        f"{cover.passages} passages of practitioners' evidence.",
+        f"{cover.passages - cover.questions} passages of practitioners' evidence"
+        + (f" (and {cover.questions} interviewers' questions)." if cover.questions else "."),
         f"Reviews by region: {regions}.",
         *_national_lines(report),
     ]

@@ -275,11 +275,17 @@ def infer_doc_type(path: Path, blocks: list[Block]) -> str:
     return "report"
 
 
+# A title taken from a document's opening words: enough to recognise it, short as a title.
+OPENING_WORDS = 10
+MIN_OPENING_WORDS = 4
+
+
 def infer_title(path: Path, extracted_title: str | None, blocks: list[Block]) -> str:
     """The title the file declares, else its first heading that names it, else its name.
 
     A document that opens on a section heading ("1. Introduction", as a report extracted from a
-    PDF without its cover does) has no title in its text: the file name says more.
+    PDF without its cover does) has no title in its text: the file name says more, unless it is
+    no words at all (a hash), when the document's opening words are its title.
     """
     if extracted_title and extracted_title.strip():
         return extracted_title.strip()
@@ -288,7 +294,15 @@ def infer_title(path: Path, extracted_title: str | None, blocks: list[Block]) ->
             if _SECTION_HEADING.match(block.text):
                 break
             return block.text
-    return re.sub(r"[_-]+", " ", path.stem).strip().capitalize()
+    named = re.sub(r"[_-]+", " ", path.stem).strip().capitalize()
+    if re.search(r"[^\W\d_]{3}", path.stem) is None:
+        # "000_39d88d9572103bf9" (a download's hash) names nothing: the opening words say more.
+        opening = next((b.text for b in blocks if b.kind == "paragraph" and b.text.strip()), "")
+        words = opening.split()
+        if len(words) >= MIN_OPENING_WORDS:
+            shown = " ".join(words[:OPENING_WORDS])
+            return shown + ("…" if len(words) > OPENING_WORDS else "")
+    return named
 
 
 def merge_sources(sources: list[PartialMetadata | None]) -> dict[str, tuple[str, str]]:

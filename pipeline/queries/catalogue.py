@@ -57,6 +57,7 @@ class Coverage:
     first_review: dt.date | None
     last_review: dt.date | None
     national_documents: int = 0
+    questions: int = 0  # of the passages, interviewers' questions: context, not evidence
 
 
 def coverage(con: duckdb.DuckDBPyConnection, filters: Filters = NO_FILTERS) -> Coverage:
@@ -77,6 +78,7 @@ def coverage_of(docs: pd.DataFrame) -> Coverage:
         first_review=pd.Timestamp(dates.min()).date() if len(dates) else None,
         last_review=pd.Timestamp(dates.max()).date() if len(dates) else None,
         national_documents=int(national.sum()),
+        questions=int(reviews["n_questions"].sum()) if len(reviews) else 0,
     )
 
 

@@ -192,3 +192,24 @@ def test_search_shows_any_passage_and_title_as_written(
 def test_search_shows_any_query_as_written(themed_db: Path, query: tuple[str, str]) -> None:
     output = shown_by(themed_db, ["search"], query[0])
     assert shows(output, f"Search: {query[1]}")
+
+
+def test_a_search_that_finds_nothing_says_so_instead_of_an_empty_table(themed_db: Path) -> None:
+    args = ["search", "zzqxv", "--mode", "keyword", "--db", str(themed_db)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "nothing found" in result.stdout and "score" not in result.stdout
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_search_is_a_usage_error(themed_db: Path, blank: str) -> None:
+    result = runner.invoke(app, ["search", "--db", str(themed_db), "--", blank])
+    assert result.exit_code == 2 and "give some words" in result.output
+
+
+def test_a_pasted_page_as_a_query_is_named_by_its_start(themed_db: Path) -> None:
+    pasted = "county lines and cuckooing " * 300
+    args = ["search", "--mode", "keyword", "--limit", "1", "--db", str(themed_db), "--", pasted]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "…" in result.stdout and len(result.stdout) < 3 * len(pasted) // 10

@@ -93,3 +93,16 @@ def test_findings_embedding_model_names_another_model_folder(tmp_path: Path) -> 
     assert other_ids == ids and len(ids) >= 4
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
     assert (np.sum(vectors * default, axis=1) < 0.99).all()
+
+
+def test_loading_the_model_draws_no_progress_bar_of_its_own() -> None:
+    import os
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "from pipeline.embed.models import load_embedder; load_embedder()"],
+        capture_output=True, text=True, check=True, env=os.environ | {"HF_HUB_OFFLINE": "1"},
+        cwd=Path(__file__).parents[2],
+    )  # fmt: skip
+    assert "Loading weights" not in loaded.stderr and "it/s" not in loaded.stderr

@@ -78,6 +78,20 @@ def test_markdown_has_coverage_sections_quotes_and_method(con, report, tmp_path:
     assert "## Coverage" in text and "## Method" in text
 
 
+def test_coverage_counts_practitioners_evidence_apart_from_interviewers_questions(
+    con, report, tmp_path: Path
+) -> None:
+    answers, questions = con.execute(
+        "SELECT count(*) FILTER (WHERE speaker_role IS DISTINCT FROM 'interviewer'), "
+        "count(*) FILTER (WHERE speaker_role = 'interviewer') FROM passages "
+        "JOIN documents USING (doc_id) WHERE scope = 'local'"
+    ).fetchone()
+    assert questions > 0  # the sample corpus's transcripts have interviewers
+    text = " ".join(write_report(report, tmp_path / "report.md").read_text().split())
+    assert f"{answers} passages of practitioners' evidence" in text
+    assert f"(and {questions} interviewers' questions)" in text.replace("\\", "")
+
+
 def test_html_is_self_contained(report, tmp_path: Path) -> None:
     text = write_report(report, tmp_path / "report.html").read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)

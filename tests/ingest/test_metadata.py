@@ -146,6 +146,18 @@ def test_a_document_opening_on_a_section_heading_takes_its_file_name(opening: st
     )
 
 
+def test_a_file_named_by_a_hash_takes_its_opening_words() -> None:
+    blocks = [
+        heading("1. Introduction"),
+        Block(kind="paragraph", text="This review looks at county lines into Torbay and the "
+              "response of partners in 2019."),
+    ]  # fmt: skip
+    assert infer_title(Path("000_39d88d9572103bf9.txt"), None, blocks) == (
+        "This review looks at county lines into Torbay and the…"
+    )
+    assert infer_title(Path("review_7f3a.txt"), None, blocks) == "Review 7f3a"
+
+
 def test_the_first_heading_names_a_document() -> None:
     blocks = [heading("Locality review: Torbay"), heading("1. Introduction")]
     assert infer_title(Path("x.md"), None, blocks) == "Locality review: Torbay"

@@ -14,7 +14,9 @@ FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type
 SELECT
     d.doc_id, d.title, d.path, d.format, d.doc_type, d.area, d.region, d.police_force,
     d.review_date, d.inferred_fields, d.ingested_at, d.scope,
-    (SELECT count(*) FROM passages AS p WHERE p.doc_id = d.doc_id) AS n_passages
+    (SELECT count(*) FROM passages AS p WHERE p.doc_id = d.doc_id) AS n_passages,
+    (SELECT count(*) FROM passages AS p
+     WHERE p.doc_id = d.doc_id AND p.speaker_role = 'interviewer') AS n_questions
 FROM (
     SELECT * FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type)
     UNION ALL BY NAME
