@@ -42,3 +42,13 @@ def test_status_counts_the_seed_as_a_national_document(seeded: dict[str, Path]) 
     result = runner.invoke(app, ["status", "--db", str(seeded["inferred"]), "--json"])
     counts = json.loads(result.stdout)["counts"]
     assert (counts["documents"], counts["national_documents"]) == (24, 1)
+
+
+def test_status_and_query_themes_count_the_same_passages(seeded: dict[str, Path]) -> None:
+    db = str(seeded["inferred"])
+    status = json.loads(runner.invoke(app, ["status", "--db", db, "--json"]).stdout)
+    ranked = json.loads(runner.invoke(app, ["query", "themes", "--db", db, "--json"]).stdout)
+    counted = {row["theme_id"]: (row["n_documents"], row["n_passages"]) for row in ranked}
+    assert status["themes"]
+    for row in status["themes"]:
+        assert (row["documents"], row["passages"]) == counted[row["theme_id"]], row

@@ -47,11 +47,13 @@ SELECT
     t.label,
     t.status AS lifecycle,
     t.heading,
-    -- Reviews, areas and regions count locality reviews only; passages count every quote.
+    -- Locality reviews only, as `query themes` and the viewer count: a national document's
+    -- passages are quoted, never counted (counting them gave one theme 207 passages here and
+    -- 104 there).
     count(DISTINCT p.doc_id) FILTER (WHERE d.scope = 'local') AS documents,
     count(DISTINCT d.area) FILTER (WHERE d.scope = 'local') AS areas,
     count(DISTINCT d.region) FILTER (WHERE d.scope = 'local') AS regions,
-    count(*) AS passages
+    count(*) FILTER (WHERE d.scope = 'local') AS passages
 FROM passage_themes AS pt
 JOIN themes AS t USING (theme_id)
 JOIN passages AS p USING (passage_id)
