@@ -170,7 +170,8 @@ st.markdown(f"#### {md(chosen['label'])}")
 st.caption(
     f"Raised in {int(chosen['n_documents'])} of {int(cover.reviews)} reviews "
     f"({chosen['prevalence']:.0%}, 95% interval {chosen['ci_low']:.0%}–{chosen['ci_high']:.0%}), "
-    f"{int(chosen['n_areas'])} areas in {int(chosen['n_regions'])} regions, "
+    f"{int(chosen['n_areas'])} area{'s' if int(chosen['n_areas']) != 1 else ''} in "
+    f"{int(chosen['n_regions'])} region{'s' if int(chosen['n_regions']) != 1 else ''}, "
     f"{int(chosen['n_passages'])} passages."
 )
 show_quotes(context, data.quotes(source, theme_id, filters, 3), with_context=False)

@@ -201,7 +201,9 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     out.print(
         Text.assemble(
             (str(counts["documents"]), "bold"),
-            f" locality reviews, {counts['national_documents']} national documents, ",
+            f" locality review{'s' if counts['documents'] != 1 else ''}, "
+            f"{counts['national_documents']} national document"
+            f"{'s' if counts['national_documents'] != 1 else ''}, ",
             (str(counts["passages"]), "bold"),
             f" passages, {counts['places']} gazetteer places, {counts['errors']} errors, "
             f"{counts['warnings']} warnings",
@@ -212,7 +214,13 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
         if coverage["first_review"] is not None
         else "no review dates"
     )
-    out.print(literal(f"{coverage['areas']} areas in {coverage['regions']} regions, {dated}"))
+    areas, regions = coverage["areas"], coverage["regions"]
+    out.print(
+        literal(
+            f"{areas} area{'s' if areas != 1 else ''} in {regions} region"
+            f"{'s' if regions != 1 else ''}, {dated}"
+        )
+    )
     table = Table("region", "documents", "areas", "passages", title="Coverage by region")
     for row in summary["by_region"]:
         table.add_row(*[cell(row[key]) for key in ("region", "documents", "areas", "passages")])

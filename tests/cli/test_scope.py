@@ -52,3 +52,9 @@ def test_status_and_query_themes_count_the_same_passages(seeded: dict[str, Path]
     assert status["themes"]
     for row in status["themes"]:
         assert (row["documents"], row["passages"]) == counted[row["theme_id"]], row
+
+
+def test_status_says_one_national_document_in_the_singular(seeded: dict[str, Path]) -> None:
+    result = runner.invoke(app, ["status", "--db", str(seeded["inferred"])])
+    said = " ".join(result.stdout.split())
+    assert "1 national document," in said and "1 national documents" not in said
