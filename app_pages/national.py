@@ -96,7 +96,12 @@ for number, row in enumerate(moving.itertuples()):
             evidence.append("First found in the latest theme run.")
         for line in evidence:
             st.caption(md(line))
-        show_quotes(context, data.quotes(source, theme_id, filters, 2), with_context=False)
+        show_quotes(
+            context,
+            data.quotes(source, theme_id, filters, 2),
+            with_context=False,
+            section="change_",
+        )
         st.page_link(
             "app_pages/theme.py",
             label="Open the theme page",
@@ -174,7 +179,9 @@ st.caption(
     f"{int(chosen['n_regions'])} region{'s' if int(chosen['n_regions']) != 1 else ''}, "
     f"{int(chosen['n_passages'])} passages."
 )
-show_quotes(context, data.quotes(source, theme_id, filters, 3), with_context=False)
+show_quotes(
+    context, data.quotes(source, theme_id, filters, 3), with_context=False, section="picked_"
+)
 st.page_link(
     "app_pages/theme.py",
     label="Open the theme page",

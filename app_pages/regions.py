@@ -125,4 +125,9 @@ column = "region" if level == "region" else "police_force"
 local = replace(filters.without_place(), **{column: place})
 for row in over.itertuples():
     st.markdown(f"**{md(labels.get(int(row.theme_id)))}** — lift {row.lift:.1f}")
-    show_quotes(context, data.quotes(source, int(row.theme_id), local, 2), with_context=False)
+    show_quotes(
+        context,
+        data.quotes(source, int(row.theme_id), local, 2),
+        with_context=False,
+        section=f"lift{int(row.theme_id)}_",
+    )

@@ -181,12 +181,12 @@ if evidence.pending:
     )
 if not evidence.put_here.empty:
     st.markdown("**Put under this theme by people**")
-    show_quotes(context, evidence.put_here)
+    show_quotes(context, evidence.put_here, section="put_")
     st.markdown("**Found by the machine**")
 show_quotes(context, evidence.quotes)
 if not evidence.taken_off.empty:
     st.markdown("**Taken off this theme by people** (not its evidence any more)")
-    show_quotes(context, evidence.taken_off, with_context=False)
+    show_quotes(context, evidence.taken_off, with_context=False, section="off_")
 
 st.subheader("Raised alongside")
 pairs = data.curate(data.cooccurrence(source, filters), context.codebook)

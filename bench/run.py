@@ -61,6 +61,11 @@ BENCHES: dict[str, tuple[str, list[str], list[str] | None, str]] = {
         "full_run.py", ["--passages", "100000", "--workers", "2"], None,
         "the same at 100k passages (about an hour on 2 cores: only with --long or --only)",
     ),
+    "streaming": (
+        "streaming.py", [], None,
+        "ingest alone and beside an encoder thread (a streaming refresh): ingest seconds lost "
+        "over embedding seconds saved (above 1: streaming does not pay here)",
+    ),
     "pdf_readers": (
         "pdf_readers.py", [], ["--repeat", "1"],
         "PDF libraries: speed ratio to the fastest and text quality",

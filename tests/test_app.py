@@ -656,3 +656,26 @@ def test_a_regions_area_list_holds_only_its_locality_reviews_areas(
         app.selectbox(key="filter_region").set_value(region).run()
         shown = set(app.selectbox(key="filter_area").options) - {"All"}
         assert shown == set(areas), region
+
+
+def test_the_national_page_quotes_a_changing_theme_that_is_also_the_top_one(
+    open_app, themed_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "top-is-emerging.duckdb"
+    shutil.copy(themed_db, db)
+    with duckdb.connect(str(db)) as con:
+        top = int(theme_overview(con)["theme_id"].iloc[0])
+        # Every review raising the top theme dated late, every other early: it is changing.
+        con.execute(
+            "UPDATE documents SET review_date = CASE WHEN doc_id IN ("
+            "  SELECT doc_id FROM current_passage_themes JOIN passages USING (passage_id)"
+            "  WHERE theme_id = ?) THEN DATE '2019-06-01' ELSE DATE '2016-06-01' END",
+            [top],
+        )
+        ranked = theme_overview(con)
+    assert int(ranked["theme_id"].iloc[0]) == top
+    assert ranked["status"].iloc[0] in {"emerging", "spreading"}
+    publish_snapshot(db, "top-is-emerging")
+    app = open_app("national", db=db)
+    assert not app.exception
+    assert any("What changed in the latest run" in h.value for h in app.subheader)

@@ -85,10 +85,15 @@ def memo_section(context: PageContext, target: MemoTarget, target_id: str, key: 
         st.caption(f"Memos are written by {WRITERS}.")
 
 
-def passage_memos(context: PageContext, passage_id: str, memos: Sequence[Memo]) -> None:
-    """A quote's memos beneath it, and (for those who may) a popover to write one."""
+def passage_memos(
+    context: PageContext, passage_id: str, memos: Sequence[Memo], section: str = ""
+) -> None:
+    """A quote's memos beneath it, and (for those who may) a popover to write one.
+
+    `section` tells apart the forms of one passage quoted twice on a page.
+    """
     if memos:
         show_memos(context, memos)
     if context.may(Action.write_memos):
         with st.popover("Memo on this passage"):
-            memo_form(context, MemoTarget.passage, passage_id, f"memo_{passage_id}")
+            memo_form(context, MemoTarget.passage, passage_id, f"memo_{section}{passage_id}")

@@ -113,10 +113,10 @@ def coding_line(decisions: PassageDecisions | None, labels: dict[int, str]) -> s
     return "Coded by people: " + "; ".join(parts) + " (counts follow at the next run)"
 
 
-def coding_control(context: PageContext, passage_id: str) -> None:
+def coding_control(context: PageContext, passage_id: str, section: str = "") -> None:
     """Move the passage to a theme, give it another, or take it off one (coders only)."""
     labels = context.labels
-    key = f"code_{passage_id}"
+    key = f"code_{section}{passage_id}"
     with st.popover("Code this passage"):
         action = st.radio(
             "Decision",
@@ -143,11 +143,15 @@ def coding_control(context: PageContext, passage_id: str) -> None:
             st.rerun()
 
 
-def show_quotes(context: PageContext, quotes: pd.DataFrame, with_context: bool = True) -> None:
+def show_quotes(
+    context: PageContext, quotes: pd.DataFrame, with_context: bool = True, section: str = ""
+) -> None:
     """Each quote (redacted for display) with where it comes from, and its surroundings.
 
     People's decisions and memos on a passage show under it at once; coders may code it and
-    write a memo from here.
+    write a memo from here. A page quoting in several places names each `section`: one passage
+    may be quoted in two (a changing theme that is also the one picked), and its forms must
+    not share keys.
     """
     if quotes.empty:
         st.caption("No passages under these filters.")
@@ -162,10 +166,10 @@ def show_quotes(context: PageContext, quotes: pd.DataFrame, with_context: bool =
         if coded is not None:
             box.caption(md(coded))
         with box:
-            passage_memos(context, row.passage_id, memos.get(row.passage_id, []))
+            passage_memos(context, row.passage_id, memos.get(row.passage_id, []), section)
         if codes:
             with box:
-                coding_control(context, row.passage_id)
+                coding_control(context, row.passage_id, section)
         if with_context:
             with box, st.expander("Context in the document"):
                 around = data.context(context.source, row.passage_id)
