@@ -68,6 +68,9 @@ def find_passage_id(con: duckdb.DuckDBPyConnection, asked: str) -> str:
     found = _sql.column(
         con, "evidence", "passages_starting_with", {"prefix": prefix, "limit": AMBIGUOUS_SHOWN + 1}
     )
+    if not found:
+        # An id printed before its document was edited: the passage with its text now.
+        found = _successors(con, prefix)
     if len(found) == 1:
         return str(found[0])
     if not found:
@@ -80,6 +83,19 @@ def find_passage_id(con: duckdb.DuckDBPyConnection, asked: str) -> str:
     raise PassageLookupError(
         f"{prefix!r} starts the ids of several passages ({shown}{more}): give more of the id"
     )
+
+
+def _successors(con: duckdb.DuckDBPyConnection, prefix: str) -> list[object]:
+    """The current passages that retired passages starting with `prefix` were kept as."""
+    try:
+        return _sql.column(
+            con,
+            "evidence",
+            "successors_starting_with",
+            {"prefix": prefix, "limit": AMBIGUOUS_SHOWN + 1},
+        )
+    except duckdb.CatalogException:  # a snapshot written before edits were linked
+        return []
 
 
 @dataclass(frozen=True)

@@ -300,9 +300,38 @@ def replace_document(
     """
     rows = _passage_rows(document, passage_ids)
     with transaction(con):
-        _retire(con, previous.doc_id, source.source_path, document.doc_id, utc_now())
+        replaced_at = utc_now()
+        _link_successors(con, previous.doc_id, rows, replaced_at)
+        _retire(con, previous.doc_id, source.source_path, document.doc_id, replaced_at)
         crash_point("ingest:mid-replace")
         _insert(con, document, rows, source)
+
+
+def _link_successors(
+    con: duckdb.DuckDBPyConnection,
+    previous_doc: str,
+    rows: dict[str, list],
+    replaced_at: dt.datetime,
+) -> None:
+    """Link each passage of the retiring version to the new one's with the same text.
+
+    A text found several times pairs in reading order (its first with the first); a passage
+    whose text the new version lost gets no link.
+    """
+    sql = _sql()
+    waiting: dict[str, list[str]] = {}
+    for passage, text_sha in zip(rows["passage_id"], rows["text_sha"], strict=True):
+        waiting.setdefault(text_sha, []).append(passage)
+    old, new = [], []
+    for passage, text_sha in con.execute(sql["passages_in_order"], [previous_doc]).fetchall():
+        if waiting.get(text_sha):
+            old.append(passage)
+            new.append(waiting[text_sha].pop(0))
+    if not old:
+        return
+    con.execute(sql["move_successor_links"], {"old": old, "new": new})
+    con.execute(sql["insert_successor_links"], {"old": old, "new": new, "replaced_at": replaced_at})
+    con.execute(sql["drop_self_links"])
 
 
 def retire_document(

@@ -86,6 +86,11 @@ def run_assignments(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, in
     return {row["passage_id"]: row["theme_id"] for row in rows}
 
 
+def passage_successors(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Retired passage id -> the id of the passage with its text in the latest version."""
+    return dict(con.execute(_sql("passage_successors")).fetchall())
+
+
 def machine_assignments(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     """Passage id -> the theme the machine proposed in one run, before people's decisions."""
     rows = _records(con.execute(_sql("machine_assignments"), [run_id]))

@@ -28,8 +28,9 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import duckdb
 import numpy as np
@@ -78,6 +79,16 @@ from pipeline.themes.identity import (
 log = logging.getLogger(__name__)
 
 MIN_PASSAGES = 10
+Value = TypeVar("Value")
+
+
+def carried(by_passage: Mapping[str, Value], successors: Mapping[str, str]) -> dict[str, Value]:
+    """`by_passage` with each retired passage's value under its successor's id as well.
+
+    A value the successor already has of its own is kept.
+    """
+    moved = {successors[p]: v for p, v in by_passage.items() if p in successors}
+    return moved | dict(by_passage)
 
 
 @dataclass(frozen=True)
@@ -186,8 +197,13 @@ class ThemeRunner:
         earlier: dict[str, int] = {}  # as the previous run recorded them, people's included
         machine_earlier: dict[str, int] = {}  # as the machine proposed them there
         if previous_run and previous_run.model == model:
-            earlier = theme_runs.run_assignments(self.con, previous_run.run_id)
-            machine_earlier = theme_runs.machine_assignments(self.con, previous_run.run_id)
+            # A passage an edit left as it was is no new evidence: under its new id it keeps
+            # the theme its old id had (the new version's other passages are placed as new).
+            moved = theme_runs.passage_successors(self.con)
+            earlier = carried(theme_runs.run_assignments(self.con, previous_run.run_id), moved)
+            machine_earlier = carried(
+                theme_runs.machine_assignments(self.con, previous_run.run_id), moved
+            )
         mode = choose_mode(corpus.ids, machine_earlier, refit_requested=refit)
         now = utc_now()
         run_id = new_run_id(now, corpus.ids)
@@ -230,7 +246,7 @@ class ThemeRunner:
         coded = apply_decisions(
             corpus.ids,
             machine_theme_of,
-            current_decisions(self.decisions),
+            carried(current_decisions(self.decisions), theme_runs.passage_successors(self.con)),
             set(known) | set(machine_theme_of.tolist()) | self.codebook.split_theme_ids,
             self.codebook.merge_target,
         )

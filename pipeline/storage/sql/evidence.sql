@@ -69,3 +69,13 @@ JOIN documents AS d USING (doc_id)
 LEFT JOIN current_passage_themes AS cpt USING (passage_id)
 LEFT JOIN themes AS t ON t.theme_id = cpt.theme_id
 WHERE p.passage_id = $passage;
+
+-- name: successors_starting_with
+-- The latest passages holding the text of retired passages whose id starts with $prefix (an id
+-- a report printed before its document was edited).
+SELECT DISTINCT s.successor_id
+FROM passage_successors AS s
+JOIN passages AS p ON p.passage_id = s.successor_id
+WHERE starts_with(s.passage_id, $prefix)
+ORDER BY s.successor_id
+LIMIT $limit;

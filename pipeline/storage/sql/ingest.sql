@@ -103,3 +103,23 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 -- name: set_metadata_sha
 -- A document ingested before metadata hashes existed, whose metadata nothing but its text gives.
 UPDATE documents SET metadata_sha = ?, given_options = ? WHERE doc_id = ?;
+
+-- name: passages_in_order
+-- A document's passages in reading order, with their text hashes (to link a version's
+-- unchanged passages to the next version's).
+SELECT passage_id, text_sha FROM passages WHERE doc_id = ? ORDER BY ordinal;
+
+-- name: move_successor_links
+-- Links that pointed to a passage now retired point to its own successor (links stay flat).
+UPDATE passage_successors AS s
+SET successor_id = n.successor_id
+FROM (SELECT unnest($old) AS passage_id, unnest($new) AS successor_id) AS n
+WHERE s.successor_id = n.passage_id;
+
+-- name: insert_successor_links
+INSERT OR REPLACE INTO passage_successors (passage_id, successor_id, replaced_at)
+SELECT unnest($old), unnest($new), $replaced_at;
+
+-- name: drop_self_links
+-- A file edited back to an earlier version makes that version's passages current again.
+DELETE FROM passage_successors WHERE passage_id = successor_id;

@@ -146,3 +146,7 @@ LEFT JOIN run_decisions AS rd
     ON rd.run_id = pt.run_id AND rd.passage_id = pt.passage_id AND rd.state <> 'added'
 WHERE pt.run_id = ?
 GROUP BY pt.passage_id, pt.theme_id;
+
+-- name: passage_successors
+-- Each retired passage and the passage holding its text in its document's latest version.
+SELECT passage_id, successor_id FROM passage_successors;
