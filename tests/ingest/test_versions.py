@@ -16,6 +16,8 @@ from hypothesis import settings as run_settings
 from pipeline.embed.missing import embed_passages
 from pipeline.ingest.ingester import Ingester
 from pipeline.ingest.prepare import IngestOptions
+from pipeline.queries.evidence import find_passage_id
+from pipeline.queries.runs import changes_since_previous_run
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
 from pipeline.storage.embeddings import missing_texts
@@ -58,6 +60,54 @@ def test_an_edited_file_replaces_its_previous_version(ingester: Ingester, tmp_pa
     assert "The debt grows every week, and the threats with it." in passage_texts(ingester.con)
     assert "The debt never goes away, whatever they do." not in passage_texts(ingester.con)
     assert one(ingester.con, "SELECT doc_id FROM documents") != (old_id,)
+
+
+def _texts_by_id(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT passage_id, text FROM passages").fetchall())
+
+
+def test_an_edit_links_each_unchanged_passage_to_its_new_id(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "blackpool.txt", TRANSCRIPT)
+    ingester.ingest([path])
+    before = _texts_by_id(ingester.con)
+    write(tmp_path, "blackpool.txt", EDITED)
+    ingester.ingest([path])
+    after = _texts_by_id(ingester.con)
+    links = dict(
+        ingester.con.execute("SELECT * EXCLUDE (replaced_at) FROM passage_successors").fetchall()
+    )
+    kept = {old for old, text in before.items() if text in after.values()}
+    assert kept and len(kept) < len(before)  # the edit changed one passage, not all
+    assert set(links) == kept
+    assert all(after[links[old]] == before[old] for old in kept)
+    assert find_passage_id(ingester.con, next(iter(kept))[:12]) == links[next(iter(kept))]
+
+
+def test_links_stay_flat_across_edits_and_an_edit_undone_drops_them(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "blackpool.txt", TRANSCRIPT)
+    ingester.ingest([path])
+    first = _texts_by_id(ingester.con)
+    write(tmp_path, "blackpool.txt", EDITED)
+    ingester.ingest([path])
+    write(tmp_path, "blackpool.txt", EDITED + "\nInterviewer: Anything else?\n")
+    ingester.ingest([path])
+    latest = _texts_by_id(ingester.con)
+    links = dict(
+        ingester.con.execute("SELECT passage_id, successor_id FROM passage_successors").fetchall()
+    )
+    assert set(links.values()) <= set(latest)  # every link ends at a current passage
+    assert all(latest[links[old]] == text for old, text in first.items() if old in links)
+    write(tmp_path, "blackpool.txt", TRANSCRIPT)
+    ingester.ingest([path])
+    back = dict(
+        ingester.con.execute("SELECT passage_id, successor_id FROM passage_successors").fetchall()
+    )
+    assert all(old != new for old, new in back.items())
+    assert set(_texts_by_id(ingester.con)) == set(first)  # the first version's ids again
 
 
 def test_the_previous_version_keeps_its_provenance(ingester: Ingester, tmp_path: Path) -> None:
@@ -407,3 +457,42 @@ def _write_version(folder: Path, paragraphs: list[str], date: str | None) -> Non
         manifest.unlink(missing_ok=True)
     else:
         write(folder, "manifest.csv", MANIFEST + f"review.txt,,,{date},\n")
+
+
+@pytest.mark.slow  # an embed-and-theme run
+def test_an_edit_leaves_its_unchanged_passages_on_their_themes(
+    themed_db: Path, tmp_path: Path
+) -> None:
+    """The walkthrough's Thanet edit: untouched passages went to no theme under their new ids."""
+    db = tmp_path / "themed.duckdb"
+    shutil.copy(themed_db, db)
+    edited = tmp_path / "corpus" / "09_warrington_review_notes.txt"
+    edited.parent.mkdir()
+    text = (CORPUS / edited.name).read_text(encoding="utf-8")
+    edited.write_text(text.replace("Warrington sits", "Warrington lies"), encoding="utf-8")
+    with open_warehouse(db) as con:
+        (source,) = one(
+            con, "SELECT source_path FROM documents WHERE path LIKE ?", [f"%{edited.name}"]
+        )
+        # The copy in tmp_path stands for the original file, edited in place.
+        con.execute(
+            "UPDATE documents SET source_path = ? WHERE source_path = ?",
+            [str(edited.resolve()), source],
+        )
+        assert Ingester(con, Settings(db=db)).ingest([edited]).replaced == 1
+        (before_run,) = one(con, "SELECT run_id FROM theme_runs ORDER BY started_at DESC LIMIT 1")
+    rethemed = embed_and_theme(db, tmp_path / "rethemed.duckdb")
+    with duckdb.connect(str(rethemed), read_only=True) as con:
+        (mode,) = one(con, "SELECT mode FROM theme_runs ORDER BY started_at DESC LIMIT 1")
+        pairs = con.execute(
+            "SELECT old.theme_id, new.theme_id FROM passage_successors AS s "
+            "JOIN passage_themes AS old ON old.passage_id = s.passage_id AND old.run_id = ? "
+            "JOIN current_passage_themes AS new ON new.passage_id = s.successor_id",
+            [before_run],
+        ).fetchall()
+        changed = changes_since_previous_run(con).new_documents
+    assert mode == "update"
+    assert len(pairs) >= 5
+    assert [new for _, new in pairs] == [old for old, _ in pairs]
+    # The latest run's news: one review edited, none added.
+    assert changed["edited"].tolist() == [True]
