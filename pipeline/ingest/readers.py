@@ -412,7 +412,7 @@ def read_docx(data: bytes, limits: ZipLimits) -> ExtractedDocument:
     blocks: list[Block] = []
 
     def add_paragraph(paragraph: Paragraph) -> None:
-        text = collapse_whitespace(normalise_text(paragraph.text))
+        text = collapse_whitespace(normalise_text(_visible_text(paragraph)))
         if not text:
             return
         if len(blocks) >= limits.max_paragraphs:
@@ -449,6 +449,22 @@ def read_docx(data: bytes, limits: ZipLimits) -> ExtractedDocument:
             add_paragraph(item)
     title = collapse_whitespace(document.core_properties.title or "") or None
     return ExtractedDocument("docx", blocks, title)
+
+
+# Runs Word shows in a paragraph: its own and its links', and those inside tracked insertions,
+# moves, smart tags, fields and content controls (form fields), in document order. python-docx's
+# `text` reads only the first two, so a pending insertion (shown in Word) was lost; deletions
+# (w:del, w:moveFrom) stay out.
+_VISIBLE_RUNS = (
+    "w:r | w:hyperlink | w:ins/w:r | w:ins/w:hyperlink | w:moveTo/w:r | w:smartTag/w:r"
+    " | w:fldSimple/w:r | w:sdt/w:sdtContent/w:r"
+)
+
+
+def _visible_text(paragraph: object) -> str:
+    """A DOCX paragraph's text as Word shows it (see `_VISIBLE_RUNS`)."""
+    element = paragraph._p  # type: ignore[attr-defined]
+    return "".join(run.text or "" for run in element.xpath(_VISIBLE_RUNS))
 
 
 # --- PDF ------------------------------------------------------------------------------------

@@ -92,6 +92,30 @@ def test_docx_reader_keeps_headings_lists_and_title() -> None:
     assert extracted.blocks[1].text == "P1: " + PARAGRAPH
 
 
+def test_docx_reader_keeps_what_word_shows_of_tracked_changes_and_form_fields() -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    paragraph = document.add_paragraph("Officers named two addresses.")
+    for xml in (
+        f'<w:ins {w} w:id="1" w:author="DS"><w:r><w:t xml:space="preserve"> Six more were '
+        "found in the winter.</w:t></w:r></w:ins>",
+        f'<w:del {w} w:id="2" w:author="DS"><w:r><w:delText> None were cuckooed.</w:delText>'
+        "</w:r></w:del>",
+        f'<w:sdt {w}><w:sdtContent><w:r><w:t xml:space="preserve"> Area: Thanet.</w:t></w:r>'
+        "</w:sdtContent></w:sdt>",
+    ):
+        paragraph._p.append(parse_xml(xml))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    extracted = extract_document(Path("tracked.docx"), buffer.getvalue())
+    assert [b.text for b in extracted.blocks] == [
+        "Officers named two addresses. Six more were found in the winter. Area: Thanet."
+    ]
+
+
 def test_docx_reader_rejects_random_bytes() -> None:
     with pytest.raises(CorruptDocumentError, match="not a valid DOCX"):
         extract_document(Path("random.docx"), bytes(range(256)) * 8)
