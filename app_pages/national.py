@@ -195,24 +195,35 @@ if changes.previous_run_id is None:
     st.caption(f"The first run: built on {len(changes.new_documents)} reviews.")
 else:
     new_docs = changes.new_documents
+    edited = new_docs["edited"].fillna(False).astype(bool)
+    added, versions = new_docs[~edited], new_docs[edited]
     st.markdown(
-        f"- **{len(new_docs)}** reviews added"
+        f"- **{len(added)}** review{'s' if len(added) != 1 else ''} added"
         + (
             ": "
             + ", ".join(
                 f"{md(t)} ({md(a)})" if pd.notna(a) else md(t)
-                for t, a in zip(new_docs["title"], new_docs["area"], strict=True)
+                for t, a in zip(added["title"], added["area"], strict=True)
             )
-            if len(new_docs)
+            if len(added)
             else ""
         )
     )
+    if len(versions):  # a new version of a review already counted, not one more review
+        st.markdown(
+            f"- **{len(versions)}** review{'s' if len(versions) != 1 else ''} edited: "
+            + ", ".join(
+                f"{md(t)} ({md(a)})" if pd.notna(a) else md(t)
+                for t, a in zip(versions["title"], versions["area"], strict=True)
+            )
+        )
     new = [labels.get(t, t) for t in changes.new_theme_ids]
     gone = [labels.get(t, t) for t in changes.dormant_theme_ids]
     st.markdown(
-        f"- **{len(new)}** new themes" + (": " + "; ".join(md(t) for t in new) if new else "")
+        f"- **{len(new)}** new theme{'s' if len(new) != 1 else ''}"
+        + (": " + "; ".join(md(t) for t in new) if new else "")
     )
     st.markdown(
-        f"- **{len(gone)}** themes went dormant"
+        f"- **{len(gone)}** theme{'s' if len(gone) != 1 else ''} went dormant"
         + (": " + "; ".join(md(t) for t in gone) if gone else "")
     )

@@ -101,6 +101,8 @@ def ingest_task(
         len(report.errors),
     )
     replaced = f", {report.replaced} replaced" if report.replaced else ""
+    if report.updated:  # metadata corrected (a manifest row, a sidecar): said, not hidden
+        replaced += f", {report.updated} with new metadata"
     shown.finish(
         "ingest",
         f"{report.added} documents added ({report.passages} passages){replaced}; "
@@ -337,6 +339,8 @@ def refresh_flow(
     summary = {
         "run_id": themes["run_id"],
         "documents_added": ingested["added"],
+        "documents_replaced": ingested["replaced"],
+        "documents_updated": ingested["updated"],
         "passages_added": ingested["passages_added"],
         "passages_embedded": embedded["embedded"],
         "themes": themes["themes"],
@@ -350,7 +354,8 @@ def refresh_flow(
     lines = [
         f"# Findings refresh {themes['run_id']}",
         "",
-        f"- documents added: {ingested['added']} (skipped {ingested['skipped']})",
+        f"- documents added: {ingested['added']}, replaced by an edit: {ingested['replaced']}, "
+        f"with new metadata: {ingested['updated']} (skipped {ingested['skipped']})",
         f"- passages embedded: {embedded['embedded']}",
         f"- themes: {themes['themes']} ({themes['new_themes']} new, "
         f"{themes['dormant_themes']} now dormant), {themes['outlier_share']:.1%} unassigned",

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from pipeline.queries import Filters
     from pipeline.queries.catalogue import ThemeName
     from pipeline.queries.evidence import PassageView
+    from pipeline.settings import Settings
 
 ThemeOption = Annotated[
     str, typer.Option(help="Theme id, label or the start of a label (any case): 2, 'fake xanax'.")
@@ -113,6 +114,34 @@ def named_theme(con: duckdb.DuckDBPyConnection, asked: str) -> ThemeName:
     return find_theme(con, asked)
 
 
+def shown_theme(con: duckdb.DuckDBPyConnection, asked: str, settings: Settings) -> ThemeName:
+    """The theme a read command shows for `--theme`: where the codebook merged it, if it did.
+
+    A merged theme has no passages of its own after the next run: its quotes and trend are its
+    target's, and the command says so on stderr.
+    """
+    from pipeline.queries.catalogue import ThemeLookupError, find_theme
+    from pipeline.themes.codebook import load_codebook
+
+    named = find_theme(con, asked)
+    target = load_codebook(settings.codebook).merge_target(named.theme_id)
+    if target == named.theme_id:
+        return named
+    try:
+        into = find_theme(con, str(target))
+    except ThemeLookupError:
+        return named
+    err.print(
+        literal(
+            f"theme #{named.theme_id} ({named.label}) is merged into #{into.theme_id} "
+            f"({into.label}) in the codebook: showing #{into.theme_id}",
+            "yellow",
+        ),
+        soft_wrap=True,
+    )
+    return into
+
+
 @filter_options
 def query_themes(db: DbOption = None, *, filters: Filters, as_json: JsonOption = False) -> None:
     """Themes ranked by the reviews raising them, with prevalence and status."""
@@ -149,7 +178,7 @@ def query_quotes(
 
     settings = settings_for(db)
     with open_readable(settings) as con:
-        named = named_theme(con, theme)
+        named = shown_theme(con, theme, settings)
         frame = quotes(con, named.theme_id, filters, limit)
         if redact:
             frame = frame.assign(text=redacted(con, settings, frame["text"].tolist()))
@@ -191,8 +220,9 @@ def query_trends(
         raise typer.BadParameter("use region, area or force", param_hint="--by")
     if period not in ("month", "quarter", "year"):
         raise typer.BadParameter("use month, quarter or year", param_hint="--period")
-    with open_readable(settings_for(db)) as con:
-        named = named_theme(con, theme)
+    settings = settings_for(db)
+    with open_readable(settings) as con:
+        named = shown_theme(con, theme, settings)
         frame = theme_trend(con, named.theme_id, filters, by, period)  # type: ignore[arg-type]
     if as_json:
         emit(frame.assign(theme_id=named.theme_id, label=named.label), True, "")

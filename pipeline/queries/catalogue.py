@@ -156,5 +156,21 @@ def words_from(label: str) -> list[str]:
 
 
 def find_theme(con: duckdb.DuckDBPyConnection, asked: str) -> ThemeName:
-    """The theme `asked` names in this warehouse (see `match_theme`)."""
-    return match_theme(theme_names(con), asked)
+    """The theme `asked` names in this warehouse (see `match_theme`).
+
+    An id of a theme curated as not relevant is refused as such, not as unknown.
+    """
+    try:
+        return match_theme(theme_names(con), asked)
+    except ThemeLookupError:
+        number = " ".join(asked.split()).removeprefix("#")
+        if number.isdigit():
+            hidden = _sql.column(
+                con, "catalogue", "theme_marked_not_relevant", {"theme": int(number)}
+            )
+            if hidden:
+                raise ThemeLookupError(
+                    f"theme #{number} ({hidden[0]}) is marked not relevant in the codebook: "
+                    "its passages are no finding (take the mark off to see it again)"
+                ) from None
+        raise

@@ -57,7 +57,9 @@ def changes_since_previous_run(con: duckdb.DuckDBPyConnection) -> Changes:
     """Reviews added and themes born or gone dormant in the latest successful run."""
     runs = run_history(con)
     runs = runs[runs["status"] == "succeeded"]
-    empty = pd.DataFrame(columns=["title", "area", "region", "review_date", "doc_type"])
+    empty = pd.DataFrame(
+        columns=["title", "area", "region", "review_date", "doc_type", "scope", "edited"]
+    )
     if runs.empty:
         return Changes(None, None, None, empty, [], [])
     latest = runs.iloc[0]

@@ -213,3 +213,37 @@ def test_a_pasted_page_as_a_query_is_named_by_its_start(themed_db: Path) -> None
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "…" in result.stdout and len(result.stdout) < 3 * len(pasted) // 10
+
+
+def test_a_theme_merged_in_the_codebook_shows_where_it_went(
+    themed_db: Path, tmp_path: Path
+) -> None:
+    from pipeline.themes.codebook import update_curation
+
+    merged, into = (row["theme_id"] for row in json.loads(
+        runner.invoke(app, ["query", "themes", "--db", str(themed_db), "--json"]).stdout
+    )[:2])  # fmt: skip
+    codebook = tmp_path / "codebook.yaml"
+    shutil.copy(Path(__file__).parents[2] / "models" / "codebook.yaml", codebook)
+    update_curation(codebook, merged, merge_into=into)
+    args = ["query", "quotes", "--theme", str(merged), "--db", str(themed_db), "--json"]
+    result = runner.invoke(app, args, env={"FINDINGS_CODEBOOK": str(codebook)})
+    assert result.exit_code == 0, result.output
+    assert f"merged into #{into}" in " ".join(result.stderr.split())
+    theme_of = dict(duckdb.connect(str(themed_db), read_only=True).execute(
+        "SELECT passage_id, theme_id FROM current_passage_themes"
+    ).fetchall())  # fmt: skip
+    assert {theme_of[row["passage_id"]] for row in json.loads(result.stdout)} == {into}
+
+
+def test_a_theme_marked_not_relevant_is_refused_as_such(themed_db: Path, tmp_path: Path) -> None:
+    from pipeline.storage.publish import publish_snapshot
+
+    db = tmp_path / "hidden.duckdb"
+    shutil.copy(themed_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE themes SET status = 'not_relevant' WHERE theme_id = 1")
+    publish_snapshot(db, "hidden")
+    result = runner.invoke(app, ["query", "quotes", "--theme", "1", "--db", str(db)])
+    assert result.exit_code != 0
+    assert "marked not relevant" in " ".join(result.output.split())

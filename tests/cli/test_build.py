@@ -155,6 +155,14 @@ def test_run_json_reports_the_whole_pipeline(tmp_path: Path) -> None:
         runner.invoke(app, ["run", "--corpus", str(corpus), "--db", str(db), "--json"]).stdout
     )
     assert (again["documents_added"], again["passages_embedded"], again["new_themes"]) == (0, 0, 0)
+    # A corrected date is news the summary reports, though nothing was added.
+    (corpus / "02_bedford_practitioner_interviews.meta.yaml").write_text(
+        "review_date: 2018-03\n", encoding="utf-8"
+    )
+    corrected = runner.invoke(app, ["run", "--corpus", str(corpus), "--db", str(db), "--json"])
+    assert corrected.exit_code == 0, corrected.output
+    summary = json.loads(corrected.stdout)
+    assert (summary["documents_added"], summary["documents_updated"]) == (0, 1)
 
 
 HOLD_THE_RUN_LOCK = """

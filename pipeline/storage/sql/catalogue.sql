@@ -82,3 +82,7 @@ SELECT theme_id, label, status AS lifecycle
 FROM themes
 WHERE status <> 'not_relevant'
 ORDER BY theme_id;
+
+-- name: theme_marked_not_relevant
+-- The label of a theme curated as not relevant, asked for by its id (no row otherwise).
+SELECT label FROM themes WHERE theme_id = $theme AND status = 'not_relevant';

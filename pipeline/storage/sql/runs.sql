@@ -19,9 +19,12 @@ FROM theme_runs
 ORDER BY started_at DESC, run_id DESC;
 
 -- name: documents_since
--- Reviews ingested after a moment (the previous run's end), newest first.
-SELECT title, area, region, review_date, doc_type, scope, ingested_at
-FROM documents
+-- Reviews ingested after a moment (the previous run's end), newest first; `edited` when the
+-- document is a new version of a review already there (its file was edited), not a new review.
+SELECT
+    title, area, region, review_date, doc_type, scope, ingested_at,
+    EXISTS (SELECT 1 FROM document_versions AS v WHERE v.replaced_by = d.doc_id) AS edited
+FROM documents AS d
 WHERE ingested_at > $since
 ORDER BY ingested_at DESC, title;
 
