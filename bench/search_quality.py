@@ -44,7 +44,14 @@ seed dev, seed held-out; success beside where it moved):
       the first 5, semantic weight 2)*           0.55  0.50  0.38  0.30   s 0.83 0.92 1.00 0.75
     question context (an answer's cosine plus
       0.3 x its interviewer question's)*         0.55  0.50  0.30  0.28
-    * measured with code since removed (neither gained on every half).
+    sentence vectors (each passage scored by the
+      best of its sentences and sentence pairs,
+      embedded apart; hybrid)*                    0.58  0.48  0.28  0.30
+    sentence and passage vectors mixed half and
+      half (hybrid)*                              0.55  0.47  0.35  0.30
+    * measured with code since removed (none gained on every half; the sentence rows with a
+      scratch script on 2026-12-01, a later session: MiniLM was trained on sentence pairs, but
+      reading a passage by its best sentence found no paraphrase the whole passage missed).
 
 No rule gains on all four halves; the largest gain (feedback, +0.08 on seed dev: two results)
 comes with a loss on sample dev. So the default stays plain RRF: the limit is the embedding
