@@ -218,7 +218,10 @@ else:
             )
         )
     new = [labels.get(t, t) for t in changes.new_theme_ids]
-    gone = [labels.get(t, t) for t in changes.dormant_theme_ids]
+    # A theme the codebook merged has no passages of its own after the run: merged, not faded.
+    into = {t: context.codebook.merge_target(t) for t in changes.dormant_theme_ids}
+    merged = [(labels.get(t, t), labels.get(into[t], into[t])) for t in into if into[t] != t]
+    gone = [labels.get(t, t) for t in into if into[t] == t]
     st.markdown(
         f"- **{len(new)}** new theme{'s' if len(new) != 1 else ''}"
         + (": " + "; ".join(md(t) for t in new) if new else "")
@@ -227,3 +230,8 @@ else:
         f"- **{len(gone)}** theme{'s' if len(gone) != 1 else ''} went dormant"
         + (": " + "; ".join(md(t) for t in gone) if gone else "")
     )
+    if merged:
+        st.markdown(
+            f"- **{len(merged)}** theme{'s' if len(merged) != 1 else ''} merged in the codebook: "
+            + "; ".join(f"{md(a)} into {md(b)}" for a, b in merged)
+        )

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.access.memos import MemoTarget
+from pipeline.analysis.statistics import p_said
 from pipeline.queries import Filters
 from pipeline.queries.themes import ThemeHistory, lineage_family, theme_history, theme_trend
 from pipeline.viewer import charts, data
@@ -150,7 +151,7 @@ with left:
     st.altair_chart(charts.trend_chart(trend), width="stretch")
     st.caption(
         f"Reviews raising it out of the period's reviews, with 95% intervals. Trend test "
-        f"z = {stats['trend_z']:.2f}, p = {stats['trend_p']:.3f}."
+        f"z = {stats['trend_z']:.2f}, {md(p_said(stats['trend_p']))}."
     )
 with right:
     st.subheader("Where")

@@ -679,3 +679,32 @@ def test_the_national_page_quotes_a_changing_theme_that_is_also_the_top_one(
     app = open_app("national", db=db)
     assert not app.exception
     assert any("What changed in the latest run" in h.value for h in app.subheader)
+
+
+@pytest.mark.slow  # a theme run
+def test_the_national_page_says_a_theme_merged_in_the_codebook_merged_not_dormant(
+    open_app, themed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.embed.models import load_embedder
+    from pipeline.storage import open_warehouse
+    from pipeline.themes.codebook import load_codebook, update_curation
+    from pipeline.themes.run import ThemeRunner
+
+    db = tmp_path / "merged.duckdb"
+    shutil.copy(themed_db, db)
+    codebook = tmp_path / "codebook.yaml"
+    shutil.copy(REPO / "models" / "codebook.yaml", codebook)
+    with duckdb.connect(str(db), read_only=True) as con:
+        ranked = theme_overview(con)
+    merged, into = ranked["theme_id"].head(2).tolist()
+    update_curation(codebook, merged, merge_into=into)
+    with open_warehouse(db) as con:
+        ThemeRunner(con, load_embedder(), load_codebook(codebook)).run()
+        # The page names themes as the run left them: the target took new passages, new words.
+        labels = dict(con.execute("SELECT theme_id, label FROM themes").fetchall())
+    publish_snapshot(db, "merged")
+    monkeypatch.setenv("FINDINGS_CODEBOOK", str(codebook))
+    app = open_app("national", db=db)
+    said = [m.value for m in app.markdown if "merged in the codebook" in m.value]
+    assert said and md(labels[merged]) in said[0] and md(labels[into]) in said[0]
+    assert not [m.value for m in app.markdown if "went dormant:" in m.value]

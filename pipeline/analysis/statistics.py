@@ -144,3 +144,8 @@ def theme_status(
     if new_regions >= 2 and reach_recent - reach_before >= 0.25:
         return "spreading"
     return "stable"
+
+
+def p_said(p_value: float) -> str:
+    """A p-value as a report writes it: "p = 0.011", or "p < 0.001" (never "p = 0.000")."""
+    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"

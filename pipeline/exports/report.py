@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import queries
-from pipeline.analysis.statistics import CHANGING, split_periods
+from pipeline.analysis.statistics import CHANGING, p_said, split_periods
 from pipeline.errors import ReportError
 from pipeline.passages.redact import Redactor
 from pipeline.queries import Filters
@@ -406,7 +406,7 @@ def _where_line(section: ThemeSection) -> str:
     if not section.concentrated:
         return "No region raises it significantly more often than the rest of the country."
     parts = [
-        f"{c.region} ({c.raising} of {c.reviews} reviews, {_lift(c.lift)}, p = {c.p_value:.3f})"
+        f"{c.region} ({c.raising} of {c.reviews} reviews, {_lift(c.lift)}, {p_said(c.p_value)})"
         for c in section.concentrated
     ]
     return "Concentrated in " + "; ".join(parts) + "."
@@ -434,7 +434,7 @@ def _by_year(section: ThemeSection, report: Report) -> str:
 def _evidence(section: ThemeSection, report: Report) -> str:
     """What a changing theme's status rests on: the figures and the test."""
     early, recent = split_periods(report.periods)
-    test = f"Cochran–Armitage trend test z = {section.trend_z:.2f}, p = {section.trend_p:.3f}"
+    test = f"Cochran–Armitage trend test z = {section.trend_z:.2f}, {p_said(section.trend_p)}"
     if section.status == "spreading":
         newly = [r for r in section.regions_since if r not in section.regions_before]
         return (

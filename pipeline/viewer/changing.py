@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.analysis.statistics import ALPHA, MIN_SUPPORT
+from pipeline.analysis.statistics import ALPHA, MIN_SUPPORT, p_said
 from pipeline.viewer.data import StatusBasis
 
 
@@ -88,7 +88,7 @@ def counts_line(counts: list[PeriodCount]) -> str:
 
 def trend_test_line(z: float, p_value: float) -> str:
     """The trend test behind an emerging or fading status, and its result."""
-    return f"Cochran–Armitage trend test across the years: z = {z:.2f}, p = {p_value:.3f}"
+    return f"Cochran–Armitage trend test across the years: z = {z:.2f}, {p_said(p_value)}"
 
 
 def spread_of(regions: pd.DataFrame, basis: StatusBasis) -> Spread:

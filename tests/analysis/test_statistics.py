@@ -16,6 +16,7 @@ from pipeline.analysis.statistics import (
     Trend,
     cochran_armitage,
     compare_with_rest,
+    p_said,
     split_periods,
     theme_status,
     wilson_interval,
@@ -317,3 +318,10 @@ def test_theme_status_in_plain_language(kwargs, status) -> None:
         "new_regions": 0,
     }
     assert theme_status(**(base | kwargs)) == status
+
+
+@pytest.mark.parametrize(
+    ("p", "said"), [(0.011, "p = 0.011"), (0.0004, "p < 0.001"), (0.001, "p = 0.001")]
+)
+def test_a_p_value_is_never_said_as_zero(p: float, said: str) -> None:
+    assert p_said(p) == said
