@@ -247,6 +247,11 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
                 ],
             )
         out.print(themes_table)
+    if summary["files_gone"]:
+        gone = Table("title", "area", "file", title="Counted, but their files are gone")
+        for row in summary["files_gone"]:
+            gone.add_row(*[cell(row[key]) for key in ("title", "area", "source_path")])
+        out.print(gone)
     if summary["recent_errors"]:
         errors = Table("path", "severity", "reason", title="Recent ingest problems")
         for row in summary["recent_errors"]:

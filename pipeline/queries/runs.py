@@ -102,4 +102,11 @@ def warehouse_status(
             "latest_run": latest,
             "themes": themes,
             "recent_errors": _sql.records(con, "status", "recent_errors", {"limit": recent_errors}),
+            # Still counted though their files are gone: nothing withdraws a review by itself
+            # (a network share that blinks must not), so status says which.
+            "files_gone": [
+                row
+                for row in _sql.records(con, "status", "document_sources")
+                if not Path(str(row["source_path"])).exists()
+            ],
         }

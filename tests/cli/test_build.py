@@ -68,6 +68,20 @@ def test_status_json_counts_the_warehouse(tmp_path: Path) -> None:
     assert counts["documents"] == 1 and counts["passages"] >= 4 and counts["places"] > 500
 
 
+def test_status_names_the_reviews_whose_files_are_gone(tmp_path: Path) -> None:
+    kept, gone = tmp_path / "kept.txt", tmp_path / "gone.txt"
+    kept.write_text(TRANSCRIPT)
+    gone.write_text(TRANSCRIPT.replace("Blackpool", "Fleetwood"))
+    db = tmp_path / "w.duckdb"
+    assert runner.invoke(app, ["ingest", str(kept), str(gone), "--db", str(db)]).exit_code == 0
+    gone.unlink()
+    status = json.loads(runner.invoke(app, ["status", "--db", str(db), "--json"]).stdout)
+    assert [row["source_path"] for row in status["files_gone"]] == [str(gone.resolve())]
+    assert status["counts"]["documents"] == 2  # still counted: nothing withdraws it by itself
+    shown = " ".join(runner.invoke(app, ["status", "--db", str(db)]).stdout.split())
+    assert "Counted, but their files are gone" in shown
+
+
 def test_findings_db_environment_variable_sets_the_warehouse(tmp_path: Path) -> None:
     path = tmp_path / "t.txt"
     path.write_text(TRANSCRIPT)

@@ -66,3 +66,7 @@ LIMIT $limit;
 -- name: schema_versions
 -- The migrations a database (or a snapshot, its copy) records: the schema it was written with.
 SELECT version FROM schema_migrations ORDER BY version;
+
+-- name: document_sources
+-- Where each document's file was read from (its source), to tell which files are gone.
+SELECT title, area, source_path FROM documents WHERE source_path IS NOT NULL ORDER BY title;
