@@ -204,15 +204,24 @@ def seeded(
     }
 
 
+def published_copy(source: Path, target: Path, *changes: tuple[str, list[object]]) -> Path:
+    """A copy of a warehouse with `changes` (SQL and its parameters) made, published for readers."""
+    shutil.copy(source, target)
+    with duckdb.connect(str(target)) as con:
+        for sql, parameters in changes:
+            con.execute(sql, parameters)
+    publish_snapshot(target, target.stem)
+    return target
+
+
 @pytest.fixture
 def db_without_postings(themed_db: Path, tmp_path: Path) -> Path:
     """The themed sample as a version before keyword postings left it (fts index, no postings)."""
-    db = tmp_path / "indexed-by-an-older-version.duckdb"
-    shutil.copy(themed_db, db)
-    with duckdb.connect(str(db)) as con:
-        con.execute("DROP TABLE fts_main_passages.postings")
-    publish_snapshot(db, "fixture")
-    return db
+    return published_copy(
+        themed_db,
+        tmp_path / "indexed-by-an-older-version.duckdb",
+        ("DROP TABLE fts_main_passages.postings", []),
+    )
 
 
 @pytest.fixture

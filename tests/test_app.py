@@ -20,7 +20,7 @@ from pipeline.storage.publish import publish_snapshot
 from pipeline.viewer.context import DOC_TYPES
 from pipeline.viewer.literal import md
 from pipeline.viewer.widgets import provenance
-from tests.conftest import REPO, SEED_VARIANTS
+from tests.conftest import REPO, SEED_VARIANTS, published_copy
 from tests.gaps import BARE_SEED, METADATA_GAPS, NOTHING_KNOWN, Gaps, with_gaps
 from tests.queries.test_queries import EAST, theme_holding
 
@@ -111,14 +111,12 @@ def test_theme_page_says_when_it_has_no_theme_by_the_linked_id(open_app, asked: 
 def test_theme_page_opens_a_dormant_theme_asked_for_by_its_id(
     open_app, themed_db: Path, tmp_path: Path
 ) -> None:
-    db = tmp_path / "dormant.duckdb"
-    shutil.copy(themed_db, db)
-    with duckdb.connect(str(db)) as con:
+    with duckdb.connect(str(themed_db), read_only=True) as con:
         theme, label = con.execute(
             "SELECT theme_id, label FROM themes ORDER BY theme_id"
         ).fetchone()
-        con.execute("UPDATE themes SET status = 'dormant' WHERE theme_id = ?", [theme])
-    publish_snapshot(db, "dormant")
+    dormant = ("UPDATE themes SET status = 'dormant' WHERE theme_id = ?", [theme])
+    db = published_copy(themed_db, tmp_path / "dormant.duckdb", dormant)
     app = open_app("theme", db=db, theme=str(theme))
     assert app.title[0].value == md(label)
     assert any("dormant" in i.value for i in app.info)
@@ -661,21 +659,20 @@ def test_a_regions_area_list_holds_only_its_locality_reviews_areas(
 def test_the_national_page_quotes_a_changing_theme_that_is_also_the_top_one(
     open_app, themed_db: Path, tmp_path: Path
 ) -> None:
-    db = tmp_path / "top-is-emerging.duckdb"
-    shutil.copy(themed_db, db)
-    with duckdb.connect(str(db)) as con:
+    with duckdb.connect(str(themed_db), read_only=True) as con:
         top = int(theme_overview(con)["theme_id"].iloc[0])
-        # Every review raising the top theme dated late, every other early: it is changing.
-        con.execute(
-            "UPDATE documents SET review_date = CASE WHEN doc_id IN ("
-            "  SELECT doc_id FROM current_passage_themes JOIN passages USING (passage_id)"
-            "  WHERE theme_id = ?) THEN DATE '2019-06-01' ELSE DATE '2016-06-01' END",
-            [top],
-        )
+    # Every review raising the top theme dated late, every other early: it is changing.
+    late = (
+        "UPDATE documents SET review_date = CASE WHEN doc_id IN ("
+        "  SELECT doc_id FROM current_passage_themes JOIN passages USING (passage_id)"
+        "  WHERE theme_id = ?) THEN DATE '2019-06-01' ELSE DATE '2016-06-01' END",
+        [top],
+    )
+    db = published_copy(themed_db, tmp_path / "top-is-emerging.duckdb", late)
+    with duckdb.connect(str(db), read_only=True) as con:
         ranked = theme_overview(con)
     assert int(ranked["theme_id"].iloc[0]) == top
     assert ranked["status"].iloc[0] in {"emerging", "spreading"}
-    publish_snapshot(db, "top-is-emerging")
     app = open_app("national", db=db)
     assert not app.exception
     assert any("What changed in the latest run" in h.value for h in app.subheader)

@@ -1418,12 +1418,8 @@ class _NameFinder:
             return True  # "we lost touch with Obi", "concerns for Marnie"
         if before in ("is", "was") and self._a_person_is_named(first, last):
             return True  # "The worker assigned to him was Ifeoma."
-        verb = last + 1
-        while verb < len(self.words) - 1 and self.key(verb) in BEFORE_A_VERB:
-            verb += 1  # "Precious never wanted", "Kai also told", "Kyran had texted"
-        between = self.text[self.words[last].end : self.words[min(verb, len(self.words) - 1)].start]
-        if self.key(verb) in PERSON_VERBS_AFTER and re.fullmatch(r"[\sa-z]*", between):
-            return True
+        if self._a_persons_verb_follows(last):
+            return True  # "Grace said", "Kai also told"
         after = last + 1
         if after < len(self.words):
             gap = self.text[self.words[last].end : self.words[after].start]
@@ -1647,16 +1643,19 @@ class _NameFinder:
 
     def _says_with_a_pronoun(self, index: int) -> bool:
         """Whether a verb of saying follows word `index`, then "he" or "she" in the sentence."""
-        verb = index + 1
+        return self._a_persons_verb_follows(index) and self._pronoun_later(index)
+
+    def _a_persons_verb_follows(self, last: int) -> bool:
+        """Whether a verb only people do follows word `last` ("Grace said").
+
+        Adverbs and auxiliaries may come between: "Kai also told", "Kyran had texted".
+        """
+        verb = last + 1
         while verb < len(self.words) - 1 and self.key(verb) in BEFORE_A_VERB:
-            verb += 1  # "Chester also told"
-        between = self.text[
-            self.words[index].end : self.words[min(verb, len(self.words) - 1)].start
-        ]
+            verb += 1
+        between = self.text[self.words[last].end : self.words[min(verb, len(self.words) - 1)].start]
         return (
-            self.key(verb) in PERSON_VERBS_AFTER
-            and re.fullmatch(r"[\sa-z]*", between) is not None
-            and self._pronoun_later(index)
+            self.key(verb) in PERSON_VERBS_AFTER and re.fullmatch(r"[\sa-z]*", between) is not None
         )
 
     def _beside_a_word_for_a_person(self, index: int) -> bool:

@@ -316,7 +316,7 @@ def _link_successors(
     """Link each passage of the retiring version to the new one's with the same text.
 
     A text found several times pairs in reading order (its first with the first); a passage
-    whose text the new version lost gets no link.
+    whose text the new version lost gets no link, and links that led to it are dropped.
     """
     sql = _sql()
     waiting: dict[str, list[str]] = {}
@@ -327,11 +327,12 @@ def _link_successors(
         if waiting.get(text_sha):
             old.append(passage)
             new.append(waiting[text_sha].pop(0))
-    if not old:
-        return
-    con.execute(sql["move_successor_links"], {"old": old, "new": new})
-    con.execute(sql["insert_successor_links"], {"old": old, "new": new, "replaced_at": replaced_at})
-    con.execute(sql["drop_self_links"])
+    if old:
+        con.execute(sql["move_successor_links"], {"old": old, "new": new})
+        con.execute(
+            sql["insert_successor_links"], {"old": old, "new": new, "replaced_at": replaced_at}
+        )
+    con.execute(sql["drop_dead_links"], {"previous": previous_doc})
 
 
 def retire_document(

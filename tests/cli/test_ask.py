@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from pipeline.cli import app
 from pipeline.cli.console import out
 from tests.cli.commands import controls_in, runner, shows, untrusted_text
-from tests.conftest import SEED
+from tests.conftest import SEED, published_copy
 
 
 def test_query_and_search_commands_answer_in_json(themed_db: Path) -> None:
@@ -237,13 +237,8 @@ def test_a_theme_merged_in_the_codebook_shows_where_it_went(
 
 
 def test_a_theme_marked_not_relevant_is_refused_as_such(themed_db: Path, tmp_path: Path) -> None:
-    from pipeline.storage.publish import publish_snapshot
-
-    db = tmp_path / "hidden.duckdb"
-    shutil.copy(themed_db, db)
-    with duckdb.connect(str(db)) as con:
-        con.execute("UPDATE themes SET status = 'not_relevant' WHERE theme_id = 1")
-    publish_snapshot(db, "hidden")
+    hidden = ("UPDATE themes SET status = 'not_relevant' WHERE theme_id = 1", [])
+    db = published_copy(themed_db, tmp_path / "hidden.duckdb", hidden)
     result = runner.invoke(app, ["query", "quotes", "--theme", "1", "--db", str(db)])
     assert result.exit_code != 0
     assert "marked not relevant" in " ".join(result.output.split())

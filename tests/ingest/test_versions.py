@@ -21,6 +21,7 @@ from pipeline.queries.runs import changes_since_previous_run
 from pipeline.settings import Settings
 from pipeline.storage import open_warehouse
 from pipeline.storage.embeddings import missing_texts
+from pipeline.storage.theme_runs import passage_successors
 from tests.conftest import CORPUS, embed_and_theme
 from tests.embed.test_missing import FakeEmbedder
 from tests.ingest.test_ingester import TRANSCRIPT, count, write
@@ -75,9 +76,7 @@ def test_an_edit_links_each_unchanged_passage_to_its_new_id(
     write(tmp_path, "blackpool.txt", EDITED)
     ingester.ingest([path])
     after = _texts_by_id(ingester.con)
-    links = dict(
-        ingester.con.execute("SELECT * EXCLUDE (replaced_at) FROM passage_successors").fetchall()
-    )
+    links = passage_successors(ingester.con)
     kept = {old for old, text in before.items() if text in after.values()}
     assert kept and len(kept) < len(before)  # the edit changed one passage, not all
     assert set(links) == kept
@@ -96,18 +95,15 @@ def test_links_stay_flat_across_edits_and_an_edit_undone_drops_them(
     write(tmp_path, "blackpool.txt", EDITED + "\nInterviewer: Anything else?\n")
     ingester.ingest([path])
     latest = _texts_by_id(ingester.con)
-    links = dict(
-        ingester.con.execute("SELECT passage_id, successor_id FROM passage_successors").fetchall()
-    )
-    assert set(links.values()) <= set(latest)  # every link ends at a current passage
+    links = passage_successors(ingester.con)
+    assert links and set(links.values()) <= set(latest)  # each link ends at a current passage
     assert all(latest[links[old]] == text for old, text in first.items() if old in links)
     write(tmp_path, "blackpool.txt", TRANSCRIPT)
     ingester.ingest([path])
-    back = dict(
-        ingester.con.execute("SELECT passage_id, successor_id FROM passage_successors").fetchall()
-    )
-    assert all(old != new for old, new in back.items())
+    back = passage_successors(ingester.con)
     assert set(_texts_by_id(ingester.con)) == set(first)  # the first version's ids again
+    # No current passage is anyone's retired one, and every link ends at a current passage.
+    assert back and not set(back) & set(first) and set(back.values()) <= set(first)
 
 
 def test_the_previous_version_keeps_its_provenance(ingester: Ingester, tmp_path: Path) -> None:

@@ -120,6 +120,10 @@ WHERE s.successor_id = n.passage_id;
 INSERT OR REPLACE INTO passage_successors (passage_id, successor_id, replaced_at)
 SELECT unnest($old), unnest($new), $replaced_at;
 
--- name: drop_self_links
--- A file edited back to an earlier version makes that version's passages current again.
-DELETE FROM passage_successors WHERE passage_id = successor_id;
+-- name: drop_dead_links
+-- Links that lead nowhere once the previous version retires: to a passage of it whose text the
+-- new version lost, or to itself (a file edited back to an earlier version makes that
+-- version's passages current again).
+DELETE FROM passage_successors
+WHERE passage_id = successor_id
+   OR successor_id IN (SELECT passage_id FROM passages WHERE doc_id = $previous);
