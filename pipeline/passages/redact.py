@@ -61,7 +61,12 @@ PHONE = re.compile(
 HANDLE = re.compile(r"(?<![\w@.+-])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)(?![\w@])")
 PHONE_EXTENSION = re.compile(r"\s*(?:ext|extn|extension|x)\.?\s*\d{1,5}$", re.IGNORECASE)
 # A word as names are written: letters in any script, joined by apostrophes or hyphens.
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*")
+# A word may run over a line break after a hyphen, as PDF text and OCR break them: "Ty-\nrone".
+# Broken before a small letter, the hyphen was the line's ("pre-\nsented"); before a capital,
+# the name's own ("Okafor-\nBrown").
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+|-\n[ \t]*[^\W\d_]+)*")
+LINE_BREAK_HYPHEN = re.compile(r"-\n[ \t]*(?=[a-z])")
+LINE_BREAK = re.compile(r"\n[ \t]*")
 # A capitalised word as names are written: Mick, McNally, O'Brien, Smith-Jones.
 NAME_WORD = re.compile(r"[A-Z][A-Za-z]*(?:['’-][A-Za-z]+)*")
 # Surnames by their shape, which no word shares: O'Donnell, McKenzie, O'SULLIVAN, MCKENZIE.
@@ -102,6 +107,11 @@ def load_words() -> dict[str, frozenset[str]]:
 _WORDS = load_words()
 COMMON_WORDS = load_common_words()
 HONORIFICS = _WORDS["honorifics"]
+# Titles that only ever come before a person's surname (a rank may come before a place).
+SURNAME_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
+# Kin written before a name, often of someone who is no relative ("Aunty B", "Uncle Dee"): the
+# name and the word before it go together.
+KIN_TITLES = frozenset({"aunty", "auntie", "aunt", "uncle", "cousin"})
 TITLES = HONORIFICS | _WORDS["roles_before_names"]
 NOT_A_PERSON = _WORDS["organisation_words"]
 NOT_A_NAME = _WORDS["never_names"]
@@ -160,6 +170,8 @@ AGE_AFTER = re.compile(r"[ \t]*\((?:aged?\s*)?\d{1,2}(?:\s*(?:yrs?|years?(?: old
 MIN_TITLE_WORD = 4  # letters of each word of a title: "Safer Schools", not "Yung Tee" or "Boss Man"
 MIN_LOGGED_NAME = 5  # letters of a name in a log written in capitals: "TIYANI", not "CAMHS"
 MIN_NAME_VOWELS = 2
+LIST_WINDOW = 6  # words either side where another place of the same kind makes a list
+MIN_MESSAGE_WORDS = 3  # words on a line in lower case before it reads as a message
 MIN_NAME_IN_CAPITALS = 4  # "SANTINO (15)" is a name, "CSC (12)" a team: most acronyms are short
 TABLE_OF_COUNTS = 3  # "Word (n)" items in a row, joined by commas or "and": a table
 ITEM_BETWEEN = re.compile(r"\s*(?:[,;/]|\band\b)\s*(?:[^\W\d_][\w'’&-]*\s*){1,4}")
@@ -228,8 +240,9 @@ ONLY_PEOPLE_DO = re.compile(
 ROLE_LABEL_AFTER = re.compile(r"[ \t]+(?:" + _PERSON_NOUNS + r")s?[ \t]*:")
 # How reports stand a letter in for a name: "Child K", "Young Person B's", "Adult C".
 ANONYMISED = re.compile(
-    r"\b(?:Child|Young [Pp]erson|YP|Person|Adult|Victim|Suspect|Sibling|Parent|Pupil|Case)"
-    r"\s+[A-Z](?:['’]s)?(?![\w'’])"
+    r"\b(?:Child|Young [Pp]erson|YP|Person|Adult|Victim|Suspect|Sibling|Parent|Pupil|Case"
+    r"|Male|Female|Witness|Nominal)"
+    r"\s+(?:[A-Z]|\d{1,3})(?:['’]s)?(?![\w'’])"
 )
 PLURAL_MARK = re.compile(r"\((?:s|es|ren)\)")  # "Sibling(s)", "Child(ren)": a field's noun
 # A turn of a transcript labelled by the interviewer's role.
@@ -384,7 +397,9 @@ def words_of(text: str) -> list[Word]:
             continue  # a detail redacted already, not a word of the text
         if text[end - 2 : end].lower() in ("'s", "’s") and end - start > 3:
             end -= 2
-        words.append(Word(start, end, text[start:end], fold(text[start:end])))
+        # The word as it was written before the line broke it: "Ty-\nrone" is "Tyrone".
+        written = LINE_BREAK.sub("", LINE_BREAK_HYPHEN.sub("", text[start:end]))
+        words.append(Word(start, end, written, fold(written)))
     return words
 
 
@@ -479,6 +494,7 @@ class _NameFinder:
         self._note_other_entities(entities)
         self._from_the_list()
         self._after_titles()
+        self._after_kin()
         self._speaker_labels()
         self._introduced()
         self._called_the()
@@ -491,6 +507,7 @@ class _NameFinder:
         self._after_field_labels()
         self._after_initials()
         self._nicknames()
+        self._in_lowercase_messages()
         self._before_reflexives()
         self._surname_shapes()
         self._add_person_entities(entities)
@@ -734,13 +751,75 @@ class _NameFinder:
             gap = self.gap(following)
             if gap.strip(" .") != "" or "\n" in gap:
                 continue
+            if self.key(following) in PARTICLES:
+                # "Mr van der Merwe", "Dr al-Hassan": particles, then the surname
+                name = following
+                while name < len(self.words) and self.key(name) in PARTICLES:
+                    name += 1
+                if (
+                    name < len(self.words)
+                    and all(self.touches(i) for i in range(following + 1, name + 1))
+                    and self.words[name].looks_like_a_name
+                ):
+                    self.candidates.append(Candidate(following, name, sure=True))
+                continue
             target = self.words[following]
-            if not target.looks_like_a_name or not self.can_continue_name(
-                following, target.is_upper
-            ):
+            if self._an_initial(following):
+                # "Mr T", "Miss P", "Mr J. Osei": the letter is the name, or opens it
+                last = following
+                if self.after_initial(following + 1) and self.can_continue_name(
+                    following + 1, False
+                ):
+                    last = self._extend_right(following + 1, False)
+                self.candidates.append(Candidate(following, last, sure=True))
+                continue
+            if not target.looks_like_a_name:
+                continue
+            if not self.can_continue_name(following, target.is_upper):
+                if self._a_surname_after_a_title(index, following):
+                    self.candidates.append(Candidate(following, following, sure=True))
                 continue
             last = self._extend_right(following, target.is_upper)
             self.candidates.append(Candidate(following, last, sure=True))
+
+    def _after_kin(self) -> None:
+        """A letter or name after "Aunty", "Uncle" or "Cousin" written as a title: "Aunty B"."""
+        for index, word in enumerate(self.words[:-1]):
+            following = index + 1
+            if word.key not in KIN_TITLES or not word.is_title or not self.touches(following):
+                continue
+            target = self.words[following]
+            if self._an_initial(following) or (
+                target.is_title
+                and not self.is_never_a_name(following)
+                and target.key not in STOP_WORDS
+                and self.can_continue_name(following, False)
+            ):
+                last = self._extend_right(following, False) if len(target.text) > 1 else following
+                self.candidates.append(Candidate(index, last, sure=True))
+
+    def _an_initial(self, index: int) -> bool:
+        """Whether word `index` is one capital letter standing alone or before a full stop."""
+        word = self.words[index]
+        after = self.text[word.end : word.end + 1]
+        return len(word.text) == 1 and word.text.isupper() and after in ("", " ", ".", ",", ";")
+
+    def _a_surname_after_a_title(self, title: int, index: int) -> bool:
+        """Whether a word the name checks refuse is a surname all the same: "Ms Ward".
+
+        After "Mr", "Mrs", "Ms", "Miss", "Mx" or "Dr", one capitalised word that no other
+        capitalised word follows is a surname, even one that names things ("Ward", "Church").
+        """
+        word = self.words[index]
+        return (
+            self.key(title) in SURNAME_TITLES
+            and word.is_title
+            and len(word.text) > 1
+            and word.key not in STOP_WORDS
+            and word.key not in TITLES
+            and not self.capitalised_next(index)
+            and not self.glued_to_digits(index)
+        )
 
     def _speaker_labels(self) -> None:
         """The speaker's name in a label that opens a turn; the role stays.
@@ -1080,6 +1159,43 @@ class _NameFinder:
                 continue  # "Little Hulton" is a place
             self.candidates.append(Candidate(index - 1, index, sure=True))
 
+    def _in_lowercase_messages(self) -> None:
+        """Names written in lower case, as texts and chats write them: "tell jay to come thru".
+
+        Only on a line with no capitalised word at all (a message, not prose), and only a listed
+        given name that is no English word ("jay", "kez", "aimee"; not "will" or "mo"), or a
+        letter after a nickname's "lil" or "little" ("lil t").
+        """
+        line_start = 0
+        for line in self.text.split("\n"):
+            indices = [
+                i
+                for i, w in enumerate(self.words)
+                if line_start <= w.start and w.end <= line_start + len(line)
+            ]
+            line_start += len(line) + 1
+            if len(indices) < MIN_MESSAGE_WORDS or any(
+                self.words[i].text[:1].isupper() and self.key(i) != "i" for i in indices
+            ):
+                continue
+            for i in indices:
+                key = self.key(i)
+                if (
+                    len(key) > 2
+                    and key in self.names
+                    and key not in COMMON_WORDS
+                    and key not in STOP_WORDS
+                    and key not in NOT_A_NAME
+                ):
+                    self.candidates.append(Candidate(i, i, sure=True))
+                elif (
+                    len(key) == 1
+                    and i - 1 in indices
+                    and self.key(i - 1) in NICKNAME_STARTS
+                    and self.touches(i)
+                ):
+                    self.candidates.append(Candidate(i - 1, i, sure=True))
+
     def _before_reflexives(self) -> None:
         """A capitalised word that "herself" or "himself" follows is a person.
 
@@ -1230,6 +1346,9 @@ class _NameFinder:
             return False  # "Catch22): We" runs over a speaker label
         if any(w.strip(".,'") in NOT_A_PERSON for w in words):
             return False
+        if words[0].strip(".") in ("st", "saint"):
+            return False  # "St Peter's Square", "St Luke's": a saint names a place
+
         if all(self.key(i) in LABEL_WORDS for i in range(first, last + 1)):
             return False  # "NAME: JORDAN SMITH" labels a field
         if self.key(last) in NOT_A_PERSON_AFTER:
@@ -1338,8 +1457,14 @@ class _NameFinder:
             return False
         if before == "of" and self.lower_before(first - 1) in PLACE_HEADS_BEFORE_OF:
             return False  # "Isle of Skye", "Vale of Glamorgan"
-        if before in NOT_A_PERSON and self.words[first - 1].text[:1].isupper():
-            return False  # "Operation Orochi", "Project Harbour": an organisation's name
+        if (
+            before in NOT_A_PERSON
+            and self.words[first - 1].text[:1].isupper()
+            and self.touches(first)
+        ):
+            # "Operation Orochi", "Project Harbour": an organisation's name; not after a comma
+            # ("the headteacher of Bridge School, Andrew Collingwood, told us")
+            return False
         after = last + 1
         return not (self.touches(after) and self.key(after) in NOT_A_PERSON_AFTER)
 
@@ -1928,6 +2053,8 @@ class _NameFinder:
             and self._reads_as_a_place(first, last)
         ):
             return False  # "a unit in Florence Park": a listed surname that is also a place word
+        if self._among_like_places(first, last):
+            return False  # "around Jubilee Park, Peel Park and the Victoria Park bandstand"
         keys = [self.key(i) for i in range(first, last + 1)]
         if any(k not in self.names.common for k in keys[1:] + keys[:-1]):
             return True  # "Hope Mensah": a surname or another given name beside it
@@ -1945,6 +2072,25 @@ class _NameFinder:
                 first, last, trust_the_model=False
             )
         return key not in NOT_A_NAME
+
+    def _among_like_places(self, first: int, last: int) -> bool:
+        """Whether a run ending in a place word ("Peel Park") is listed beside another such place.
+
+        Another capitalised word with the same place word after it, within a few words, makes
+        the run one of a list of places.
+        """
+        place = self.key(last)
+        if place not in NOT_A_PERSON_AFTER:
+            return False
+        window = range(max(1, first - LIST_WINDOW), min(len(self.words), last + LIST_WINDOW + 1))
+        return any(
+            self.key(i) == place
+            and not first <= i <= last
+            and self.touches(i)
+            and self.words[i - 1].is_title
+            and not first <= i - 1 <= last
+            for i in window
+        )
 
     def spans(self) -> list[tuple[int, int]]:
         """Character spans of every accepted name, and of its words used again in the text.

@@ -610,6 +610,78 @@ def test_words_places_and_brands_english_knows_stay(
     assert "[name]" not in kept
 
 
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (
+            "The worker, Precious Ade-\nyemi, rang twice.",
+            "The worker, [name], rang twice.",
+        ),
+        (
+            "Her case manager, Ms Hollis-\nGrant, wrote the plan.",
+            "Her case manager, Ms [name], wrote the plan.",
+        ),
+        ("The girl had pre-\nsented at A&E twice.", "The girl had pre-\nsented at A&E twice."),
+    ],
+)
+def test_a_name_broken_over_a_line_by_a_hyphen_is_replaced_whole(
+    redactor: Redactor, text: str, redacted: str
+) -> None:
+    assert redactor.redact(text) == redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The boys only knew him as Mr K at the flat.", "K"),
+        ("Mrs R. Fenwick chaired the strategy meeting.", "Fenwick"),
+        ("Mr Church and the SENCo met the family.", "Church"),
+        ("Dr de Souza saw him in clinic.", "Souza"),
+        ("He was staying with Uncle Femi in Deptford.", "Femi"),
+    ],
+)
+def test_what_follows_a_title_is_a_name_even_a_letter_or_a_word(
+    redactor: Redactor, text: str, name: str
+) -> None:
+    redacted = redactor.redact(text)
+    assert "[name]" in redacted
+    assert name not in redacted.split()
+    assert redacted.split()[-2:] == text.split()[-2:]
+
+
+def test_names_in_lower_case_messages_are_replaced(redactor: Redactor) -> None:
+    text = "tell tyrese the bits r ready, kieran is outside"
+    assert redactor.redact(text) == "tell [name] the bits r ready, [name] is outside"
+
+
+def test_lower_case_names_in_prose_are_left_to_the_prose_rules(redactor: Redactor) -> None:
+    # The message rule reads only lines with no capital at all.
+    text = "The officer said the amber rating was kept for kieran's sake."
+    assert "kieran" not in redactor.redact("tell kieran to ring")
+    assert redactor.redact(text).count("[name]") <= 1
+    assert "amber" in redactor.redact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The file names Male 1 and Female 2 only; Male 1 was charged.",
+        "Dealing moved between Albert Park, Rowan Park and the Queen's Park playground.",
+        "The hall at St Anne's Square was booked for the review.",
+        "Voicemail transcript: the caller did not leave a number.",
+    ],
+)
+def test_labels_saints_and_lists_of_places_are_not_names(redactor: Redactor, text: str) -> None:
+    assert "[name]" not in redactor.redact(text)
+
+
+def test_a_name_after_an_organisation_and_a_comma_is_a_name(redactor: Redactor) -> None:
+    text = "The head of Oakfield Primary School, Martin Ashdown, said the boy was thriving."
+    assert redactor.redact(text) == (
+        "The head of Oakfield Primary School, [name], said the boy was thriving."
+    )
+
+
 @pytest.fixture(scope="module")
 def gazetteer_redactor() -> Redactor:
     """The redactor as the viewer builds it: every gazetteer name and alias is a place."""
@@ -629,8 +701,10 @@ def gazetteer_redactor() -> Redactor:
 # 0.934, and touched one more of fresh_heldout's 162 kept spans (0.975 before). fresh5.txt's
 # held-out half (other shapes: e-mail threads, PDF tables, social media handles, by another
 # hand) measured names recall 0.966, precision 0.966, kept 0.966 (0.936, 0.957 and 0.966 before
-# its round). The floors below are a little under what was measured, so that a change that
-# loses ground fails.
+# its round). fresh6.txt's held-out half (long prose, OCR damage, names that are words, messages
+# in lower case, initials; another hand) measured names recall 0.863, precision 0.950, kept
+# 0.942 (0.751, 0.953 and 0.949 before its round). The floors below are a little under what was
+# measured, so that a change that loses ground fails.
 REDACTION_SET = Path(__file__).parents[2] / "bench" / "data" / "redaction"
 MIN_RECALL = {
     "heldout": {"name": 0.98, "phone": 0.98, "email": 0.98},
@@ -638,6 +712,7 @@ MIN_RECALL = {
     "fresh3_heldout": {"name": 0.97, "phone": 0.98, "email": 0.98},
     "fresh4_heldout": {"name": 0.96, "phone": 0.98, "email": 0.98},
     "fresh5_heldout": {"name": 0.955, "phone": 0.98, "email": 0.98},
+    "fresh6_heldout": {"name": 0.85, "phone": 0.98, "email": 0.98},
 }
 MIN_PRECISION = {
     "heldout": 0.98,
@@ -645,6 +720,7 @@ MIN_PRECISION = {
     "fresh3_heldout": 0.96,
     "fresh4_heldout": 0.91,
     "fresh5_heldout": 0.95,
+    "fresh6_heldout": 0.94,
 }
 MIN_KEPT = {
     "heldout": 0.98,
@@ -652,6 +728,7 @@ MIN_KEPT = {
     "fresh3_heldout": 0.95,
     "fresh4_heldout": 0.94,
     "fresh5_heldout": 0.95,
+    "fresh6_heldout": 0.93,
 }
 
 
