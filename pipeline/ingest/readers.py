@@ -29,6 +29,7 @@ from pipeline.errors import (
     ZipLimitError,
 )
 from pipeline.ingest.layout import lines_to_blocks
+from pipeline.ingest.tables import Cell, is_data_table, table_blocks
 from pipeline.ingest.text import collapse_whitespace, decode_bytes, normalise_text
 from pipeline.passages.transcripts import speaker_label
 from pipeline.records import Block, ExtractedDocument
@@ -106,6 +107,24 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 
 
+_MD_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+_MD_CELL_BAR = re.compile(r"(?<!\\)\|")
+
+
+def _md_cells(line: str, heading: bool = False) -> list[Cell]:
+    """The cells of a Markdown table row ("| a | b |"); an escaped bar stays in its cell."""
+    inner = line.strip().removeprefix("|").removesuffix("|")
+    return [
+        Cell(collapse_whitespace(_strip_inline_markdown(part.replace("\\|", "|"))), heading)
+        for part in _MD_CELL_BAR.split(inner)
+    ]
+
+
+def _cells_read_alone(rows: list[list[Cell]]) -> list[Block]:
+    """A table of prose read cell by cell, as paragraphs."""
+    return [Block("paragraph", cell.text) for row in rows for cell in row if cell.text]
+
+
 def _strip_inline_markdown(text: str) -> str:
     text = _MD_IMAGE.sub(r"\1", text)
     text = _MD_LINK.sub(r"\1", text)
@@ -141,8 +160,21 @@ def read_markdown(data: bytes) -> ExtractedDocument:
             blocks.append(Block(kind, text, prefix="• " if kind == "bullet" else ""))  # type: ignore[arg-type]
         current = []
 
-    for raw in body.split("\n"):
+    lines = body.split("\n")
+    at = 0
+    while at < len(lines):
+        raw = lines[at]
+        at += 1
         line = raw.strip()
+        if line.startswith("|") and at < len(lines) and _MD_TABLE_RULE.match(lines[at].strip()):
+            flush()
+            rows = [_md_cells(line, heading=True)]
+            at += 1  # the rule under the headings
+            while at < len(lines) and lines[at].strip().startswith("|"):
+                rows.append(_md_cells(lines[at].strip()))
+                at += 1
+            blocks.extend(table_blocks(rows) if is_data_table(rows) else _cells_read_alone(rows))
+            continue
         heading = _MD_HEADING.match(line)
         bullet = _MD_BULLET.match(raw)
         if not line:
@@ -188,7 +220,16 @@ def read_html(data: bytes) -> ExtractedDocument:
         raise CorruptDocumentError("no HTML body found")
     blocks: list[Block] = []
     selector = ",".join(_HTML_BLOCKS)
-    for node in root.css(selector):
+    data_tables: dict[int, bool] = {}  # a table's mem_id: whether it is read row by row
+    for node in root.css(selector + ",table"):
+        if node.tag == "table":
+            rows = _html_table_rows(node)
+            data_tables[node.mem_id] = rows is not None and is_data_table(rows)
+            if data_tables[node.mem_id]:
+                blocks.extend(table_blocks(rows))  # type: ignore[arg-type]
+            continue
+        if data_tables.get(_enclosing_table_id(node), False):
+            continue  # read with its row
         if len(node.css(selector)) > 1:
             continue  # a container (li holding p; css() includes the node): read its inner blocks
         text = collapse_whitespace(node.text(deep=True, separator=" "))
@@ -206,6 +247,32 @@ def read_html(data: bytes) -> ExtractedDocument:
         if fallback:
             blocks.append(Block("paragraph", fallback))
     return ExtractedDocument("html", blocks, title)
+
+
+def _enclosing_table_id(node: object) -> int | None:
+    """The mem_id of the nearest table around an HTML node, if any."""
+    parent = node.parent  # type: ignore[attr-defined]
+    while parent is not None and parent.tag != "table":
+        parent = parent.parent
+    return None if parent is None else parent.mem_id
+
+
+def _html_table_rows(table: object) -> list[list[Cell]] | None:
+    """A table's rows of cells; None when a cell holds a table or several blocks (layout)."""
+    if len(table.css("table")) > 1:  # type: ignore[attr-defined]  # css() includes the node
+        return None
+    rows = []
+    for tr in table.css("tr"):  # type: ignore[attr-defined]
+        cells = []
+        for cell in tr.iter():
+            if cell.tag not in ("td", "th"):
+                continue
+            if len(cell.css(",".join(_HTML_BLOCKS[:-2]))) > 1:
+                return None  # a cell of several paragraphs or items is a box of prose
+            text = collapse_whitespace(cell.text(deep=True, separator=" "))
+            cells.append(Cell(text, heading=cell.tag == "th"))
+        rows.append(cells)
+    return rows
 
 
 # --- DOCX -----------------------------------------------------------------------------------
@@ -431,6 +498,16 @@ def read_docx(data: bytes, limits: ZipLimits) -> ExtractedDocument:
             blocks.append(Block("paragraph", text))
 
     def add_table(table: Table) -> None:
+        rows = _docx_table_rows(table)
+        if rows is not None and is_data_table(rows):
+            cells = sum(len(row) for row in rows)
+            if len(blocks) + cells > limits.max_paragraphs:
+                raise _refuse(
+                    f"the DOCX has over {limits.max_paragraphs:,} paragraphs and table cells",
+                    "MAX_PARAGRAPHS",
+                )
+            blocks.extend(table_blocks(rows))
+            return
         for row in table.rows:
             # Each <w:tc> once: python-docx's `row.cells` repeats a cell for every column it
             # spans and every row merged into it, so one cell could give its text a million
@@ -449,6 +526,33 @@ def read_docx(data: bytes, limits: ZipLimits) -> ExtractedDocument:
             add_paragraph(item)
     title = collapse_whitespace(document.core_properties.title or "") or None
     return ExtractedDocument("docx", blocks, title)
+
+
+def _docx_table_rows(table: object) -> list[list[Cell]] | None:
+    """A DOCX table's rows of cells; None when a cell holds a table or several paragraphs.
+
+    Each <w:tc> once (see `read_docx`); a first row marked to repeat as a header row
+    (w:tblHeader) gives headings.
+    """
+    from docx.table import Table, _Cell
+
+    rows = []
+    for number, row in enumerate(table.rows):  # type: ignore[attr-defined]
+        heading = number == 0 and bool(row._tr.xpath("./w:trPr/w:tblHeader"))
+        cells = []
+        for cell_element in row._tr.tc_lst:
+            texts = []
+            for item in _Cell(cell_element, table).iter_inner_content():  # type: ignore[arg-type]
+                if isinstance(item, Table):
+                    return None
+                text = collapse_whitespace(normalise_text(_visible_text(item)))
+                if text:
+                    texts.append(text)
+            if len(texts) > 1:
+                return None
+            cells.append(Cell(texts[0] if texts else "", heading=heading))
+        rows.append(cells)
+    return rows
 
 
 # Runs Word shows in a paragraph: its own and its links', and those inside tracked insertions,
