@@ -120,6 +120,7 @@ def command(group: typer.Typer, name: str, function: Callable[..., object]) -> N
 for name, function in (
     ("ingest", build.ingest),
     ("status", build.status),
+    ("withdraw", build.withdraw),
     ("embed", build.embed),
     ("themes", build.themes),
     ("run", build.run),

@@ -148,6 +148,16 @@ def ingest(
                 problem("duplicate", item["path"], f"same text as {item['duplicate_of']}"),
                 soft_wrap=True,
             )
+        for item in report.withdrawn:
+            out.print(
+                problem(
+                    "withdrawn",
+                    item["path"],
+                    f"left out since {item['withdrawn_at'][:10]} "
+                    "(`findings withdraw --undo` brings it back)",
+                ),
+                soft_wrap=True,
+            )
         for item in report.warnings:
             out.print(problem("warning", item["path"], item["reason"]), soft_wrap=True)
         for item in report.errors:
@@ -252,11 +262,85 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
         for row in summary["files_gone"]:
             gone.add_row(*[cell(row[key]) for key in ("title", "area", "source_path")])
         out.print(gone)
+    if summary["withdrawn"]:
+        withdrawn = Table("title", "file", "withdrawn", "reason", title="Withdrawn")
+        for row in summary["withdrawn"]:
+            withdrawn.add_row(
+                *[cell(row[key]) for key in ("title", "source_path", "withdrawn_at", "reason")]
+            )
+        out.print(withdrawn)
     if summary["recent_errors"]:
         errors = Table("path", "severity", "reason", title="Recent ingest problems")
         for row in summary["recent_errors"]:
             errors.add_row(*[cell(row[key]) for key in ("path", "severity", "reason")])
         out.print(errors)
+
+
+@writes_warehouse
+def withdraw(
+    paths: Annotated[
+        list[Path], typer.Argument(help="The files of the reviews to withdraw (gone ones too).")
+    ],
+    reason: Annotated[
+        str | None, typer.Option(help="Why, kept with the withdrawal for audit.")
+    ] = None,
+    undo: Annotated[
+        bool, typer.Option("--undo", help="Bring withdrawn files back: the next run reads them.")
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Withdraw reviews from every count, or bring them back with --undo.
+
+    A withdrawn review leaves the warehouse (its text and provenance stay in its version
+    history) and later runs leave its file out while it is still in the corpus folder. The
+    themes and the viewer change at the next `findings run`. Exit status 1 when a path names no
+    review (the others are still withdrawn).
+    """
+    from pipeline.ingest.ingester import source_path_of
+    from pipeline.storage import open_warehouse
+    from pipeline.storage.documents import document_by_source_path, restore_source
+    from pipeline.storage.documents import withdraw_document as withdraw_one
+
+    settings = settings_for(db)
+    done: list[dict[str, str | None]] = []
+    missing: list[dict[str, str]] = []
+    with open_warehouse(settings.db) as con:
+        for path in paths:
+            source = source_path_of(path)
+            if undo:
+                if restore_source(con, source):
+                    done.append({"path": str(path), "title": None})
+                else:
+                    missing.append({"path": str(path), "reason": "not withdrawn"})
+                continue
+            stored = document_by_source_path(con, source)
+            if stored is None:
+                missing.append(
+                    {"path": str(path), "reason": "no review in the warehouse comes from this file"}
+                )
+                continue
+            withdrawn = withdraw_one(con, stored, source, reason)
+            done.append({"path": str(path), "title": withdrawn.title})
+    if as_json:
+        print_json(json.dumps({"withdrawn" if not undo else "restored": done, "errors": missing}))
+    else:
+        for item in done:
+            what = "brought back" if undo else "withdrawn"
+            title = f" ({item['title']})" if item["title"] else ""
+            out.print(literal(f"{what}: {item['path']}{title}"), soft_wrap=True)
+        if done:
+            out.print(
+                literal(
+                    "the themes and the viewer change at the next `findings run`"
+                    + (" (it reads these files again)" if undo else "")
+                ),
+                soft_wrap=True,
+            )
+        for item in missing:
+            err.print(problem("error", item["path"], item["reason"]), soft_wrap=True)
+    if missing:
+        raise typer.Exit(1)
 
 
 @writes_warehouse

@@ -73,6 +73,7 @@ from pipeline.storage.documents import (
     set_metadata_sha,
     set_source_path,
     update_description,
+    withdrawn_source,
     write_document,
 )
 from pipeline.storage.search_index import build_search_index, search_index_exists
@@ -87,7 +88,8 @@ class IngestReport:
     `replaced`: files edited since they were ingested, whose new version replaced the old one
     (one that now holds another document's text is also listed in `duplicates`); `updated`:
     files whose bytes are unchanged but whose manifest row, sidecar or options changed their
-    metadata; `skipped`: unchanged files and duplicates.
+    metadata; `skipped`: unchanged files, duplicates and files withdrawn (`withdrawn` lists
+    those, each left out until `findings withdraw --undo`).
     """
 
     added: int = 0
@@ -98,6 +100,7 @@ class IngestReport:
     errors: list[dict[str, str]] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
     duplicates: list[dict[str, str]] = field(default_factory=list)
+    withdrawn: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
@@ -110,6 +113,7 @@ class IngestReport:
             "errors": self.errors,
             "warnings": self.warnings,
             "duplicates": self.duplicates,
+            "withdrawn": self.withdrawn,
             "passages_added": self.passages,
             "seconds": round(self.seconds, 3),
         }
@@ -313,6 +317,12 @@ class Ingester:
             data = read_document_bytes(path, self.settings.max_file_bytes)
             source_sha = sha256_hex(data)
             source = source_path_of(path)
+            if (withdrawn := withdrawn_source(self.con, source)) is not None:
+                report.skipped += 1
+                report.withdrawn.append(
+                    {"path": str(path), "withdrawn_at": withdrawn.withdrawn_at.isoformat()}
+                )
+                return "withdrawn"
             stored = document_by_source_path(self.con, source) or self._claim_by_bytes(
                 path, source_sha, source
             )
@@ -343,6 +353,8 @@ class Ingester:
         except (FindingsError, OSError):
             return None
         source_sha = sha256_hex(data)
+        if withdrawn_source(self.con, source_path_of(path)) is not None:
+            return None
         stored = document_by_source_path(self.con, source_path_of(path))
         if stored is None:
             if document_by_source(self.con, source_sha) is not None:

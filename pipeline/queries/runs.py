@@ -109,4 +109,5 @@ def warehouse_status(
                 for row in _sql.records(con, "status", "document_sources")
                 if not Path(str(row["source_path"])).exists()
             ],
+            "withdrawn": _sql.records(con, "status", "withdrawn"),
         }

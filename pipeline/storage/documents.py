@@ -343,6 +343,64 @@ def retire_document(
         _retire(con, previous.doc_id, source_path, replaced_by, utc_now())
 
 
+WITHDRAWN = "withdrawn"  # `replaced_by` of a version a person withdrew
+
+
+@dataclass(frozen=True)
+class WithdrawnSource:
+    """A source a person withdrew, which ingest leaves out until it is brought back."""
+
+    source_path: str
+    doc_id: str
+    title: str | None
+    withdrawn_at: dt.datetime
+    reason: str | None
+
+
+def withdraw_document(
+    con: duckdb.DuckDBPyConnection, stored: StoredDocument, source_path: str, reason: str | None
+) -> WithdrawnSource:
+    """Withdraw a source's current version in one transaction, and keep it out of later runs.
+
+    Its text and provenance move to `document_versions` (replaced by 'withdrawn'), its passages
+    leave `passages`, and links from earlier versions' passages to them are dropped.
+    """
+    sql = _sql()
+    with transaction(con):
+        withdrawn_at = utc_now()
+        con.execute(
+            sql["record_withdrawn_source"],
+            {
+                "source_path": source_path,
+                "doc_id": stored.doc_id,
+                "withdrawn_at": withdrawn_at,
+                "reason": reason,
+            },
+        )
+        con.execute(sql["drop_dead_links"], {"previous": stored.doc_id})
+        _retire(con, stored.doc_id, source_path, WITHDRAWN, withdrawn_at)
+    return WithdrawnSource(
+        source_path, stored.doc_id, stored.description.title, withdrawn_at, reason
+    )
+
+
+def withdrawn_source(con: duckdb.DuckDBPyConnection, source_path: str) -> WithdrawnSource | None:
+    """The withdrawal of this source, if it is withdrawn."""
+    row = con.execute(_sql()["withdrawn_source"], [source_path]).fetchone()
+    return WithdrawnSource(*row) if row else None
+
+
+def withdrawn_sources(con: duckdb.DuckDBPyConnection) -> list[WithdrawnSource]:
+    """Every withdrawn source, oldest withdrawal first."""
+    return [WithdrawnSource(*row) for row in con.execute(_sql()["withdrawn_sources"]).fetchall()]
+
+
+def restore_source(con: duckdb.DuckDBPyConnection, source_path: str) -> bool:
+    """Let ingest read a withdrawn source again; False when it was not withdrawn."""
+    with transaction(con):
+        return con.execute(_sql()["restore_withdrawn_source"], [source_path]).fetchone() is not None
+
+
 def update_description(
     con: duckdb.DuckDBPyConnection, document: PreparedDocument, source: DocumentSource
 ) -> None:

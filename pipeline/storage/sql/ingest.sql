@@ -127,3 +127,22 @@ SELECT unnest($old), unnest($new), $replaced_at;
 DELETE FROM passage_successors
 WHERE passage_id = successor_id
    OR successor_id IN (SELECT passage_id FROM passages WHERE doc_id = $previous);
+
+-- name: record_withdrawn_source
+INSERT INTO withdrawn_sources (source_path, doc_id, title, withdrawn_at, reason)
+SELECT $source_path, d.doc_id, d.title, $withdrawn_at, $reason
+FROM documents AS d
+WHERE d.doc_id = $doc_id;
+
+-- name: withdrawn_source
+SELECT source_path, doc_id, title, withdrawn_at, reason
+FROM withdrawn_sources
+WHERE source_path = ?;
+
+-- name: withdrawn_sources
+SELECT source_path, doc_id, title, withdrawn_at, reason
+FROM withdrawn_sources
+ORDER BY withdrawn_at, source_path;
+
+-- name: restore_withdrawn_source
+DELETE FROM withdrawn_sources WHERE source_path = ? RETURNING source_path;

@@ -70,3 +70,9 @@ SELECT version FROM schema_migrations ORDER BY version;
 -- name: document_sources
 -- Where each document's file was read from (its source), to tell which files are gone.
 SELECT title, area, source_path FROM documents WHERE source_path IS NOT NULL ORDER BY title;
+
+-- name: withdrawn
+-- Reviews a person withdrew (`findings withdraw`), which runs leave out.
+SELECT title, source_path, strftime(withdrawn_at, '%Y-%m-%d %H:%M') AS withdrawn_at, reason
+FROM withdrawn_sources
+ORDER BY withdrawn_sources.withdrawn_at;

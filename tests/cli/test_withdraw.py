@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.cli import app
+from tests.cli.commands import runner
+from tests.conftest import REPO
+from tests.ingest.test_ingester import TRANSCRIPT
+
+
+@pytest.fixture
+def two_reviews(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A warehouse holding two reviews read from a corpus folder: (db, kept, withdrawn)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    kept, mistaken = corpus / "blackpool.txt", corpus / "fleetwood.txt"
+    kept.write_text(TRANSCRIPT)
+    mistaken.write_text(TRANSCRIPT.replace("Blackpool", "Fleetwood"))
+    db = tmp_path / "w.duckdb"
+    assert runner.invoke(app, ["ingest", str(corpus), "--db", str(db)]).exit_code == 0
+    return db, kept, mistaken
+
+
+def documents(db: Path) -> list[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return [r[0] for r in con.execute("SELECT path FROM documents ORDER BY path").fetchall()]
+
+
+def passages_of(db: Path, path: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            "SELECT count(*) FROM passages WHERE doc_id IN "
+            "(SELECT doc_id FROM document_versions WHERE path = $p UNION "
+            "SELECT doc_id FROM documents WHERE path = $p)",
+            {"p": str(path)},
+        ).fetchone()[0]
+
+
+def test_a_withdrawn_review_leaves_every_count(two_reviews) -> None:
+    db, kept, mistaken = two_reviews
+    assert passages_of(db, mistaken) > 0
+    result = runner.invoke(app, ["withdraw", str(mistaken), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "withdrawn" in result.stdout and "findings run" in result.stdout
+    assert documents(db) == [str(kept)]
+    status = json.loads(runner.invoke(app, ["status", "--db", str(db), "--json"]).stdout)
+    assert status["counts"]["documents"] == 1
+    assert passages_of(db, mistaken) == 0
+
+
+def test_a_withdrawn_review_keeps_its_text_and_reason_for_audit(two_reviews) -> None:
+    db, _, mistaken = two_reviews
+    args = ["withdraw", str(mistaken), "--reason", "a national report", "--db", str(db)]
+    assert runner.invoke(app, args).exit_code == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        version = con.execute(
+            "SELECT replaced_by, text FROM document_versions WHERE source_path = ?",
+            [str(mistaken.resolve())],
+        ).fetchone()
+    assert version[0] == "withdrawn" and "Fleetwood" in version[1]
+    status = json.loads(runner.invoke(app, ["status", "--db", str(db), "--json"]).stdout)
+    assert [(w["source_path"], w["reason"]) for w in status["withdrawn"]] == [
+        (str(mistaken.resolve()), "a national report")
+    ]
+
+
+def test_a_later_ingest_of_the_folder_leaves_a_withdrawn_file_out(two_reviews) -> None:
+    db, kept, mistaken = two_reviews
+    runner.invoke(app, ["withdraw", str(mistaken), "--db", str(db)])
+    again = runner.invoke(app, ["ingest", str(kept.parent), "--db", str(db), "--json"])
+    report = json.loads(again.stdout)
+    assert (report["added"], report["skipped"]) == (0, 2)
+    assert [w["path"] for w in report["withdrawn"]] == [str(mistaken)]
+    assert documents(db) == [str(kept)]
+    shown = runner.invoke(app, ["ingest", str(kept.parent), "--db", str(db)]).stdout
+    assert "withdraw --undo" in " ".join(shown.split())
+
+
+def test_an_edited_withdrawn_file_stays_out(two_reviews) -> None:
+    db, kept, mistaken = two_reviews
+    runner.invoke(app, ["withdraw", str(mistaken), "--db", str(db)])
+    mistaken.write_text(TRANSCRIPT.replace("Blackpool", "Morecambe"))
+    report = json.loads(
+        runner.invoke(app, ["ingest", str(kept.parent), "--db", str(db), "--json"]).stdout
+    )
+    assert report["added"] == 0 and documents(db) == [str(kept)]
+
+
+def test_undo_brings_a_withdrawn_file_back_at_the_next_ingest(two_reviews) -> None:
+    db, kept, mistaken = two_reviews
+    runner.invoke(app, ["withdraw", str(mistaken), "--db", str(db)])
+    assert runner.invoke(app, ["withdraw", "--undo", str(mistaken), "--db", str(db)]).exit_code == 0
+    report = json.loads(
+        runner.invoke(app, ["ingest", str(kept.parent), "--db", str(db), "--json"]).stdout
+    )
+    assert report["added"] == 1 and report["withdrawn"] == []
+    assert documents(db) == sorted([str(kept), str(mistaken)])
+
+
+def test_a_review_whose_file_is_gone_can_be_withdrawn(two_reviews) -> None:
+    db, _, mistaken = two_reviews
+    mistaken.unlink()
+    assert runner.invoke(app, ["withdraw", str(mistaken), "--db", str(db)]).exit_code == 0
+    status = json.loads(runner.invoke(app, ["status", "--db", str(db), "--json"]).stdout)
+    assert status["files_gone"] == [] and status["counts"]["documents"] == 1
+
+
+def test_a_path_that_names_no_review_is_one_line_and_the_rest_go_on(two_reviews) -> None:
+    db, kept, mistaken = two_reviews
+    nowhere = kept.parent / "never-ingested.txt"
+    result = runner.invoke(app, ["withdraw", str(nowhere), str(mistaken), "--db", str(db)])
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "never-ingested.txt" in lines[0] and "no review" in lines[0]
+    assert documents(db) == [str(kept)]
+    undo = runner.invoke(app, ["withdraw", "--undo", str(kept), "--db", str(db)])
+    assert undo.exit_code == 1 and "not withdrawn" in undo.stderr
+
+
+@pytest.mark.slow
+def test_the_seed_report_withdrawn_leaves_the_next_theme_run(
+    seeded: dict[str, Path], seed_path: Path, tmp_path: Path
+) -> None:
+    # The way the product failed first: the real national report counted as a review.
+    from pipeline.embed.models import load_embedder
+    from pipeline.storage import open_warehouse
+    from pipeline.themes.codebook import load_codebook
+    from pipeline.themes.run import ThemeRunner
+
+    db = tmp_path / "seeded.duckdb"
+    shutil.copy(seeded["inferred"], db)
+    assert runner.invoke(app, ["withdraw", str(seed_path), "--db", str(db)]).exit_code == 0
+    with open_warehouse(db) as con:
+        run = ThemeRunner(con, load_embedder(), load_codebook(REPO / "models" / "codebook.yaml"))
+        run_id = run.run().run_id
+        in_themes = con.execute(
+            "SELECT count(DISTINCT d.doc_id), count(*) FILTER (WHERE d.doc_id IS NULL) "
+            "FROM passage_themes pt LEFT JOIN passages p USING (passage_id) "
+            "LEFT JOIN documents d USING (doc_id) WHERE pt.run_id = ?",
+            [run_id],
+        ).fetchone()
+        national = con.execute("SELECT count(*) FROM documents WHERE scope = 'national'").fetchone()
+    assert in_themes == (24, 0)  # the 24 sample reviews, no passage of the withdrawn report
+    assert national == (0,)
