@@ -58,6 +58,27 @@ if not national.empty:
     )
     document_table(national)
 st.caption("Guessed: metadata Findings inferred from the text rather than was told (check them).")
+withdrawn = data.withdrawn_reviews(source)
+if not withdrawn.empty:
+    st.subheader("Withdrawn by hand")
+    st.caption(
+        f"{len(withdrawn)} document{'s' if len(withdrawn) != 1 else ''} taken out with "
+        "`findings withdraw`: in no count, search or quote from the run after; the text is kept "
+        "for audit, and `findings withdraw --undo` brings one back."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Title": withdrawn["title"],
+                "File": withdrawn["source_path"],
+                "Withdrawn": withdrawn["withdrawn_at"],
+                "Reason": withdrawn["reason"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"Withdrawn": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")},
+    )
 
 
 def document_name(row: pd.Series) -> str:

@@ -218,6 +218,31 @@ def test_sources_page_lists_every_document_and_run(open_app) -> None:
     assert app.success  # no ingest errors in the sample corpus
 
 
+def test_sources_page_lists_a_withdrawn_review_apart(open_app, themed_db, tmp_path) -> None:
+    from pipeline.cli import app as cli
+    from tests.cli.commands import runner
+
+    db = tmp_path / "withdrawn.duckdb"
+    shutil.copy(themed_db, db)
+    review = REPO / "corpus" / "02_bedford_practitioner_interviews.txt"
+    args = ["withdraw", str(review), "--reason", "read twice", "--db", str(db)]
+    withdrawn = runner.invoke(cli, args)
+    assert withdrawn.exit_code == 0, withdrawn.output
+    publish_snapshot(db, "after-withdrawal")
+    app = open_app("sources", db=db)
+    documents = app.dataframe[0].value
+    assert len(documents) == 23 and str(review) not in set(documents["File"])
+    listed = next(d.value for d in app.dataframe if "Reason" in d.value.columns)
+    assert list(listed["File"]) == [str(review)] and list(listed["Reason"]) == ["read twice"]
+    assert any("findings withdraw --undo" in c.value for c in app.caption)
+
+
+def test_sources_page_lists_nothing_withdrawn_when_nothing_was(open_app) -> None:
+    app = open_app("sources")
+    assert not any("Reason" in d.value.columns for d in app.dataframe)
+    assert "Withdrawn by hand" not in [h.value for h in app.subheader]
+
+
 def test_without_a_database_the_app_says_how_to_build_one(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("FINDINGS_DB", str(tmp_path / "none.duckdb"))
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()

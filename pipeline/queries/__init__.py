@@ -55,6 +55,7 @@ from pipeline.queries.runs import (
     latest_run_id,
     run_history,
     warehouse_status,
+    withdrawn_reviews,
 )
 from pipeline.queries.search import SEARCH_COLUMNS, search_keyword, search_semantic
 from pipeline.queries.themes import (
@@ -113,4 +114,5 @@ __all__ = [
     "theme_trend",
     "themes_catalogue",
     "warehouse_status",
+    "withdrawn_reviews",
 ]

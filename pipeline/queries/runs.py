@@ -41,6 +41,11 @@ def ingest_errors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _sql.frame(con, "runs", "ingest_errors")
 
 
+def withdrawn_reviews(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every review withdrawn by hand (`findings withdraw`): when and why."""
+    return _sql.frame(con, "runs", "withdrawn_reviews")
+
+
 @dataclass(frozen=True)
 class Changes:
     """What the latest run changed compared with the one before it."""

@@ -270,6 +270,12 @@ def ingest_errors(source: Source) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def withdrawn_reviews(source: Source) -> pd.DataFrame:
+    """Reviews withdrawn by hand, and why."""
+    return queries.withdrawn_reviews(cursor(source))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def run_history(source: Source) -> pd.DataFrame:
     """Theme runs, newest first."""
     return queries.run_history(cursor(source))

@@ -38,6 +38,12 @@ SELECT path, severity, reason, "at"
 FROM ingest_errors
 ORDER BY severity, "at" DESC, path;
 
+-- name: withdrawn_reviews
+-- Reviews a person withdrew with `findings withdraw`, newest first.
+SELECT title, source_path, withdrawn_at, reason
+FROM withdrawn_sources
+ORDER BY withdrawn_at DESC, source_path;
+
 -- name: themes_first_seen
 -- Themes first found by a run.
 SELECT theme_id FROM themes WHERE first_run_id = $run ORDER BY theme_id;
