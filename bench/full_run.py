@@ -18,6 +18,11 @@ at most 1.5). `--workers N` runs the large corpus again with `findings run --wor
 and from a copy whose labeller's parse cache (passage_terms) was emptied, which is what a rerun
 cost before the cache.
 
+Tried and not kept (2026-12-01, 5,043 passages, 58 themes): the labeller reading fewer central
+passages per theme (describe.MAX_PASSAGES_PER_THEME, 120): 60 saved 3.2 s of its 20.5 s and
+changed 9 of 58 labels, several for the worse ("Rough sleepers" became "Girl collapse in a
+corridor", "Fake Xanax bars" "Pupils collapse in school"); 40 saved 5.8 s and changed 12.
+
 Run: .venv/bin/python bench/full_run.py [--passages 100000] [--workers 2] [--nightly]
 """
 
