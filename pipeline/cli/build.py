@@ -299,7 +299,12 @@ def withdraw(
     """
     from pipeline.ingest.ingester import source_path_of
     from pipeline.storage import open_warehouse
-    from pipeline.storage.documents import document_by_source_path, restore_source
+    from pipeline.storage.documents import (
+        document_by_source_path,
+        restore_source,
+        source_paths_ending,
+        withdrawn_sources,
+    )
     from pipeline.storage.documents import withdraw_document as withdraw_one
 
     settings = settings_for(db)
@@ -309,12 +314,34 @@ def withdraw(
         for path in paths:
             source = source_path_of(path)
             if undo:
-                if restore_source(con, source):
+                ending = "/" + path.as_posix().removeprefix("./").lstrip("/")
+                named = [
+                    w.source_path for w in withdrawn_sources(con) if w.source_path.endswith(ending)
+                ]
+                if restore_source(con, source) or (
+                    len(named) == 1 and restore_source(con, named[0])
+                ):
                     done.append({"path": str(path), "title": None})
                 else:
                     missing.append({"path": str(path), "reason": "not withdrawn"})
                 continue
             stored = document_by_source_path(con, source)
+            if stored is None:
+                # Named from another folder than the run read it from: "review.pdf" for
+                # corpus/review.pdf is enough when one source ends so.
+                ending = source_paths_ending(con, path.as_posix().removeprefix("./"))
+                if len(ending) == 1:
+                    source = ending[0]
+                    stored = document_by_source_path(con, source)
+                elif ending:
+                    missing.append(
+                        {
+                            "path": str(path),
+                            "reason": f"{len(ending)} reviews come from files of that name; "
+                            "give the path: " + ", ".join(ending),
+                        }
+                    )
+                    continue
             if stored is None:
                 missing.append(
                     {"path": str(path), "reason": "no review in the warehouse comes from this file"}

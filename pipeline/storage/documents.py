@@ -122,6 +122,12 @@ def document_by_source_path(
     return _stored(con.execute(_sql()["document_by_source_path"], [source_path]))
 
 
+def source_paths_ending(con: duckdb.DuckDBPyConnection, ending: str) -> list[str]:
+    """The source paths that end with `ending` after a path separator (or are it)."""
+    rows = con.execute(_sql()["source_paths_ending"], {"ending": "/" + ending.lstrip("/")})
+    return [row[0] for row in rows.fetchall()]
+
+
 def document_by_source(con: duckdb.DuckDBPyConnection, source_sha: str) -> StoredDocument | None:
     """The document made from a file with these bytes, if any."""
     return _stored(con.execute(_sql()["document_by_source"], [source_sha]))

@@ -122,6 +122,30 @@ def test_a_path_that_names_no_review_is_one_line_and_the_rest_go_on(two_reviews)
     assert undo.exit_code == 1 and "not withdrawn" in undo.stderr
 
 
+def test_a_file_named_from_another_folder_is_found_by_its_name(
+    two_reviews, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, kept, mistaken = two_reviews
+    monkeypatch.chdir(kept.parent.parent.parent)  # two folders above the corpus
+    named = Path(kept.parent.name) / mistaken.name  # corpus/fleetwood.txt, not from here
+    assert runner.invoke(app, ["withdraw", str(named), "--db", str(db)]).exit_code == 0
+    assert documents(db) == [str(kept)]
+    assert runner.invoke(app, ["withdraw", "--undo", mistaken.name, "--db", str(db)]).exit_code == 0
+
+
+def test_a_name_several_reviews_share_is_refused_with_their_paths(two_reviews) -> None:
+    db, kept, _ = two_reviews
+    other = kept.parent / "more" / kept.name
+    other.parent.mkdir()
+    other.write_text(TRANSCRIPT.replace("Blackpool", "Preston"))
+    assert runner.invoke(app, ["ingest", str(other), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(app, ["withdraw", kept.name, "--db", str(db)])
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    assert "2 reviews" in said and str(other.resolve()) in said
+    assert len(documents(db)) == 3
+
+
 @pytest.mark.slow
 def test_the_seed_report_withdrawn_leaves_the_next_theme_run(
     seeded: dict[str, Path], seed_path: Path, tmp_path: Path

@@ -1,3 +1,11 @@
+-- name: source_paths_ending
+-- The sources whose path ends with a given one ("corpus/review.pdf", "review.pdf"), for a person
+-- who names a file from another folder than the run read it from.
+SELECT source_path
+FROM documents
+WHERE ends_with(source_path, $ending)
+ORDER BY source_path;
+
 -- name: document_by_source_path
 -- The current version of the file at a source path (the index on source_path answers it).
 SELECT
