@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     import numpy as np
 
-BlockKind = Literal["heading", "paragraph", "bullet", "turn"]
+BlockKind = Literal["heading", "paragraph", "bullet", "turn", "table"]
 DOC_TYPES: tuple[str, ...] = ("report", "transcript", "focus_group", "notes")
 
 
 @dataclass(frozen=True)
 class Block:
-    """A structural unit of a document: a heading, paragraph, bullet or speaker turn.
+    """A structural unit of a document: a heading, paragraph, bullet, speaker turn or table.
 
     `prefix` is literal text shown before the content in the canonical text (a speaker label such
     as "YOT worker: " or a bullet "• "); passages never include it.

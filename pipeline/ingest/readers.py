@@ -107,6 +107,7 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 
 
+_MD_FENCE = re.compile(r"^(?:```|~~~)")
 _MD_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
 _MD_CELL_BAR = re.compile(r"(?<!\\)\|")
 
@@ -166,11 +167,22 @@ def read_markdown(data: bytes) -> ExtractedDocument:
         raw = lines[at]
         at += 1
         line = raw.strip()
-        if line.startswith("|") and at < len(lines) and _MD_TABLE_RULE.match(lines[at].strip()):
+        if _MD_FENCE.match(line):
+            # A fenced block is read as it is written, line by line: never a table or heading.
+            flush()
+            fence = line[:3]
+            while at < len(lines) and not lines[at].strip().startswith(fence):
+                if lines[at].strip():
+                    blocks.append(Block("paragraph", collapse_whitespace(lines[at])))
+                at += 1
+            at += 1  # the closing fence
+            continue
+        rule = lines[at].strip() if at < len(lines) else ""
+        if "|" in line and _MD_TABLE_RULE.match(rule) and ("|" in rule or line.startswith("|")):
             flush()
             rows = [_md_cells(line, heading=True)]
             at += 1  # the rule under the headings
-            while at < len(lines) and lines[at].strip().startswith("|"):
+            while at < len(lines) and "|" in lines[at] and lines[at].strip():
                 rows.append(_md_cells(lines[at].strip()))
                 at += 1
             blocks.extend(table_blocks(rows) if is_data_table(rows) else _cells_read_alone(rows))
@@ -202,6 +214,9 @@ def read_markdown(data: bytes) -> ExtractedDocument:
 # --- HTML -----------------------------------------------------------------------------------
 
 _HTML_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "dd", "dt", "td", "th")
+_MAX_SPAN = 100  # columns or rows one merged cell may cover: more is a broken or hostile file
+_MAX_TABLE_CELLS = 200_000  # cells of one HTML table once its merged cells are spread
+_W_VAL = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val"
 _HTML_DROP = ("script", "style", "nav", "footer", "header", "aside", "noscript", "form", "template")
 
 
@@ -226,7 +241,9 @@ def read_html(data: bytes) -> ExtractedDocument:
             rows = _html_table_rows(node)
             data_tables[node.mem_id] = rows is not None and is_data_table(rows)
             if data_tables[node.mem_id]:
-                blocks.extend(table_blocks(rows))  # type: ignore[arg-type]
+                caption = node.css_first("caption")
+                said = collapse_whitespace(caption.text(separator=" ")) if caption else ""
+                blocks.extend(table_blocks(rows, said))  # type: ignore[arg-type]
             continue
         if data_tables.get(_enclosing_table_id(node), False):
             continue  # read with its row
@@ -258,21 +275,47 @@ def _enclosing_table_id(node: object) -> int | None:
 
 
 def _html_table_rows(table: object) -> list[list[Cell]] | None:
-    """A table's rows of cells; None when a cell holds a table or several blocks (layout)."""
+    """A table's grid of cells, merged cells spread over what they cover (colspan, rowspan).
+
+    None when a cell holds a table (layout).
+    """
     if len(table.css("table")) > 1:  # type: ignore[attr-defined]  # css() includes the node
         return None
-    rows = []
-    for tr in table.css("tr"):  # type: ignore[attr-defined]
-        cells = []
+    grid: list[list[Cell]] = []
+    below: dict[tuple[int, int], Cell] = {}  # (row, column): a cell a rowspan carries down
+    cells = 0
+    for number, tr in enumerate(table.css("tr")):  # type: ignore[attr-defined]
+        row: list[Cell] = []
         for cell in tr.iter():
             if cell.tag not in ("td", "th"):
                 continue
-            if len(cell.css(",".join(_HTML_BLOCKS[:-2]))) > 1:
-                return None  # a cell of several paragraphs or items is a box of prose
+            while (number, len(row)) in below:
+                row.append(below.pop((number, len(row))))
             text = collapse_whitespace(cell.text(deep=True, separator=" "))
-            cells.append(Cell(text, heading=cell.tag == "th"))
-        rows.append(cells)
-    return rows
+            placed = Cell(text, heading=cell.tag == "th")
+            across, down = _span(cell, "colspan"), _span(cell, "rowspan")
+            start = len(row)
+            row += [placed] + [_copy(placed) for _ in range(across - 1)]
+            for column in range(start, start + across):
+                for later in range(number + 1, number + down):
+                    below[(later, column)] = _copy(placed)
+        while (number, len(row)) in below:
+            row.append(below.pop((number, len(row))))
+        grid.append(row)
+        cells += len(row)
+        if cells + len(below) > _MAX_TABLE_CELLS:
+            return None  # spans that would spread past any real table: read its cells once
+    return grid
+
+
+def _span(cell: object, attribute: str) -> int:
+    """A cell's colspan or rowspan: 1 when absent or not a small number."""
+    value = (cell.attributes.get(attribute) or "1").strip()  # type: ignore[attr-defined]
+    return min(int(value), _MAX_SPAN) if value.isdigit() and int(value) > 0 else 1
+
+
+def _copy(cell: Cell) -> Cell:
+    return Cell(cell.text, cell.heading, spanned=True)
 
 
 # --- DOCX -----------------------------------------------------------------------------------
@@ -498,7 +541,7 @@ def read_docx(data: bytes, limits: ZipLimits) -> ExtractedDocument:
             blocks.append(Block("paragraph", text))
 
     def add_table(table: Table) -> None:
-        rows = _docx_table_rows(table)
+        rows = _docx_table_rows(table, limits.max_paragraphs)
         if rows is not None and is_data_table(rows):
             cells = sum(len(row) for row in rows)
             if len(blocks) + cells > limits.max_paragraphs:
@@ -528,19 +571,22 @@ def read_docx(data: bytes, limits: ZipLimits) -> ExtractedDocument:
     return ExtractedDocument("docx", blocks, title)
 
 
-def _docx_table_rows(table: object) -> list[list[Cell]] | None:
-    """A DOCX table's rows of cells; None when a cell holds a table or several paragraphs.
+def _docx_table_rows(table: object, max_cells: int) -> list[list[Cell]] | None:
+    """A DOCX table's grid of cells, merged cells spread over what they cover.
 
-    Each <w:tc> once (see `read_docx`); a first row marked to repeat as a header row
-    (w:tblHeader) gives headings.
+    Each <w:tc> once (see `read_docx`), then copied over the columns its w:gridSpan covers, and
+    a cell that continues a vertical merge (w:vMerge) takes the text of the one above. The
+    paragraphs of one cell are one value ("Cuckooing; knife crime"). Rows marked to repeat as
+    header rows (w:tblHeader) give headings. None when a cell holds a table (layout), or when
+    the spread grid would pass `max_cells` (each cell is then read once, as layout).
     """
     from docx.table import Table, _Cell
 
-    rows = []
-    for number, row in enumerate(table.rows):  # type: ignore[attr-defined]
-        heading = number == 0 and bool(row._tr.xpath("./w:trPr/w:tblHeader"))
-        cells = []
-        for cell_element in row._tr.tc_lst:
+    grid: list[list[Cell]] = []
+    for tr in table._tbl.tr_lst:  # type: ignore[attr-defined]
+        heading = bool(tr.xpath("./w:trPr/w:tblHeader"))
+        row: list[Cell] = []
+        for cell_element in tr.tc_lst:
             texts = []
             for item in _Cell(cell_element, table).iter_inner_content():  # type: ignore[arg-type]
                 if isinstance(item, Table):
@@ -548,11 +594,19 @@ def _docx_table_rows(table: object) -> list[list[Cell]] | None:
                 text = collapse_whitespace(normalise_text(_visible_text(item)))
                 if text:
                     texts.append(text)
-            if len(texts) > 1:
-                return None
-            cells.append(Cell(texts[0] if texts else "", heading=heading))
-        rows.append(cells)
-    return rows
+            column = len(row)
+            merged = cell_element.xpath("./w:tcPr/w:vMerge")
+            continues = bool(merged) and merged[0].get(_W_VAL) in (None, "continue")
+            if continues and grid and column < len(grid[-1]):
+                placed = _copy(grid[-1][column])
+            else:
+                placed = Cell("; ".join(texts), heading=heading)
+            across = min(max(cell_element.grid_span, 1), _MAX_SPAN)
+            row += [placed] + [_copy(placed) for _ in range(across - 1)]
+        grid.append(row)
+        if sum(len(r) for r in grid) > max_cells:
+            return None
+    return grid
 
 
 # Runs Word shows in a paragraph: its own and its links', and those inside tracked insertions,

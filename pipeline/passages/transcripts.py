@@ -183,8 +183,8 @@ def mark_speaker_turns(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     speaker: str | None = None
     for block in blocks:
-        if block.kind == "heading":
-            speaker = None
+        if block.kind in ("heading", "table"):
+            speaker = None  # a table is nobody's turn, and what follows it is no one's yet
             out.append(block)
             continue
         split = speaker_label(block.text) if block.kind == "paragraph" else None
