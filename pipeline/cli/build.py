@@ -8,7 +8,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -36,6 +36,11 @@ from pipeline.cli.options import (
 )
 from pipeline.cli.watch import QuietOption, start_watching
 from pipeline.errors import FindingsError
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from pipeline.storage.documents import StoredDocument, WithdrawnSource
 
 
 def review_date(value: str | None) -> str | None:
@@ -297,58 +302,27 @@ def withdraw(
     themes and the viewer change at the next `findings run`. Exit status 1 when a path names no
     review (the others are still withdrawn).
     """
-    from pipeline.ingest.ingester import source_path_of
     from pipeline.storage import open_warehouse
-    from pipeline.storage.documents import (
-        document_by_source_path,
-        restore_source,
-        source_paths_ending,
-        withdrawn_sources,
-    )
+    from pipeline.storage.documents import restore_source
     from pipeline.storage.documents import withdraw_document as withdraw_one
 
     settings = settings_for(db)
+    if not settings.db.exists():
+        err.print(literal(f"no warehouse at {settings.db}", "red", one_line=True), soft_wrap=True)
+        raise typer.Exit(1)
     done: list[dict[str, str | None]] = []
     missing: list[dict[str, str]] = []
     with open_warehouse(settings.db) as con:
         for path in paths:
-            source = source_path_of(path)
-            if undo:
-                ending = "/" + path.as_posix().removeprefix("./").lstrip("/")
-                named = [
-                    w.source_path for w in withdrawn_sources(con) if w.source_path.endswith(ending)
-                ]
-                if restore_source(con, source) or (
-                    len(named) == 1 and restore_source(con, named[0])
-                ):
-                    done.append({"path": str(path), "title": None})
-                else:
-                    missing.append({"path": str(path), "reason": "not withdrawn"})
-                continue
-            stored = document_by_source_path(con, source)
-            if stored is None:
-                # Named from another folder than the run read it from: "review.pdf" for
-                # corpus/review.pdf is enough when one source ends so.
-                ending = source_paths_ending(con, path.as_posix().removeprefix("./"))
-                if len(ending) == 1:
-                    source = ending[0]
-                    stored = document_by_source_path(con, source)
-                elif ending:
-                    missing.append(
-                        {
-                            "path": str(path),
-                            "reason": f"{len(ending)} reviews come from files of that name; "
-                            "give the path: " + ", ".join(ending),
-                        }
-                    )
-                    continue
-            if stored is None:
-                missing.append(
-                    {"path": str(path), "reason": "no review in the warehouse comes from this file"}
-                )
-                continue
-            withdrawn = withdraw_one(con, stored, source, reason)
-            done.append({"path": str(path), "title": withdrawn.title})
+            found = _withdrawn_named(con, path) if undo else _review_named(con, path)
+            if isinstance(found, str):
+                missing.append({"path": str(path), "reason": found})
+            elif undo:
+                restore_source(con, found.source_path)
+                done.append({"path": found.source_path, "title": found.title})
+            else:
+                withdrawn = withdraw_one(con, found, found.source_path or "", reason)
+                done.append({"path": withdrawn.source_path, "title": withdrawn.title})
     if as_json:
         print_json(json.dumps({"withdrawn" if not undo else "restored": done, "errors": missing}))
     else:
@@ -368,6 +342,61 @@ def withdraw(
             err.print(problem("error", item["path"], item["reason"]), soft_wrap=True)
     if missing:
         raise typer.Exit(1)
+
+
+def _ending(path: Path) -> str:
+    return path.as_posix().removeprefix("./").lstrip("/")
+
+
+def _review_named(con: duckdb.DuckDBPyConnection, path: Path) -> StoredDocument | str:
+    """The review a person names for withdrawal, or why none can be.
+
+    A path is the file a run read. One that is not here may name it from another folder
+    ("review.pdf" for corpus/review.pdf) when exactly one review's source ends so; a file that
+    is here is only ever itself.
+    """
+    from pipeline.ingest.ingester import source_path_of
+    from pipeline.storage.documents import document_by_source_path, source_paths_ending
+
+    if path.is_dir():
+        return "a folder: name the review files in it"
+    stored = document_by_source_path(con, source_path_of(path))
+    sources = [] if stored or path.exists() else source_paths_ending(con, _ending(path))
+    if len(sources) == 1:
+        stored = document_by_source_path(con, sources[0])
+    elif sources:
+        return f"{len(sources)} reviews come from files of that name; give the path: " + ", ".join(
+            sources
+        )
+    if stored is not None:
+        return stored
+    if (withdrawn := _withdrawal_of(con, path)) is not None:
+        return f"already withdrawn on {withdrawn.withdrawn_at:%Y-%m-%d %H:%M}"
+    return "no review in the warehouse comes from this file"
+
+
+def _withdrawal_of(con: duckdb.DuckDBPyConnection, path: Path) -> WithdrawnSource | None:
+    """The withdrawal of the file at `path`, or of the one withdrawn source it names."""
+    from pipeline.ingest.ingester import source_path_of
+    from pipeline.storage.documents import withdrawn_sources
+
+    source = source_path_of(path)
+    every = withdrawn_sources(con)
+    named = [w for w in every if w.source_path == source] or [
+        w for w in every if not path.exists() and w.source_path.endswith("/" + _ending(path))
+    ]
+    return named[0] if len(named) == 1 else None
+
+
+def _withdrawn_named(con: duckdb.DuckDBPyConnection, path: Path) -> WithdrawnSource | str:
+    """The withdrawn source a person names to bring back, or why it cannot be."""
+    withdrawn = _withdrawal_of(con, path)
+    if withdrawn is None:
+        return "not withdrawn (or several withdrawn files end so: give the path)"
+    if not Path(withdrawn.source_path).is_file():
+        # Brought back, a review whose file is gone would be in no list at all.
+        return f"its file is gone: put it back at {withdrawn.source_path} first"
+    return withdrawn
 
 
 @writes_warehouse

@@ -146,6 +146,54 @@ def test_a_name_several_reviews_share_is_refused_with_their_paths(two_reviews) -
     assert len(documents(db)) == 3
 
 
+def test_a_file_here_that_was_never_read_is_never_taken_for_another(
+    two_reviews, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Named by the end of its path, a file elsewhere once withdrew the corpus's review of the
+    # same name: a file that exists is only ever itself.
+    db, kept, mistaken = two_reviews
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / mistaken.name).write_text("another file, never ingested")
+    monkeypatch.chdir(elsewhere)
+    result = runner.invoke(app, ["withdraw", mistaken.name, "--db", str(db)])
+    assert result.exit_code == 1 and "no review" in result.stderr
+    assert documents(db) == sorted([str(kept), str(mistaken)])
+
+
+def test_withdrawing_twice_says_when_it_was_withdrawn(two_reviews) -> None:
+    db, _, mistaken = two_reviews
+    first = runner.invoke(app, ["withdraw", str(mistaken), "--db", str(db)])
+    assert str(mistaken.resolve()) in first.stdout  # the stored path, not only as typed
+    again = runner.invoke(app, ["withdraw", str(mistaken), "--db", str(db)])
+    assert again.exit_code == 1 and "already withdrawn on" in again.stderr
+
+
+def test_a_folder_is_refused_with_what_to_name(two_reviews) -> None:
+    db, kept, _ = two_reviews
+    result = runner.invoke(app, ["withdraw", str(kept.parent), "--db", str(db)])
+    assert result.exit_code == 1 and "a folder" in result.stderr
+    assert len(documents(db)) == 2
+
+
+def test_a_withdrawn_review_whose_file_is_gone_is_not_brought_back(two_reviews) -> None:
+    # Brought back without its file, it would be in no count, no withdrawn list, no gone list.
+    db, _, mistaken = two_reviews
+    runner.invoke(app, ["withdraw", str(mistaken), "--db", str(db)])
+    mistaken.unlink()
+    result = runner.invoke(app, ["withdraw", "--undo", str(mistaken), "--db", str(db)])
+    assert result.exit_code == 1 and "its file is gone" in result.stderr
+    status = json.loads(runner.invoke(app, ["status", "--db", str(db), "--json"]).stdout)
+    assert [w["source_path"] for w in status["withdrawn"]] == [str(mistaken.resolve())]
+
+
+def test_withdraw_without_a_warehouse_creates_none(tmp_path: Path) -> None:
+    db = tmp_path / "none.duckdb"
+    result = runner.invoke(app, ["withdraw", str(tmp_path / "x.txt"), "--db", str(db)])
+    assert result.exit_code == 1 and "no warehouse" in result.stderr
+    assert not db.exists()
+
+
 @pytest.mark.slow
 def test_the_seed_report_withdrawn_leaves_the_next_theme_run(
     seeded: dict[str, Path], seed_path: Path, tmp_path: Path
