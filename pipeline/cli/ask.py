@@ -145,14 +145,20 @@ def shown_theme(con: duckdb.DuckDBPyConnection, asked: str, settings: Settings) 
 @filter_options
 def query_themes(db: DbOption = None, *, filters: Filters, as_json: JsonOption = False) -> None:
     """Themes ranked by the reviews raising them, with prevalence and status."""
-    from pipeline.queries import coverage, theme_overview
+    from pipeline.queries import coverage, latest_run_id, theme_overview
 
     with open_readable(settings_for(db)) as con:
         frame = theme_overview(con, filters)
         # Only for an empty ranking (then counted once more): say why, when reviews are missing.
         seen = coverage(con, filters) if frame.empty and not as_json else None
+        never_run = frame.empty and latest_run_id(con) is None
     emit(frame, as_json, "Themes", THEME_COLUMNS if not frame.empty else None)
-    if seen is not None and seen.reviews == 0:
+    if never_run and not as_json:
+        err.print(
+            literal("No theme run yet: `findings run` finds the themes of what was ingested."),
+            soft_wrap=True,
+        )
+    elif seen is not None and seen.reviews == 0:
         # Only national documents (or nothing) under the filters.
         err.print(
             literal(
@@ -370,15 +376,26 @@ def search(
         # Loading the model is most of a first search: start it now, beside the query layer.
         model = ModelLoad(settings.embedding_model)
     from pipeline.queries.catalogue import theme_names
-    from pipeline.queries.search import search_passages
+    from pipeline.queries.search import passages_not_embedded, search_passages
     from pipeline.storage import connect
 
     with connect(path, read_only=True) as con:
         # The model is waited for only when the query is embedded, after the vectors are read.
         frame = search_passages(con, text, mode, model, filters, limit, questions)
+        unseen = passages_not_embedded(con, model.name) if model is not None else 0
         labels = {name.theme_id: name.label for name in theme_names(con)}
         if redact:
             frame = frame.assign(text=redacted(con, settings, frame["text"].tolist()))
+    if unseen:
+        # Not an error: what was ingested since the last run is found by its words only.
+        err.print(
+            Text.assemble(
+                ("note: ", "yellow"),
+                f"{unseen:,} passage{'s' if unseen != 1 else ''} ingested since the last run "
+                "cannot be found by meaning yet (`findings run` embeds them)",
+            ),
+            soft_wrap=True,
+        )
     if not redact:
         record_unredacted(
             settings, f"findings search {text!r} ({filters.describe()}): {len(frame)} passages"

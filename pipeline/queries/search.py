@@ -414,6 +414,11 @@ def search_hybrid(
     return _search_vectors(con, index, fused, filters, limit, questions)
 
 
+def passages_not_embedded(con: duckdb.DuckDBPyConnection, model: str) -> int:
+    """How many passages a search by meaning cannot see yet (no vector for `model`)."""
+    return int(_sql.scalar(con, "search", "passages_not_embedded", {"model": model}))
+
+
 def search_passages(
     con: duckdb.DuckDBPyConnection,
     query: str,
@@ -426,6 +431,7 @@ def search_passages(
     """Search in one of `SEARCH_MODES` (hybrid by default), questions after answers by default.
 
     `embedder` (the model the passages were embedded with) is needed except for keyword search.
+    Hybrid search over passages none of which is embedded yet is keyword search.
     """
     if mode not in SEARCH_MODES:
         raise ValueError(f"mode must be one of {', '.join(SEARCH_MODES)}")
@@ -433,6 +439,14 @@ def search_passages(
         return search_keyword(con, query, filters, limit, questions)
     if embedder is None:
         raise ValueError(f"{mode} search needs the embedding model")
+    if mode == "hybrid" and not _sql.scalar(
+        con,
+        "search",
+        "embedding_count",
+        {"model": embedder.name},  # type: ignore[attr-defined]
+    ):
+        # Ingested but never embedded: the words are all a search can go by until a run.
+        return search_keyword(con, query, filters, limit, questions)
     if mode == "semantic":
         return search_semantic(con, query, embedder, filters, limit, questions)
     return search_hybrid(con, query, embedder, filters, limit, questions)
