@@ -217,6 +217,18 @@ else:
                 for t, a in zip(versions["title"], versions["area"], strict=True)
             )
         )
+    if len(changes.withdrawn):  # taken out by hand: why the counts fell
+        st.markdown(
+            f"- **{len(changes.withdrawn)}** withdrawn by hand: "
+            + ", ".join(
+                f"{md(t)} ({md(r)})" if pd.notna(r) and r else md(t)
+                for t, r in zip(
+                    changes.withdrawn["title"].fillna("untitled"),
+                    changes.withdrawn["reason"],
+                    strict=True,
+                )
+            )
+        )
     new = [labels.get(t, t) for t in changes.new_theme_ids]
     # A theme the codebook merged has no passages of its own after the run: merged, not faded.
     into = {t: context.codebook.merge_target(t) for t in changes.dormant_theme_ids}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -56,6 +56,10 @@ class Changes:
     new_documents: pd.DataFrame
     new_theme_ids: list[int]
     dormant_theme_ids: list[int]
+    # Reviews withdrawn by hand since the run before (title, reason): why a count fell.
+    withdrawn: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["title", "reason"])
+    )
 
 
 def changes_since_previous_run(con: duckdb.DuckDBPyConnection) -> Changes:
@@ -76,6 +80,7 @@ def changes_since_previous_run(con: duckdb.DuckDBPyConnection) -> Changes:
     added = _sql.frame(con, "runs", "documents_since", {"since": previous["finished_at"]})
     new = _sql.column(con, "runs", "themes_first_seen", {"run": latest["run_id"]})
     dormant = _sql.column(con, "runs", "themes_gone_dormant", {"previous": previous["run_id"]})
+    withdrawn = _sql.frame(con, "runs", "withdrawn_since", {"since": previous["finished_at"]})
     return Changes(
         latest["run_id"],
         latest["finished_at"],
@@ -83,6 +88,7 @@ def changes_since_previous_run(con: duckdb.DuckDBPyConnection) -> Changes:
         added,
         [int(t) for t in new],
         [int(t) for t in dormant],
+        withdrawn,
     )
 
 

@@ -384,6 +384,8 @@ def withdraw_document(
             },
         )
         con.execute(sql["drop_dead_links"], {"previous": stored.doc_id})
+        # Its warnings went with it: status and Sources list only what still counts.
+        con.execute(sql["clear_ingest_notes_for_path"], [stored.path])
         _retire(con, stored.doc_id, source_path, WITHDRAWN, withdrawn_at)
     return WithdrawnSource(
         source_path, stored.doc_id, stored.description.title, withdrawn_at, reason

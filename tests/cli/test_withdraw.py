@@ -187,6 +187,18 @@ def test_a_withdrawn_review_whose_file_is_gone_is_not_brought_back(two_reviews) 
     assert [w["source_path"] for w in status["withdrawn"]] == [str(mistaken.resolve())]
 
 
+def test_a_withdrawn_files_warnings_leave_with_it(tmp_path: Path) -> None:
+    review = tmp_path / "notes.txt"
+    review.write_text(TRANSCRIPT)
+    db = tmp_path / "w.duckdb"
+    runner.invoke(app, ["ingest", str(review), "--area", "Atlantis", "--db", str(db)])
+    before = json.loads(runner.invoke(app, ["status", "--db", str(db), "--json"]).stdout)
+    assert before["counts"]["warnings"] >= 1
+    assert runner.invoke(app, ["withdraw", str(review), "--db", str(db)]).exit_code == 0
+    after = json.loads(runner.invoke(app, ["status", "--db", str(db), "--json"]).stdout)
+    assert after["counts"]["warnings"] == 0
+
+
 def test_withdraw_without_a_warehouse_creates_none(tmp_path: Path) -> None:
     db = tmp_path / "none.duckdb"
     result = runner.invoke(app, ["withdraw", str(tmp_path / "x.txt"), "--db", str(db)])
@@ -196,17 +208,19 @@ def test_withdraw_without_a_warehouse_creates_none(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_seed_report_withdrawn_leaves_the_next_theme_run(
-    seeded: dict[str, Path], seed_path: Path, tmp_path: Path
+    seeded: dict[str, Path], seed_path: Path, tmp_path: Path, open_app
 ) -> None:
     # The way the product failed first: the real national report counted as a review.
     from pipeline.embed.models import load_embedder
     from pipeline.storage import open_warehouse
+    from pipeline.storage.publish import publish_snapshot
     from pipeline.themes.codebook import load_codebook
     from pipeline.themes.run import ThemeRunner
 
     db = tmp_path / "seeded.duckdb"
     shutil.copy(seeded["inferred"], db)
-    assert runner.invoke(app, ["withdraw", str(seed_path), "--db", str(db)]).exit_code == 0
+    args = ["withdraw", str(seed_path), "--reason", "national, not a review", "--db", str(db)]
+    assert runner.invoke(app, args).exit_code == 0
     with open_warehouse(db) as con:
         run = ThemeRunner(con, load_embedder(), load_codebook(REPO / "models" / "codebook.yaml"))
         run_id = run.run().run_id
@@ -219,3 +233,7 @@ def test_the_seed_report_withdrawn_leaves_the_next_theme_run(
         national = con.execute("SELECT count(*) FROM documents WHERE scope = 'national'").fetchone()
     assert in_themes == (24, 0)  # the 24 sample reviews, no passage of the withdrawn report
     assert national == (0,)
+    publish_snapshot(db, run_id)
+    page = open_app("national", db=db)
+    changed = " ".join(m.value for m in page.markdown)
+    assert "withdrawn by hand" in changed and "not a review" in changed

@@ -44,6 +44,10 @@ SELECT title, source_path, withdrawn_at, reason
 FROM withdrawn_sources
 ORDER BY withdrawn_at DESC, source_path;
 
+-- name: withdrawn_since
+-- Reviews withdrawn by hand since a run finished.
+SELECT title, reason FROM withdrawn_sources WHERE withdrawn_at > $since ORDER BY withdrawn_at;
+
 -- name: themes_first_seen
 -- Themes first found by a run.
 SELECT theme_id FROM themes WHERE first_run_id = $run ORDER BY theme_id;
