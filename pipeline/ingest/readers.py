@@ -247,8 +247,13 @@ def read_html(data: bytes) -> ExtractedDocument:
             continue
         if data_tables.get(_enclosing_table_id(node), False):
             continue  # read with its row
-        if len(node.css(selector)) > 1:
-            continue  # a container (li holding p; css() includes the node): read its inner blocks
+        if len(node.css(selector)) > 1 or node.css_first("table") is not None:
+            # A container (li holding p or a table; css() includes the node): its inner blocks
+            # are read in turn; its own words before them ("Data and intelligence") here.
+            own = collapse_whitespace(node.text(deep=False, separator=" "))
+            if own:
+                blocks.append(_html_block(node.tag, own))
+            continue
         text = collapse_whitespace(node.text(deep=True, separator=" "))
         if not text:
             continue
@@ -264,6 +269,15 @@ def read_html(data: bytes) -> ExtractedDocument:
         if fallback:
             blocks.append(Block("paragraph", fallback))
     return ExtractedDocument("html", blocks, title)
+
+
+def _html_block(tag: str, text: str) -> Block:
+    """A heading, list item or paragraph of HTML text, by its element."""
+    if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        return Block("heading", text)
+    if tag == "li":
+        return Block("bullet", text, prefix="• ")
+    return Block("paragraph", text)
 
 
 def _enclosing_table_id(node: object) -> int | None:

@@ -7,7 +7,7 @@ import docx
 import pytest
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from pipeline.ingest.readers import extract_document
@@ -71,6 +71,7 @@ def test_a_cell_of_prose_makes_the_table_layout_not_data() -> None:
     assert is_data_table(cells(FIGURES))
 
 
+@example(rows=[[""], ["", "A", "B"], ["0"]])  # an empty first row, then headings
 @given(
     st.lists(
         st.lists(
@@ -84,6 +85,7 @@ def test_every_value_of_a_table_is_kept(rows: list[list[str]]) -> None:
     # taken for headings reaches it before its column's values (none, none said).
     table = [[Cell(" ".join(text.split())) for text in row] for row in rows]
     said = " ".join(b.text for b in table_blocks(table))
+    table = [row for row in table if any(cell.text for cell in row)]  # empty rows say nothing
     for row in table[1:]:
         assert all(cell.text in said for cell in row)
     for column, cell in enumerate(table[0] if table else []):
@@ -253,3 +255,17 @@ def test_markdown_fences_are_not_tables_and_bare_pipe_tables_are() -> None:
     assert [b.kind for b in blocks if b.kind == "table"] == ["table"]
     assert "Month: Jan; Arrests: 5. Month: Feb; Arrests: 7." in [b.text for b in blocks]
     assert not any("table: here" in b.text for b in blocks)
+
+
+def test_a_list_items_own_words_before_its_table_are_kept() -> None:
+    html = (
+        b"<html><body><ul><li>Data and intelligence sharing across partners"
+        b"<table><tr><th>Partner</th><th>Action</th><th>Due</th></tr>"
+        b"<tr><td>Children First</td><td>Weekly panel</td><td>May</td></tr></table>"
+        b"</li></ul></body></html>"
+    )
+    blocks = extract_document(Path("r.html"), html).blocks
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("bullet", "Data and intelligence sharing across partners"),
+        ("table", "Partner: Children First; Action: Weekly panel; Due: May."),
+    ]
