@@ -384,6 +384,10 @@ def withdraw_document(
             },
         )
         con.execute(sql["drop_dead_links"], {"previous": stored.doc_id})
+        gone = [row[0] for row in con.execute(sql["passages_in_order"], [stored.doc_id]).fetchall()]
+        if gone:
+            # A dormant theme's description quoted it: nothing of its words stays on show.
+            con.execute(sql["forget_quotes_of_passages"], {"gone": gone})
         # Its warnings went with it: status and Sources list only what still counts.
         con.execute(sql["clear_ingest_notes_for_path"], [stored.path])
         _retire(con, stored.doc_id, source_path, WITHDRAWN, withdrawn_at)

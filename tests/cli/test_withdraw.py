@@ -237,3 +237,33 @@ def test_the_seed_report_withdrawn_leaves_the_next_theme_run(
     page = open_app("national", db=db)
     changed = " ".join(m.value for m in page.markdown)
     assert "withdrawn by hand" in changed and "not a review" in changed
+
+
+@pytest.mark.slow
+def test_no_theme_keeps_a_quote_of_a_withdrawn_report(
+    seeded: dict[str, Path], seed_path: Path, tmp_path: Path
+) -> None:
+    # Dormant themes kept descriptions quoting the withdrawn report, and exports showed them.
+    db = tmp_path / "seeded.duckdb"
+    shutil.copy(seeded["inferred"], db)
+    sql = (
+        "SELECT t.theme_id, t.description FROM themes t WHERE list_has_any(t.quote_passage_ids, "
+        "(SELECT list(passage_id) FROM passages p JOIN documents d USING (doc_id) "
+        "WHERE d.path = ?))"
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        quoting = dict(con.execute(sql, [str(seed_path)]).fetchall())
+        seed_ids = {
+            r[0]
+            for r in con.execute(
+                "SELECT passage_id FROM passages p JOIN documents d USING (doc_id) WHERE d.path = ?",
+                [str(seed_path)],
+            ).fetchall()
+        }
+    assert quoting and all(quoting.values())  # the seed's words were on show
+    assert runner.invoke(app, ["withdraw", str(seed_path), "--db", str(db)]).exit_code == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT theme_id, description, quote_passage_ids FROM themes").fetchall()
+    after = {theme: (description, set(ids or [])) for theme, description, ids in rows}
+    assert all(not (ids & seed_ids) for _, ids in after.values())
+    assert all(after[theme][0] == "" for theme in quoting)

@@ -142,6 +142,13 @@ SELECT $source_path, d.doc_id, d.title, $withdrawn_at, $reason
 FROM documents AS d
 WHERE d.doc_id = $doc_id;
 
+-- name: forget_quotes_of_passages
+-- Themes that quote passages now withdrawn lose those quotes and the description built on them
+-- (a theme still active is described again by the next run; a dormant one keeps none).
+UPDATE themes
+SET description = '', quote_passage_ids = list_filter(quote_passage_ids, q -> NOT list_contains($gone, q))
+WHERE list_has_any(quote_passage_ids, $gone);
+
 -- name: withdrawn_source
 SELECT source_path, doc_id, title, withdrawn_at, reason
 FROM withdrawn_sources
