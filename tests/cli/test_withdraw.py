@@ -256,7 +256,8 @@ def test_no_theme_keeps_a_quote_of_a_withdrawn_report(
         seed_ids = {
             r[0]
             for r in con.execute(
-                "SELECT passage_id FROM passages p JOIN documents d USING (doc_id) WHERE d.path = ?",
+                "SELECT passage_id FROM passages p JOIN documents d USING (doc_id) "
+                "WHERE d.path = ?",
                 [str(seed_path)],
             ).fetchall()
         }
