@@ -378,13 +378,12 @@ def _review_named(con: duckdb.DuckDBPyConnection, path: Path) -> StoredDocument 
 def _withdrawal_of(con: duckdb.DuckDBPyConnection, path: Path) -> WithdrawnSource | None:
     """The withdrawal of the file at `path`, or of the one withdrawn source it names."""
     from pipeline.ingest.ingester import source_path_of
-    from pipeline.storage.documents import withdrawn_sources
+    from pipeline.storage.documents import withdrawn_source, withdrawn_sources
 
-    source = source_path_of(path)
-    every = withdrawn_sources(con)
-    named = [w for w in every if w.source_path == source] or [
-        w for w in every if not path.exists() and w.source_path.endswith("/" + _ending(path))
-    ]
+    if (exact := withdrawn_source(con, source_path_of(path))) is not None or path.exists():
+        return exact
+    ending = "/" + _ending(path)
+    named = [w for w in withdrawn_sources(con) if w.source_path.endswith(ending)]
     return named[0] if len(named) == 1 else None
 
 

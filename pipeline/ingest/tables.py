@@ -43,7 +43,10 @@ class Cell:
 
 
 def is_data_table(rows: Sequence[Sequence[Cell]]) -> bool:
-    """Whether the rows are a table of values: two columns or more, and no cell of prose."""
+    """Whether the rows are a table of values: two different values in a row, no cell of prose.
+
+    One cell merged over the whole table is a box, not a table.
+    """
     return any(len({c.text for c in row if c.text}) >= 2 for row in rows) and all(
         len(cell.text.split()) <= MAX_VALUE_WORDS for row in rows for cell in row
     )

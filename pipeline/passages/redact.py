@@ -20,6 +20,7 @@ The word lists these judgements use are in pipeline/data/redaction_words.txt.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -1166,14 +1167,13 @@ class _NameFinder:
         given name that is no English word ("jay", "kez", "aimee"; not "will" or "mo"), or a
         letter after a nickname's "lil" or "little" ("lil t").
         """
-        line_start = 0
-        for line in self.text.split("\n"):
-            indices = [
-                i
-                for i, w in enumerate(self.words)
-                if line_start <= w.start and w.end <= line_start + len(line)
-            ]
-            line_start += len(line) + 1
+        breaks = [match.start() for match in re.finditer("\n", self.text)]
+        lines: dict[int, list[int]] = {}  # line number: its words, in order (one pass)
+        for i, word in enumerate(self.words):
+            line = bisect.bisect_right(breaks, word.start)
+            if line == bisect.bisect_right(breaks, word.end - 1):  # not broken over two lines
+                lines.setdefault(line, []).append(i)
+        for indices in lines.values():
             if len(indices) < MIN_MESSAGE_WORDS or any(
                 self.words[i].text[:1].isupper() and self.key(i) != "i" for i in indices
             ):
@@ -1190,7 +1190,7 @@ class _NameFinder:
                     self.candidates.append(Candidate(i, i, sure=True))
                 elif (
                     len(key) == 1
-                    and i - 1 in indices
+                    and i > indices[0]  # the word before is on this line
                     and self.key(i - 1) in NICKNAME_STARTS
                     and self.touches(i)
                 ):

@@ -400,11 +400,12 @@ def search_hybrid(
 ) -> pd.DataFrame:
     """Passages by keyword and by meaning at once: BM25 and cosine ranks fused (`Fusion`).
 
-    The score is the fused one. Passages not yet embedded are left out (a run embeds them).
+    The score is the fused one. Passages not yet embedded are left out (a run embeds them); with
+    none embedded yet (ingested, never run), the words are all there is: keyword search.
     """
     index = _vector_index(con, embedder.name)  # type: ignore[attr-defined]
     if not index.ids:
-        return pd.DataFrame(columns=SEARCH_COLUMNS)
+        return search_keyword(con, query, filters, limit, questions)
     hits = _keyword_hits(con, query)
     vector_rows = _vector_rows_of_index_rows(con, index)
     in_range = hits.rows < len(vector_rows)
@@ -415,8 +416,12 @@ def search_hybrid(
 
 
 def passages_not_embedded(con: duckdb.DuckDBPyConnection, model: str) -> int:
-    """How many passages a search by meaning cannot see yet (no vector for `model`)."""
-    return int(_sql.scalar(con, "search", "passages_not_embedded", {"model": model}))
+    """How many passages a search by meaning cannot see yet (no vector for `model`).
+
+    Read off the vector index a search has just loaded (cached), not by a scan of its own.
+    """
+    passages = int(_sql.scalar(con, "search", "passage_count"))  # type: ignore[call-overload]
+    return passages - len(_vector_index(con, model).ids)
 
 
 def search_passages(
@@ -431,7 +436,6 @@ def search_passages(
     """Search in one of `SEARCH_MODES` (hybrid by default), questions after answers by default.
 
     `embedder` (the model the passages were embedded with) is needed except for keyword search.
-    Hybrid search over passages none of which is embedded yet is keyword search.
     """
     if mode not in SEARCH_MODES:
         raise ValueError(f"mode must be one of {', '.join(SEARCH_MODES)}")
@@ -439,14 +443,6 @@ def search_passages(
         return search_keyword(con, query, filters, limit, questions)
     if embedder is None:
         raise ValueError(f"{mode} search needs the embedding model")
-    if mode == "hybrid" and not _sql.scalar(
-        con,
-        "search",
-        "embedding_count",
-        {"model": embedder.name},  # type: ignore[attr-defined]
-    ):
-        # Ingested but never embedded: the words are all a search can go by until a run.
-        return search_keyword(con, query, filters, limit, questions)
     if mode == "semantic":
         return search_semantic(con, query, embedder, filters, limit, questions)
     return search_hybrid(con, query, embedder, filters, limit, questions)

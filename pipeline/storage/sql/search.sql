@@ -117,10 +117,3 @@ SELECT docid, name AS passage_id FROM fts_main_passages.docs;
 SELECT p.passage_id, d.path, p.text_sha
 FROM passages AS p
 JOIN documents AS d USING (doc_id);
-
--- name: passages_not_embedded
--- Passages a search by meaning cannot see yet: ingested since the last embedding.
-SELECT count(*) FROM passages AS p
-WHERE NOT EXISTS (
-    SELECT 1 FROM embeddings AS e WHERE e.text_sha = p.text_sha AND e.model = $model
-);
