@@ -257,12 +257,11 @@ def rows_within_document_shares(documents: Sequence[str]) -> np.ndarray | None:
     share = max(DOC_SHARE_FLOOR, int(DOC_SHARE_MEDIANS * np.median(counts)))
     if counts.max() <= share:
         return None
-    rows = []
-    for index in range(len(counts)):
+    # Every row of a document within its share, then the few documents over it, one by one.
+    rows = [np.flatnonzero(counts[document] <= share)]
+    for index in np.flatnonzero(counts > share):
         members = np.flatnonzero(document == index)
-        if len(members) > share:
-            members = members[np.linspace(0, len(members) - 1, share).round().astype(np.int64)]
-        rows.append(members)
+        rows.append(members[np.linspace(0, len(members) - 1, share).round().astype(np.int64)])
     return np.sort(np.concatenate(rows))
 
 
@@ -340,14 +339,19 @@ def fit_themes(
         if places is None
         else contextual_vectors(embeddings, places, params.context_weight)
     )
-    if len(texts) > params.fit_sample:
-        rows = sample_rows(len(texts), params.fit_sample, params.seed, places)
-        return _fit_on_rows(
-            texts, clustered, rows, sample_params(params), params, spacy_model, embedding_model
-        )
     if documents is None and places is not None:
         documents = [place.doc_id for place in places]
     rows = None if documents is None else rows_within_document_shares(documents)
+    heard = len(texts) if rows is None else len(rows)
+    if heard > params.fit_sample:
+        # The sample is drawn from what the document shares leave: one huge file must not
+        # flood a large corpus's sample either.
+        within = np.arange(len(texts)) if rows is None else rows
+        own = None if places is None else [places[row] for row in within]
+        picked = within[sample_rows(heard, params.fit_sample, params.seed, own)]
+        return _fit_on_rows(
+            texts, clustered, picked, sample_params(params), params, spacy_model, embedding_model
+        )
     if rows is None:
         return _fit_clustered(texts, clustered, params, spacy_model, embedding_model)[0]
     log.info(

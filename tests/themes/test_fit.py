@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from pipeline.themes.fit import (
     DOC_SHARE_FLOOR,
+    DOC_SHARE_MEDIANS,
     OUTLIER,
     PassagePlace,
     ThemeParams,
@@ -247,7 +248,7 @@ def test_a_sample_given_places_takes_each_document_s_share(sizes: list[int], see
 def test_no_document_gives_the_fit_more_than_its_share(sizes: list[int]) -> None:
     documents = [f"doc-{d}" for d, size in enumerate(sizes) for _ in range(size)]
     rows = rows_within_document_shares(documents)
-    share = max(DOC_SHARE_FLOOR, int(4 * np.median(sizes)))
+    share = max(DOC_SHARE_FLOOR, int(DOC_SHARE_MEDIANS * np.median(sizes)))
     if max(sizes) <= share:
         assert rows is None
         return
@@ -260,35 +261,38 @@ def test_no_document_gives_the_fit_more_than_its_share(sizes: list[int]) -> None
         assert documents.index(f"doc-{d}") == mine[0] and mine[-1] == mine[0] + size - 1
 
 
-def test_documents_of_their_share_leave_the_fit_as_it_was() -> None:
-    texts, vectors, _ = _topics_and_noise(np.random.default_rng(5), per_topic=60, noise=10)
-    documents = [f"review-{row % 12}" for row in range(len(texts))]
-    params = ThemeParams.for_corpus(len(texts))
-    told = fit_themes(texts, vectors, params, spacy_model=None, documents=documents)
-    untold = fit_themes(texts, vectors, params, spacy_model=None)
-    assert told.sample is None
-    assert told.assignments.tolist() == untold.assignments.tolist()
-    assert told.keywords == untold.keywords
+HugeFile = tuple[list[str], np.ndarray, list[str], np.ndarray, int]
 
 
-def test_one_huge_document_does_not_swallow_the_themes_of_the_others() -> None:
+def _with_a_huge_file() -> HugeFile:
+    """Three topics over 12 reviews, then a file of 3,000 passages in one voice near the first.
+
+    Texts, vectors, documents, each review passage's topic, and how many review passages.
+    """
     rng = np.random.default_rng(6)
     # Themes of 16 passages: heard whole, a fit of 3,000 passages more needs 18 to a theme.
     texts, vectors, topics = _topics_and_noise(rng, per_topic=16, noise=6)
     documents = [f"review-{row % 12}" for row in range(len(texts))]
-    # A file of 3,000 passages in one voice, near the first topic.
     flood = np.zeros((3_000, vectors.shape[1]), dtype=np.float32)
     flood[:, 0], flood[:, 3] = 1.0, 0.5
     flood += rng.normal(0, 0.05, flood.shape).astype(np.float32)
     flood /= np.linalg.norm(flood, axis=1, keepdims=True)
-    all_texts = texts + ["the same long transcript again"] * len(flood)
-    all_vectors = np.vstack([vectors, flood])
-    all_documents = documents + ["huge-file"] * len(flood)
-    params = ThemeParams.for_corpus(len(all_texts))
-    fitted = fit_themes(all_texts, all_vectors, params, spacy_model=None, documents=all_documents)
-    assert fitted.sample is not None and len(fitted.sample) == len(texts) + DOC_SHARE_FLOOR
+    return (
+        texts + ["the same long transcript again"] * len(flood),
+        np.vstack([vectors, flood]),
+        documents + ["huge-file"] * len(flood),
+        topics,
+        len(texts),
+    )
+
+
+def test_one_huge_document_does_not_swallow_the_themes_of_the_others() -> None:
+    texts, vectors, documents, topics, reviews = _with_a_huge_file()
+    params = ThemeParams.for_corpus(len(texts))
+    fitted = fit_themes(texts, vectors, params, spacy_model=None, documents=documents)
+    assert fitted.sample is not None and len(fitted.sample) == reviews + DOC_SHARE_FLOOR
     # Each of the reviews' three topics is still a theme of its own, as in a fit without it.
-    ours = fitted.assignments[: len(texts)]
+    ours = fitted.assignments[:reviews]
     themes_of_topics = [
         np.bincount(ours[(topics == topic) & (ours != OUTLIER)]).argmax() for topic in range(3)
     ]
@@ -296,5 +300,14 @@ def test_one_huge_document_does_not_swallow_the_themes_of_the_others() -> None:
     for topic, theme in enumerate(themes_of_topics):
         assert (ours[topics == topic] == theme).mean() > 0.8
     assert fitted.params.min_cluster_size == params.min_cluster_size  # as the run records it
-    # Every passage of the file still gets a theme or none, by the fit's own rule.
-    assert set(fitted.assignments[len(texts) :].tolist()) <= {*fitted.theme_indices, OUTLIER}
+
+
+def test_a_sample_of_a_large_corpus_is_drawn_within_the_document_shares() -> None:
+    # Above fit_sample the sample was drawn from every row, so the huge file filled it.
+    texts, vectors, documents, _, _ = _with_a_huge_file()
+    params = replace(ThemeParams.for_corpus(len(texts)), fit_sample=150)
+    fitted = fit_themes(texts, vectors, params, spacy_model=None, documents=documents)
+    within = rows_within_document_shares(documents)
+    assert within is not None and fitted.sample is not None
+    assert len(fitted.sample) == params.fit_sample
+    assert set(fitted.sample.tolist()) <= set(within.tolist())
