@@ -100,7 +100,7 @@ for number, row in enumerate(moving.itertuples()):
             context,
             data.quotes(source, theme_id, filters, 2),
             with_context=False,
-            section="change_",
+            section=f"change{theme_id}_",  # one passage may be quoted under two themes
         )
         st.page_link(
             "app_pages/theme.py",

@@ -196,10 +196,11 @@ class ThemeRunner:
         known = theme_runs.known_themes(self.con, model)
         earlier: dict[str, int] = {}  # as the previous run recorded them, people's included
         machine_earlier: dict[str, int] = {}  # as the machine proposed them there
+        # A passage an edit left as it was is no new evidence: under its new id it keeps the
+        # theme its old id had, and people's decisions on it (read once, used for both).
+        moved = theme_runs.passage_successors(self.con)
         if previous_run and previous_run.model == model:
-            # A passage an edit left as it was is no new evidence: under its new id it keeps
-            # the theme its old id had (the new version's other passages are placed as new).
-            moved = theme_runs.passage_successors(self.con)
+            # (the new version's other passages are placed as new)
             earlier = carried(theme_runs.run_assignments(self.con, previous_run.run_id), moved)
             machine_earlier = carried(
                 theme_runs.machine_assignments(self.con, previous_run.run_id), moved
@@ -246,7 +247,7 @@ class ThemeRunner:
         coded = apply_decisions(
             corpus.ids,
             machine_theme_of,
-            carried(current_decisions(self.decisions), theme_runs.passage_successors(self.con)),
+            carried(current_decisions(self.decisions), moved),
             set(known) | set(machine_theme_of.tolist()) | self.codebook.split_theme_ids,
             self.codebook.merge_target,
         )

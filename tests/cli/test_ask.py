@@ -244,26 +244,29 @@ def test_a_theme_marked_not_relevant_is_refused_as_such(themed_db: Path, tmp_pat
     assert "marked not relevant" in " ".join(result.output.split())
 
 
-def test_search_before_any_run_finds_by_words_and_says_what_it_cannot_see(tmp_path: Path) -> None:
-    # Once: 'Search: county lines: nothing found' after an ingest, exit 0, with no hint.
+@pytest.fixture
+def ingested_only(tmp_path: Path) -> Path:
+    """A warehouse with one review ingested and never run (no vectors, no themes)."""
     from tests.ingest.test_ingester import TRANSCRIPT
 
     review = tmp_path / "blackpool.txt"
     review.write_text(TRANSCRIPT)
     db = tmp_path / "w.duckdb"
     assert runner.invoke(app, ["ingest", str(review), "--db", str(db)]).exit_code == 0
-    result = runner.invoke(app, ["search", "pupil referral unit", "--db", str(db), "--json"])
+    return db
+
+
+def test_search_before_any_run_finds_by_words_and_says_what_it_cannot_see(
+    ingested_only: Path,
+) -> None:
+    # Once: 'Search: county lines: nothing found' after an ingest, exit 0, with no hint.
+    args = ["search", "pupil referral unit", "--db", str(ingested_only), "--json"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0
     assert any("pupil referral unit" in row["text"] for row in json.loads(result.stdout))
     assert "cannot be found by meaning yet" in " ".join(result.stderr.split())
 
 
-def test_query_themes_before_any_run_says_to_run(tmp_path: Path) -> None:
-    from tests.ingest.test_ingester import TRANSCRIPT
-
-    review = tmp_path / "blackpool.txt"
-    review.write_text(TRANSCRIPT)
-    db = tmp_path / "w.duckdb"
-    assert runner.invoke(app, ["ingest", str(review), "--db", str(db)]).exit_code == 0
-    result = runner.invoke(app, ["query", "themes", "--db", str(db)])
+def test_query_themes_before_any_run_says_to_run(ingested_only: Path) -> None:
+    result = runner.invoke(app, ["query", "themes", "--db", str(ingested_only)])
     assert result.exit_code == 0 and "No theme run yet" in result.stderr

@@ -67,15 +67,19 @@ def _texts_by_id(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT passage_id, text FROM passages").fetchall())
 
 
+def _versions(ingester: Ingester, folder: Path, *texts: str) -> list[dict[str, str]]:
+    """One file ingested as each of `texts` in turn: its passages' texts by id after each."""
+    seen = []
+    for text in texts:
+        ingester.ingest([write(folder, "blackpool.txt", text)])
+        seen.append(_texts_by_id(ingester.con))
+    return seen
+
+
 def test_an_edit_links_each_unchanged_passage_to_its_new_id(
     ingester: Ingester, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, "blackpool.txt", TRANSCRIPT)
-    ingester.ingest([path])
-    before = _texts_by_id(ingester.con)
-    write(tmp_path, "blackpool.txt", EDITED)
-    ingester.ingest([path])
-    after = _texts_by_id(ingester.con)
+    before, after = _versions(ingester, tmp_path, TRANSCRIPT, EDITED)
     links = passage_successors(ingester.con)
     kept = {old for old, text in before.items() if text in after.values()}
     assert kept and len(kept) < len(before)  # the edit changed one passage, not all
@@ -87,19 +91,13 @@ def test_an_edit_links_each_unchanged_passage_to_its_new_id(
 def test_links_stay_flat_across_edits_and_an_edit_undone_drops_them(
     ingester: Ingester, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, "blackpool.txt", TRANSCRIPT)
-    ingester.ingest([path])
-    first = _texts_by_id(ingester.con)
-    write(tmp_path, "blackpool.txt", EDITED)
-    ingester.ingest([path])
-    write(tmp_path, "blackpool.txt", EDITED + "\nInterviewer: Anything else?\n")
-    ingester.ingest([path])
-    latest = _texts_by_id(ingester.con)
+    first, _, latest = _versions(
+        ingester, tmp_path, TRANSCRIPT, EDITED, EDITED + "\nInterviewer: Anything else?\n"
+    )
     links = passage_successors(ingester.con)
     assert links and set(links.values()) <= set(latest)  # each link ends at a current passage
     assert all(latest[links[old]] == text for old, text in first.items() if old in links)
-    write(tmp_path, "blackpool.txt", TRANSCRIPT)
-    ingester.ingest([path])
+    ingester.ingest([write(tmp_path, "blackpool.txt", TRANSCRIPT)])
     back = passage_successors(ingester.con)
     assert set(_texts_by_id(ingester.con)) == set(first)  # the first version's ids again
     # No current passage is anyone's retired one, and every link ends at a current passage.

@@ -655,11 +655,11 @@ def test_names_in_lower_case_messages_are_replaced(redactor: Redactor) -> None:
 
 
 def test_lower_case_names_in_prose_are_left_to_the_prose_rules(redactor: Redactor) -> None:
-    # The message rule reads only lines with no capital at all.
+    # The message rule reads only lines with no capital at all: in a sentence of prose the same
+    # lower-case words are left as they are ("amber" a rating; "kieran's" unmarked).
+    assert redactor.redact("tell kieran to ring") == "tell [name] to ring"
     text = "The officer said the amber rating was kept for kieran's sake."
-    assert "kieran" not in redactor.redact("tell kieran to ring")
-    assert redactor.redact(text).count("[name]") <= 1
-    assert "amber" in redactor.redact(text)
+    assert redactor.redact(text) == text
 
 
 @pytest.mark.parametrize(

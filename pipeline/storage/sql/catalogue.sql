@@ -14,14 +14,22 @@ FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type
 SELECT
     d.doc_id, d.title, d.path, d.format, d.doc_type, d.area, d.region, d.police_force,
     d.review_date, d.inferred_fields, d.ingested_at, d.scope,
-    (SELECT count(*) FROM passages AS p WHERE p.doc_id = d.doc_id) AS n_passages,
-    (SELECT count(*) FROM passages AS p
-     WHERE p.doc_id = d.doc_id AND p.speaker_role = 'interviewer') AS n_questions
+    coalesce(counted.n_passages, 0) AS n_passages,
+    coalesce(counted.n_questions, 0) AS n_questions
 FROM (
     SELECT * FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type)
     UNION ALL BY NAME
     SELECT * FROM filtered_national_documents($region, $area, $police_force, $since, $until, $doc_type)
 ) AS d
+LEFT JOIN (
+    -- passages and interviewers' questions of every document, in one pass
+    SELECT
+        doc_id,
+        count(*) AS n_passages,
+        count(*) FILTER (WHERE speaker_role = 'interviewer') AS n_questions
+    FROM passages
+    GROUP BY doc_id
+) AS counted ON counted.doc_id = d.doc_id
 ORDER BY d.scope = 'national', d.review_date, d.title;
 
 -- name: filter_options
