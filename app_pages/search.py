@@ -75,8 +75,8 @@ if results is not None:
     if results.empty:
         st.info("Nothing found. Try other words, or search by meaning.")
     texts = data.redact(results["text"].tolist(), context.settings, context.source)
-    memos_by_passage = data.memos_on(context.settings, MemoTarget.passage)
-    decisions = data.passage_decisions(context.settings)
+    memos_by_passage = data.memos_on(context.settings, MemoTarget.passage, context.source)
+    decisions = data.passage_decisions(context.settings, context.source)
     codes = context.may(Action.edit_codebook)
     for row, text in zip(results.itertuples(), texts, strict=True):
         theme = row.theme_id

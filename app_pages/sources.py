@@ -18,7 +18,7 @@ st.title("Sources")
 documents = data.sources(source, filters)
 national = documents[documents["scope"] == "national"]
 reviews = documents[documents["scope"] != "national"]
-memos = data.memos_on(context.settings, MemoTarget.document)
+memos = data.memos_on(context.settings, MemoTarget.document, context.source)
 
 
 def document_table(rows: pd.DataFrame) -> None:

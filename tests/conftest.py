@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,8 @@ from pipeline.storage.publish import publish_snapshot
 
 if TYPE_CHECKING:  # imported where used: loading Streamlit costs every test that does not
     from streamlit.testing.v1 import AppTest
+
+    from pipeline.themes.decisions import CodingDecision
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -202,6 +206,73 @@ def seeded(
         )
         for variant in SEED_VARIANTS
     }
+
+
+@dataclass(frozen=True)
+class EditedReview:
+    """A warehouse where a coded passage's review was edited after the coding, and run again."""
+
+    db: Path  # published
+    retired: str  # the passage coded, an id the edit retired
+    successor: str  # the passage holding its text now
+    moved_to: int  # the theme it was moved to, before the edit
+    first_version: str  # the review's document id when it was coded
+    decision: CodingDecision
+
+
+@pytest.fixture(scope="session")
+def edited_review(tmp_path_factory: pytest.TempPathFactory) -> EditedReview:
+    """The sample corpus themed; a passage moved; its review edited elsewhere; run again.
+
+    Everything people hang on the old passage and document ids must follow the edit.
+    """
+    from pipeline.embed.missing import embed_passages
+    from pipeline.embed.models import load_embedder
+    from pipeline.themes.codebook import load_codebook
+    from pipeline.themes.decisions import OUTLIER, CodingAction, CodingDecision
+    from pipeline.themes.run import ThemeRunner
+
+    root = tmp_path_factory.mktemp("edited")
+    folder = root / "corpus"
+    shutil.copytree(CORPUS, folder, ignore=shutil.ignore_patterns("inbox"))
+    db = root / "edited.duckdb"
+    embedder = load_embedder()
+    book = load_codebook(REPO / "models" / "codebook.yaml")
+    with open_warehouse(db) as con:
+        Ingester(con, Settings(db=db)).ingest([folder])
+        embed_passages(con, embedder)
+        ThemeRunner(con, embedder, book).run()
+        # A passage on a theme in a text file, not its file's last (an edit appends a paragraph).
+        retired, theme, doc_id, path, text = con.execute(
+            "SELECT p.passage_id, t.theme_id, d.doc_id, d.source_path, p.text "
+            "FROM passages AS p JOIN documents AS d USING (doc_id) "
+            "JOIN current_passage_themes AS t USING (passage_id) "
+            "WHERE t.theme_id <> ? AND d.path LIKE '%.txt' "
+            "AND p.ordinal < (SELECT max(ordinal) - 1 FROM passages WHERE doc_id = p.doc_id) "
+            "ORDER BY p.passage_id LIMIT 1",
+            [OUTLIER],
+        ).fetchone()
+        (moved_to,) = con.execute(
+            "SELECT min(theme_id) FROM themes WHERE theme_id NOT IN (?, ?) AND status <> 'dormant'",
+            [theme, OUTLIER],
+        ).fetchone()
+        decided = dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)
+        decision = CodingDecision(1, retired, moved_to, CodingAction.move, "ann", decided, "flat")
+        with Path(path).open("a", encoding="utf-8") as review:
+            review.write(
+                "\n\nAdded after the visit: the partnership met again in the autumn and agreed "
+                "a plan for the estate.\n"
+            )
+        report = Ingester(con, Settings(db=db)).ingest([folder])
+        assert report.replaced == 1, report
+        embed_passages(con, embedder)
+        ThemeRunner(con, embedder, book, decisions=[decision]).run()
+        (successor,) = con.execute(
+            "SELECT passage_id FROM passages WHERE text = ?", [text]
+        ).fetchone()
+    assert successor != retired
+    publish_snapshot(db, "edited")
+    return EditedReview(db, retired, successor, moved_to, doc_id, decision)
 
 
 def published_copy(source: Path, target: Path, *changes: tuple[str, list[object]]) -> Path:

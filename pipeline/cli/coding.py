@@ -91,6 +91,7 @@ def code(
     from pipeline.cli.ask import named_theme
     from pipeline.queries.catalogue import theme_names
     from pipeline.queries.evidence import find_passage_id
+    from pipeline.storage.theme_runs import passage_successors
     from pipeline.themes.decisions import CodingAction
 
     chosen = [(a, t) for a, t in ((CodingAction.move, theme), (CodingAction.add, add),
@@ -102,9 +103,12 @@ def code(
         passage_id = find_passage_id(con, passage)
         labels = {name.theme_id: name.label for name in theme_names(con)}
         target = named_theme(con, chosen[0][1]) if chosen else None
+        successors = passage_successors(con)
     if target is None:
+        # Decisions on the passage's earlier ids (before an edit of its document) are its own.
         history = load_decisions(settings.team_db)
-        rows = _decision_rows([d for d in history if d.passage_id == passage_id], labels)
+        mine = [d for d in history if successors.get(d.passage_id, d.passage_id) == passage_id]
+        rows = _decision_rows(mine, labels)
         if as_json:
             print_json(json.dumps(rows))
         elif not rows:

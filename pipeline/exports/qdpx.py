@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +40,8 @@ from pipeline.exports.qdpx_people import (
 )
 from pipeline.exports.report import writable
 from pipeline.queries import Filters, _sql
+from pipeline.queries.passages import current_document_ids
+from pipeline.storage import theme_runs
 from pipeline.themes.codebook import Codebook, apply_codebook, load_codebook, update_curation
 
 if TYPE_CHECKING:
@@ -171,8 +173,11 @@ def _selections(
     passages: pd.DataFrame,
     codings: Sequence[PersonCoding],
     memos: Sequence[Memo],
+    successors: Mapping[str, str],
 ) -> dict[str, list[_Selection]]:
     """Per document, the passages a project selects, in text order.
+
+    A memo on a passage an edit retired is a note on its successor.
 
     The machine's coding is its own proposal: where a person's decision changed a passage's
     theme in the run, the theme the machine proposed there (none when it proposed none).
@@ -191,7 +196,8 @@ def _selections(
     notes: dict[str, list[str]] = {}
     for memo in memos:
         if memo.target.value == "passage":
-            notes.setdefault(memo.target_id, []).append(_note_guid(memo))
+            on = successors.get(memo.target_id, memo.target_id)
+            notes.setdefault(on, []).append(_note_guid(memo))
     wanted = sorted(set(machine) | set(people) | set(notes))
     spans = _sql.records(con, "exchange", "passage_spans", {"passage_ids": wanted})
     by_document: dict[str, list[_Selection]] = {}
@@ -248,15 +254,21 @@ def project_document(
     coded_ids = {node.theme_id for root in roots for node in root.walk() if node.theme_id}
     documents = queries.document_texts(con, filters)
     passages = queries.coded_passages(con, filters)
-    codings = people_codings(decisions)
+    successors = theme_runs.passage_successors(con)
+    codings = people_codings(decisions, successors)
     memos = sorted(memos, key=lambda memo: memo.memo_id)
+    # A memo on an earlier version of a document is a note on its current version.
+    versions = current_document_ids(
+        con, {m.target_id for m in memos if m.target.value == "document"}
+    )
     theme_notes: dict[int, list[str]] = {}
     document_notes: dict[str, list[str]] = {}
     for memo in memos:
         if memo.target.value == "theme" and memo.target_id.lstrip("-").isdigit():
             theme_notes.setdefault(int(memo.target_id), []).append(_note_guid(memo))
         elif memo.target.value == "document":
-            document_notes.setdefault(memo.target_id, []).append(_note_guid(memo))
+            on = versions.get(memo.target_id, memo.target_id)
+            document_notes.setdefault(on, []).append(_note_guid(memo))
     people = sorted({c.coder for c in codings} | {memo.author for memo in memos})
 
     ET.register_namespace("", PROJECT_NS)
@@ -295,7 +307,7 @@ def project_document(
     texts: dict[str, str] = {}
     selections = 0
     sources = _sub(project, "Sources", PROJECT_NS) if len(documents) else None
-    by_document = _selections(con, passages, codings, memos)
+    by_document = _selections(con, passages, codings, memos, successors)
     for doc in documents.itertuples():
         source_guid = guid("source", doc.doc_id)
         if "\r" in doc.text:

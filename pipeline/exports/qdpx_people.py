@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.errors import ExchangeError
 from pipeline.exports.codes import guid
-from pipeline.ids import sha256_hex
+from pipeline.ids import carried, sha256_hex
 from pipeline.themes.decisions import CodingAction, CodingDecision, current_decisions
 
 MACHINE_USER = "Findings (machine)"
@@ -45,21 +45,24 @@ class PersonCoding:
     coded_at: dt.datetime
 
 
-def people_codings(log: Iterable[CodingDecision]) -> list[PersonCoding]:
+def people_codings(
+    log: Iterable[CodingDecision], successors: Mapping[str, str] | None = None
+) -> list[PersonCoding]:
     """Each coder's current codings, folding each coder's own decisions apart from the others'.
 
     A coder's codings are the themes they moved a passage to or added and have not taken off;
-    what another coder decided later does not change what this one coded.
+    what another coder decided later does not change what this one coded. A coding of a passage
+    retired by an edit is on its successor (`successors`) as well.
     """
     by_coder: dict[str, list[CodingDecision]] = {}
     for decision in log:
         by_coder.setdefault(decision.coder, []).append(decision)
     codings: list[PersonCoding] = []
     for coder, decisions in sorted(by_coder.items()):
-        for passage in current_decisions(decisions).values():
+        for passage_id, passage in carried(current_decisions(decisions), successors or {}).items():
             chosen = [passage.primary] if passage.primary is not None else []
             codings.extend(
-                PersonCoding(d.passage_id, d.theme_id, coder, d.decided_at)
+                PersonCoding(passage_id, d.theme_id, coder, d.decided_at)
                 for d in [*chosen, *passage.added]
             )
     return sorted(codings, key=lambda c: (c.passage_id, c.coder, c.theme_id))

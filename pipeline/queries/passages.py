@@ -1,4 +1,4 @@
-"""Passages looked up by id: the latest run's theme of each, and their provenance under filters.
+"""Passages looked up by id: the latest run's theme of each, their provenance, what an id is now.
 
 The viewer shows people's coding decisions at once, before the next run counts them: the
 passages a person moved or added are few and known by id, so they are looked up by key (the
@@ -22,6 +22,33 @@ def current_themes(con: duckdb.DuckDBPyConnection, passage_ids: Collection[str])
         return {}
     frame = _sql.frame(con, "search", "current_themes_of_passages", {"ids": list(passage_ids)})
     return dict(zip(frame["passage_id"].astype(str), frame["theme_id"].astype(int), strict=True))
+
+
+def current_passage_ids(
+    con: duckdb.DuckDBPyConnection, passage_ids: Collection[str]
+) -> dict[str, str]:
+    """Each of `passage_ids` there is now -> itself; one an edit retired -> its successor.
+
+    What people hang on a passage (a decision, a memo) follows its text through an edit of its
+    document, and goes with a withdrawn review (its ids are left out).
+    """
+    return _current_ids(con, "current_ids_of_passages", passage_ids)
+
+
+def current_document_ids(
+    con: duckdb.DuckDBPyConnection, doc_ids: Collection[str]
+) -> dict[str, str]:
+    """Each of `doc_ids` that is a current version -> itself; an earlier one -> the current one."""
+    return _current_ids(con, "current_ids_of_documents", doc_ids)
+
+
+def _current_ids(
+    con: duckdb.DuckDBPyConnection, query: str, ids: Collection[str]
+) -> dict[str, str]:
+    if not ids:
+        return {}
+    frame = _sql.frame(con, "search", query, {"ids": list(ids)})
+    return dict(zip(frame["asked"].astype(str), frame["current"].astype(str), strict=True))
 
 
 def passages_by_id(

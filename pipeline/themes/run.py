@@ -28,9 +28,8 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import duckdb
 import numpy as np
@@ -38,7 +37,7 @@ import numpy as np
 from pipeline.embed.models import Embedder
 from pipeline.errors import NotEnoughPassagesError
 from pipeline.faults import crash_point
-from pipeline.ids import sha256_hex, utc_now
+from pipeline.ids import carried, sha256_hex, utc_now
 from pipeline.records import ThemeLineage
 from pipeline.storage import passage_terms, theme_runs
 from pipeline.storage.embeddings import passage_vectors
@@ -79,16 +78,6 @@ from pipeline.themes.identity import (
 log = logging.getLogger(__name__)
 
 MIN_PASSAGES = 10
-Value = TypeVar("Value")
-
-
-def carried(by_passage: Mapping[str, Value], successors: Mapping[str, str]) -> dict[str, Value]:
-    """`by_passage` with each retired passage's value under its successor's id as well.
-
-    A value the successor already has of its own is kept.
-    """
-    moved = {successors[p]: v for p, v in by_passage.items() if p in successors}
-    return moved | dict(by_passage)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ to the warehouse would lock every later run out until the viewer restarted.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -24,7 +24,12 @@ from pipeline.access.memos import Memo, MemoTarget, load_memos
 from pipeline.analysis.statistics import split_periods
 from pipeline.passages.redact import Redactor, load_redaction_nlp
 from pipeline.queries import Filters
-from pipeline.queries.passages import current_themes, passages_by_id
+from pipeline.queries.passages import (
+    current_document_ids,
+    current_passage_ids,
+    current_themes,
+    passages_by_id,
+)
 from pipeline.settings import Settings
 from pipeline.storage import connect
 from pipeline.storage.publish import choose_snapshot, run_holder
@@ -420,17 +425,26 @@ def team_store_version(store: Path) -> tuple[int, ...]:
     )
 
 
-def passage_decisions(settings: Settings) -> dict[str, PassageDecisions]:
-    """People's current coding decisions, by passage."""
-    return _passage_decisions(settings.team_db, team_store_version(settings.team_db))
+def passage_decisions(settings: Settings, source: Source) -> dict[str, PassageDecisions]:
+    """People's current coding decisions, by the snapshot's passages.
+
+    A decision on a passage an edit of its document retired is its successor's.
+    """
+    return _passage_decisions(settings.team_db, team_store_version(settings.team_db), source)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=4)
-def _passage_decisions(store: Path, version: tuple[int, ...]) -> dict[str, PassageDecisions]:
+def _passage_decisions(
+    store: Path, version: tuple[int, ...], source: Source
+) -> dict[str, PassageDecisions]:
     from pipeline.access.codings import load_decisions
     from pipeline.themes.decisions import current_decisions
 
-    return current_decisions(load_decisions(store))
+    log = load_decisions(store)
+    now = current_passage_ids(cursor(source), {d.passage_id for d in log})
+    return current_decisions(
+        replace(d, passage_id=now[d.passage_id]) for d in log if d.passage_id in now
+    )
 
 
 @dataclass(frozen=True)
@@ -463,7 +477,7 @@ def _theme_evidence(
     store: Path,
     version: tuple[int, ...],
 ) -> ThemeEvidence:
-    decisions = _passage_decisions(store, version)
+    decisions = _passage_decisions(store, version, source)
     con = cursor(source)
     decided = [passage_id for passage_id, passage in decisions.items() if passage.themes]
     coding = theme_coding(theme_id, current_themes(con, decided), decisions)
@@ -485,16 +499,30 @@ def _in_order(found: pd.DataFrame, order: tuple[str, ...], limit: int) -> pd.Dat
     return found.drop(columns="rank").head(limit).reset_index(drop=True)
 
 
-def memos_on(settings: Settings, target: MemoTarget) -> dict[str, list[Memo]]:
-    """People's memos on every theme, document or passage (`target`), by its id, oldest first."""
-    return _memos_on(settings.team_db, team_store_version(settings.team_db), target.value)
+def memos_on(settings: Settings, target: MemoTarget, source: Source) -> dict[str, list[Memo]]:
+    """People's memos on every theme, document or passage (`target`), by its id, oldest first.
+
+    A memo on an earlier version of a document, or on a passage an edit retired, is on the
+    current version or the passage holding its text now.
+    """
+    version = team_store_version(settings.team_db)
+    return _memos_on(settings.team_db, version, target.value, source)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
-def _memos_on(store: Path, version: tuple[int, ...], target: str) -> dict[str, list[Memo]]:
+def _memos_on(
+    store: Path, version: tuple[int, ...], target: str, source: Source
+) -> dict[str, list[Memo]]:
+    memos = load_memos(store, MemoTarget(target))
+    now: dict[str, str] = {}
+    ids = {memo.target_id for memo in memos}
+    if target == MemoTarget.passage.value:
+        now = current_passage_ids(cursor(source), ids)
+    elif target == MemoTarget.document.value:
+        now = current_document_ids(cursor(source), ids)
     grouped: dict[str, list[Memo]] = {}
-    for memo in load_memos(store, MemoTarget(target)):
-        grouped.setdefault(memo.target_id, []).append(memo)
+    for memo in memos:
+        grouped.setdefault(now.get(memo.target_id, memo.target_id), []).append(memo)
     return grouped
 
 

@@ -74,7 +74,7 @@ def memo_form(context: PageContext, target: MemoTarget, target_id: str, key: str
 
 def memo_section(context: PageContext, target: MemoTarget, target_id: str, key: str) -> None:
     """The memos on one theme, document or passage, oldest first, and a box to add one."""
-    memos = data.memos_on(context.settings, target).get(target_id, [])
+    memos = data.memos_on(context.settings, target, context.source).get(target_id, [])
     if memos:
         show_memos(context, memos)
     else:

@@ -157,8 +157,8 @@ def show_quotes(
         st.caption("No passages under these filters.")
         return
     texts = data.redact(quotes["text"].tolist(), context.settings, context.source)
-    decisions = data.passage_decisions(context.settings)
-    memos = data.memos_on(context.settings, MemoTarget.passage)
+    decisions = data.passage_decisions(context.settings, context.source)
+    memos = data.memos_on(context.settings, MemoTarget.passage, context.source)
     codes = context.may(Action.edit_codebook)
     for row, text in zip(quotes.itertuples(), texts, strict=True):
         box = quote_card(text, md(provenance(row)))

@@ -55,6 +55,26 @@ SELECT docid, name AS passage_id FROM fts_main_passages.docs WHERE docid = ANY($
 -- name: current_themes_of_passages
 SELECT passage_id, theme_id FROM current_passage_themes WHERE passage_id = ANY($ids);
 
+-- name: current_ids_of_passages
+-- Each of $ids that is a passage now, as itself, or, retired by an edit of its document, as the
+-- passage holding its text now; ids of neither kind (a withdrawn review's) are left out.
+SELECT passage_id AS asked, passage_id AS current FROM passages WHERE passage_id = ANY($ids)
+UNION ALL
+SELECT s.passage_id AS asked, s.successor_id AS current
+FROM passage_successors AS s
+JOIN passages AS p ON p.passage_id = s.successor_id
+WHERE s.passage_id = ANY($ids);
+
+-- name: current_ids_of_documents
+-- Each of $ids that is a document's current version, as itself, or an earlier version of a file,
+-- as the file's current version; ids of neither kind (a withdrawn review's) are left out.
+SELECT doc_id AS asked, doc_id AS current FROM documents WHERE doc_id = ANY($ids)
+UNION
+SELECT v.doc_id AS asked, d.doc_id AS current
+FROM document_versions AS v
+JOIN documents AS d USING (source_path)
+WHERE v.doc_id = ANY($ids) AND v.doc_id NOT IN (SELECT doc_id FROM documents);
+
 -- name: passages_by_id
 -- The passages a search found, looked up by key (= ANY uses the primary-key index) before the
 -- join, so that no query scans a million passages for ten.
