@@ -271,19 +271,24 @@ def memo_list(
 ) -> None:
     """Memos, oldest first: every one, or those on one theme, document or passage."""
     from pipeline.access.memos import MemoTarget, load_memos
+    from pipeline.queries.passages import current_document_ids, current_passage_ids
 
     settings = settings_for(db)
-    target = None
-    if any(value is not None for value in (theme, document, passage)):
-        with open_readable(settings) as con:
-            target = _memo_target(con, theme, document, passage)
-    if target is None:
-        memos = load_memos(settings.team_db)
-        title = "Memos"
-    else:
-        kind, target_id, shown = target
-        memos = load_memos(settings.team_db, MemoTarget(kind), target_id)
-        title = f"Memos on {shown}"
+    if all(value is None for value in (theme, document, passage)):
+        _print_memos(load_memos(settings.team_db), "Memos", as_json)
+        return
+    with open_readable(settings) as con:
+        kind, target_id, shown = _memo_target(con, theme, document, passage) or ("", "", "")
+        memos = load_memos(settings.team_db, MemoTarget(kind))
+        # Memos on the passage's or document's ids before an edit of its file are its own.
+        ids = {memo.target_id for memo in memos}
+        now = {}
+        if kind == "passage":
+            now = current_passage_ids(con, ids)
+        elif kind == "document":
+            now = current_document_ids(con, ids)
+    memos = [m for m in memos if now.get(m.target_id, m.target_id) == target_id]
+    title = f"Memos on {shown}"
     _print_memos(memos, title, as_json)
 
 

@@ -7,6 +7,7 @@ the viewer, the CLI and the exports (the theme run already carries decisions ove
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -113,3 +114,21 @@ def test_code_lists_the_decision_made_on_the_passages_earlier_id(
     )
     assert result.exit_code == 0, result.output
     assert '"ann"' in result.stdout and "no coding decisions" not in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["passage", "document"])
+def test_memo_list_gives_the_memo_made_on_the_earlier_id(
+    edited_review: EditedReview, team_store_in_tmp: Path, kind: str
+) -> None:
+    decide_and_note(edited_review, team_store_in_tmp)
+    with connect(edited_review.db, read_only=True) as con:
+        (doc_id,) = con.execute(
+            "SELECT doc_id FROM passages WHERE passage_id = ?", [edited_review.successor]
+        ).fetchone()
+    named = edited_review.successor[:12] if kind == "passage" else doc_id[:12]
+    result = CliRunner().invoke(
+        app, ["memo", "list", f"--{kind}", named, "--json", "--db", str(edited_review.db)]
+    )
+    assert result.exit_code == 0, result.output
+    expected = "Said twice at the visit." if kind == "passage" else "Ask for the annex."
+    assert [row["text"] for row in json.loads(result.stdout)] == [expected]
