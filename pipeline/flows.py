@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -314,6 +316,26 @@ def themes_flow(
     return report
 
 
+def refresh_note(
+    ingested: Mapping[str, Any], embedded: Mapping[str, Any], themes: Mapping[str, Any]
+) -> str:
+    """What a refresh changed, as Markdown for its Prefect artifact."""
+    merged = themes.get("merged_themes", 0)
+    faded = themes["dormant_themes"] - merged
+    lines = [
+        f"# Findings refresh {themes['run_id']}",
+        "",
+        f"- documents added: {ingested['added']}, replaced by an edit: {ingested['replaced']}, "
+        f"with new metadata: {ingested['updated']} (skipped {ingested['skipped']})",
+        f"- passages embedded: {embedded['embedded']}",
+        f"- themes: {themes['themes']} ({themes['new_themes']} new, {merged} merged or split "
+        f"into others, {faded} now dormant), {themes['outlier_share']:.1%} unassigned",
+    ]
+    lines += [f"- new theme: {label}" for label in themes["new_labels"]]
+    lines += [f"- error: `{e['path']}`: {e['reason']}" for e in ingested["errors"]]
+    return "\n".join(lines)
+
+
 @flow(name="refresh")
 def refresh_flow(
     corpus: str = "corpus",
@@ -351,20 +373,8 @@ def refresh_flow(
         "snapshot": snapshot,
         "errors": ingested["errors"],
     }
-    lines = [
-        f"# Findings refresh {themes['run_id']}",
-        "",
-        f"- documents added: {ingested['added']}, replaced by an edit: {ingested['replaced']}, "
-        f"with new metadata: {ingested['updated']} (skipped {ingested['skipped']})",
-        f"- passages embedded: {embedded['embedded']}",
-        f"- themes: {themes['themes']} ({themes['new_themes']} new, "
-        f"{themes['dormant_themes']} now dormant), {themes['outlier_share']:.1%} unassigned",
-    ]
-    lines += [f"- new theme: {label}" for label in themes["new_labels"]]
-    lines += [f"- error: `{e['path']}`: {e['reason']}" for e in ingested["errors"]]
-    create_markdown_artifact(
-        "\n".join(lines), key="findings-refresh", description="What this refresh changed"
-    )
+    note = refresh_note(ingested, embedded, themes)
+    create_markdown_artifact(note, key="findings-refresh", description="What this refresh changed")
     return summary
 
 

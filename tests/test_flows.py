@@ -256,3 +256,16 @@ def test_a_run_without_its_codebook_file_says_so(tmp_path: Path) -> None:
     gone.parent.mkdir()
     gone.write_text("guided: []\n", encoding="utf-8")
     assert missing_codebook(Settings(codebook=gone)) is None
+
+
+def test_the_refresh_note_tells_merged_themes_from_those_that_faded() -> None:
+    from pipeline.flows import refresh_note
+
+    ingested = {"added": 1, "replaced": 0, "updated": 0, "skipped": 23, "errors": []}
+    themes = {
+        "run_id": "r2", "themes": 20, "new_themes": 1, "dormant_themes": 3,
+        "merged_themes": 2, "outlier_share": 0.05, "new_labels": ["Rough sleepers"],
+    }  # fmt: skip
+    note = refresh_note(ingested, {"embedded": 18}, themes)
+    assert "(1 new, 2 merged or split into others, 1 now dormant)" in note
+    assert "- new theme: Rough sleepers" in note

@@ -46,7 +46,7 @@ generated label or description.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -401,6 +401,12 @@ def apply_merges(theme_of: np.ndarray, codebook: Codebook) -> np.ndarray:
 def dormant_theme_ids(known: Mapping[int, KnownTheme], current: Collection[int]) -> list[int]:
     """Earlier themes, not yet dormant, that have no passages in this run."""
     return [t for t, theme in known.items() if t not in current and not theme.is_dormant]
+
+
+def absorbed_theme_ids(dormant: Collection[int], lineage: Iterable[ThemeLineage]) -> list[int]:
+    """The dormant themes a merge or split carried on into other themes (not faded out)."""
+    went_on = {t for change in lineage for t in change.from_theme_ids}
+    return sorted(set(dormant) & went_on)
 
 
 def code_relations(

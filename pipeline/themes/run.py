@@ -62,6 +62,7 @@ from pipeline.themes.identity import (
     Placement,
     PoolFit,
     RunContext,
+    absorbed_theme_ids,
     apply_merges,
     choose_mode,
     code_relations,
@@ -89,12 +90,13 @@ class ThemeRunReport:
     n_passages: int
     n_themes: int
     new_themes: int
-    dormant_themes: int
+    dormant_themes: int  # earlier themes left with no passages this run
     outlier_share: float
     seconds: float
     decisions_applied: int = 0  # people's decisions laid over the machine's themes
     disagreements: int = 0  # of those, where the machine proposed otherwise this run
     decisions_unknown: int = 0  # decisions naming a theme this run does not know (not applied)
+    merged_themes: int = 0  # of the dormant, those whose passages went on to other themes
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready summary."""
@@ -105,6 +107,7 @@ class ThemeRunReport:
             "themes": self.n_themes,
             "new_themes": self.new_themes,
             "dormant_themes": self.dormant_themes,
+            "merged_themes": self.merged_themes,
             "outlier_share": round(self.outlier_share, 4),
             "seconds": round(self.seconds, 2),
             "decisions_applied": self.decisions_applied,
@@ -414,6 +417,7 @@ class ThemeRunner:
             n_themes=len(records),
             new_themes=new_themes,
             dormant_themes=len(dormant),
+            merged_themes=len(absorbed_theme_ids(dormant, lineage)),
             outlier_share=outlier_share,
             seconds=seconds,
             decisions_applied=len(coded.applied),

@@ -15,6 +15,7 @@ from pipeline.themes.identity import (
     N_QUOTES,
     Placement,
     RunContext,
+    absorbed_theme_ids,
     apply_merges,
     choose_mode,
     code_relations,
@@ -685,3 +686,11 @@ def test_a_theme_scattered_over_several_themes_is_recorded_as_one_split() -> Non
     assert lineage([1] * 30, [1] * 18 + [5] * 4 + [6] * 4 + [7] * 4) == [
         records.ThemeLineage("split", (1,), (1, 5, 6, 7), 12)
     ]
+
+
+def test_a_dormant_theme_merged_or_split_away_is_absorbed_and_one_that_faded_is_not() -> None:
+    lineage = [
+        records.ThemeLineage("merge", (3, 4), (3,), 12),
+        records.ThemeLineage("split", (7,), (8, 9), 20),
+    ]
+    assert absorbed_theme_ids([4, 7, 11], lineage) == [4, 7]

@@ -211,7 +211,7 @@ def test_a_codebook_merge_moves_the_passages_on_the_next_run(
     assert source not in after.values()
     # The emptied theme stays, dormant, so its id and history are kept.
     assert rows[source] == "dormant" and rows[target] != "dormant"
-    assert second.dormant_themes == 1
+    assert (second.dormant_themes, second.merged_themes) == (1, 1)  # merged, not faded
 
 
 @pytest.fixture(scope="module")
