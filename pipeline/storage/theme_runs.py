@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -95,6 +95,28 @@ def machine_assignments(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str
     """Passage id -> the theme the machine proposed in one run, before people's decisions."""
     rows = _records(con.execute(_sql("machine_assignments"), [run_id]))
     return {row["passage_id"]: row["theme_id"] for row in rows}
+
+
+@dataclass(frozen=True)
+class KnownAssignment:
+    """A passage's theme in the last run that held it: as people left it, as the machine had it."""
+
+    theme_id: int
+    machine_theme_id: int
+
+
+def last_known_assignments(
+    con: duckdb.DuckDBPyConnection, passage_ids: Collection[str], model: str
+) -> dict[str, KnownAssignment]:
+    """Passage id -> its theme in the last succeeded run of `model` that held it (if any)."""
+    if not passage_ids:
+        return {}
+    rows = _records(
+        con.execute(_sql("last_known_assignments"), {"ids": list(passage_ids), "model": model})
+    )
+    return {
+        row["passage_id"]: KnownAssignment(row["theme_id"], row["machine_theme_id"]) for row in rows
+    }
 
 
 def known_themes(con: duckdb.DuckDBPyConnection, model: str) -> dict[int, KnownTheme]:

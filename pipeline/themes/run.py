@@ -197,6 +197,15 @@ class ThemeRunner:
             machine_earlier = carried(
                 theme_runs.machine_assignments(self.con, previous_run.run_id), moved
             )
+            # Nor is a passage back after its review was withdrawn, or an edit undone: it has
+            # the theme (or none) of the last run that held it, so a dormant theme comes back
+            # with it, as it was.
+            returning = [p for p in corpus.ids if p not in machine_earlier]
+            for passage_id, known_as in theme_runs.last_known_assignments(
+                self.con, returning, model
+            ).items():
+                earlier[passage_id] = known_as.theme_id
+                machine_earlier[passage_id] = known_as.machine_theme_id
         mode = choose_mode(corpus.ids, machine_earlier, refit_requested=refit)
         now = utc_now()
         run_id = new_run_id(now, corpus.ids)

@@ -268,3 +268,49 @@ def test_no_theme_keeps_a_quote_of_a_withdrawn_report(
     after = {theme: (description, set(ids or [])) for theme, description, ids in rows}
     assert all(not (ids & seed_ids) for _, ids in after.values())
     assert all(after[theme][0] == "" for theme in quoting)
+
+
+@pytest.mark.slow
+def test_a_withdrawn_report_brought_back_returns_to_its_themes(
+    seeded: dict[str, Path], seed_path: Path, tmp_path: Path
+) -> None:
+    # Tried as a user would: withdrawn, run, withdrawal undone, run. Its passages came back
+    # as new ones and the themes it had made were made again under new ids and labels.
+    from pipeline.embed.models import load_embedder
+    from pipeline.ingest.ingester import Ingester
+    from pipeline.settings import Settings
+    from pipeline.storage import open_warehouse, theme_runs
+    from pipeline.themes.codebook import load_codebook
+    from pipeline.themes.run import ThemeRunner
+
+    db = tmp_path / "seeded.duckdb"
+    shutil.copy(seeded["inferred"], db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = dict(
+            con.execute(
+                "SELECT passage_id, theme_id FROM current_passage_themes JOIN passages "
+                "USING (passage_id) JOIN documents d USING (doc_id) WHERE d.path = ?",
+                [str(seed_path)],
+            ).fetchall()
+        )
+        labels = dict(con.execute("SELECT theme_id, label FROM themes").fetchall())
+    assert before
+    book = load_codebook(REPO / "models" / "codebook.yaml")
+    assert runner.invoke(app, ["withdraw", str(seed_path), "--db", str(db)]).exit_code == 0
+    with open_warehouse(db) as con:
+        ThemeRunner(con, load_embedder(), book).run()
+    undo = ["withdraw", str(seed_path), "--undo", "--db", str(db)]
+    assert runner.invoke(app, undo).exit_code == 0
+    with open_warehouse(db) as con:
+        assert Ingester(con, Settings(db=db)).ingest([seed_path]).added == 1
+        back = ThemeRunner(con, load_embedder(), book).run()
+        after = theme_runs.run_assignments(con, back.run_id)
+        relabelled = con.execute(
+            "SELECT theme_id, label FROM themes WHERE status <> 'dormant'"
+        ).fetchall()
+    assert {p: after.get(p) for p in before} == before
+    assert back.new_themes == 0
+    # The themes it had made carry their labels again (derived from the same passages).
+    assert {t: label for t, label in relabelled if t in set(before.values())} == {
+        t: labels[t] for t in set(before.values())
+    }

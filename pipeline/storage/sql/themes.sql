@@ -147,6 +147,27 @@ LEFT JOIN run_decisions AS rd
 WHERE pt.run_id = ?
 GROUP BY pt.passage_id, pt.theme_id;
 
+-- name: last_known_assignments
+-- Passages ($ids) with their theme in the last succeeded run of $model that held them, as
+-- people left it (theme_id) and as the machine proposed it there (machine_theme_id).
+WITH latest AS (
+    SELECT pt.passage_id, arg_max(pt.run_id, r.finished_at) AS run_id
+    FROM passage_themes AS pt
+    JOIN theme_runs AS r USING (run_id)
+    WHERE r.status = 'succeeded' AND r.model = $model
+        AND pt.passage_id IN (SELECT unnest($ids))  -- a hash join: $ids may be a whole corpus
+    GROUP BY pt.passage_id
+)
+SELECT
+    pt.passage_id,
+    pt.theme_id,
+    coalesce(any_value(rd.machine_theme_id), pt.theme_id) AS machine_theme_id
+FROM latest
+JOIN passage_themes AS pt USING (passage_id, run_id)
+LEFT JOIN run_decisions AS rd
+    ON rd.run_id = pt.run_id AND rd.passage_id = pt.passage_id AND rd.state <> 'added'
+GROUP BY pt.passage_id, pt.theme_id;
+
 -- name: passage_successors
 -- Each retired passage and the passage holding its text in its document's latest version.
 SELECT passage_id, successor_id FROM passage_successors;
