@@ -108,9 +108,16 @@ def ingest_task(
     shown.finish(
         "ingest",
         f"{report.added} documents added ({report.passages} passages){replaced}; "
-        f"{report.skipped} already in, {len(report.errors)} unreadable",
+        f"{already_in(report.skipped, len(report.withdrawn))}, {len(report.errors)} unreadable",
     )
     return report.as_dict()
+
+
+def already_in(skipped: int, withdrawn: int) -> str:
+    """What an ingest skipped, withdrawn files (counted among the skipped) said apart."""
+    if not withdrawn:
+        return f"{skipped} already in"
+    return f"{skipped - withdrawn} already in, {withdrawn} withdrawn (left out)"
 
 
 @task

@@ -269,3 +269,10 @@ def test_the_refresh_note_tells_merged_themes_from_those_that_faded() -> None:
     note = refresh_note(ingested, {"embedded": 18}, themes)
     assert "(1 new, 2 merged or split into others, 1 now dormant)" in note
     assert "- new theme: Rough sleepers" in note
+
+
+def test_the_ingest_line_says_withdrawn_files_apart_from_those_already_in() -> None:
+    from pipeline.flows import already_in
+
+    assert already_in(24, 0) == "24 already in"
+    assert already_in(24, 1) == "23 already in, 1 withdrawn (left out)"

@@ -73,6 +73,11 @@ def find_passage_id(con: duckdb.DuckDBPyConnection, asked: str) -> str:
         found = _successors(con, prefix)
     if len(found) == 1:
         return str(found[0])
+    if not found and _sql.column(con, "evidence", "themed_once_starting_with", {"prefix": prefix}):
+        raise PassageLookupError(
+            f"passage {prefix!r} is no longer in the warehouse: its review was withdrawn "
+            "(`findings status` lists withdrawn reviews) or an edit changed its text"
+        )
     if not found:
         raise PassageLookupError(
             f"no passage id starts with {prefix!r}: ids come from `findings search`, "

@@ -299,6 +299,8 @@ def test_a_withdrawn_report_brought_back_returns_to_its_themes(
     assert runner.invoke(app, ["withdraw", str(seed_path), "--db", str(db)]).exit_code == 0
     with open_warehouse(db) as con:
         ThemeRunner(con, load_embedder(), book).run()
+    gone = runner.invoke(app, ["show", next(iter(before))[:12], "--db", str(db)])
+    assert gone.exit_code == 1 and "no longer in the warehouse" in gone.stderr
     undo = ["withdraw", str(seed_path), "--undo", "--db", str(db)]
     assert runner.invoke(app, undo).exit_code == 0
     with open_warehouse(db) as con:

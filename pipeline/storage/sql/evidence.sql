@@ -70,6 +70,11 @@ LEFT JOIN current_passage_themes AS cpt USING (passage_id)
 LEFT JOIN themes AS t ON t.theme_id = cpt.theme_id
 WHERE p.passage_id = $passage;
 
+-- name: themed_once_starting_with
+-- Whether a theme run ever held a passage whose id starts with $prefix (one no longer here: its
+-- review was withdrawn, or the passage's text changed in an edit).
+SELECT passage_id FROM passage_themes WHERE starts_with(passage_id, $prefix) LIMIT 1;
+
 -- name: successors_starting_with
 -- The latest passages holding the text of retired passages whose id starts with $prefix (an id
 -- a report printed before its document was edited).
