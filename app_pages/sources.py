@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.access.memos import MemoTarget
+from pipeline.review_dates import shown_review_date
 from pipeline.viewer import data
 from pipeline.viewer.context import DOC_TYPES, describe, page_context
 from pipeline.viewer.literal import shown
@@ -30,7 +31,13 @@ def document_table(rows: pd.DataFrame) -> None:
                 "Area": rows["area"],
                 "Region": rows["region"],
                 "Police force": rows["police_force"],
-                "Review date": rows["review_date"],
+                # As text, to the month where only the month is known (ISO, so it sorts).
+                "Review date": [
+                    shown_review_date(when, precision, iso=True)
+                    for when, precision in zip(
+                        rows["review_date"], rows["review_date_precision"], strict=True
+                    )
+                ],
                 "Type": rows["doc_type"].map(DOC_TYPES).fillna(rows["doc_type"]),
                 "Format": rows["format"],
                 "Passages": rows["n_passages"],
@@ -41,7 +48,6 @@ def document_table(rows: pd.DataFrame) -> None:
         ),
         hide_index=True,
         width="stretch",
-        column_config={"Review date": st.column_config.DateColumn(format="D MMM YYYY")},
     )
 
 
@@ -83,8 +89,8 @@ if not withdrawn.empty:
 
 def document_name(row: pd.Series) -> str:
     """'Title (Area, 01 May 2016)' for choosing a document; missing fields left out."""
-    date = row["review_date"]
-    details = [shown(row["area"]), "" if pd.isna(date) else f"{pd.Timestamp(date):%d %b %Y}"]
+    date = shown_review_date(row["review_date"], row["review_date_precision"])
+    details = [shown(row["area"]), date or ""]
     title = shown(row["title"]) or str(row["doc_id"])[:12]
     inside = ", ".join(d for d in details if d)
     return f"{title} ({inside})" if inside else title

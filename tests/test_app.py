@@ -520,6 +520,7 @@ PROVENANCE_FIELDS = {
     "area": strategies.sampled_from(["Croydon", "Bournemouth, Christchurch and Poole"]),
     "region": strategies.sampled_from(["London", "South West"]),
     "review_date": strategies.dates().map(pd.Timestamp),
+    "review_date_precision": strategies.sampled_from(["day", "month"]),
     "doc_type": strategies.sampled_from(sorted(DOC_TYPES)),
     "speaker_role": strategies.sampled_from(["police", "youth offending"]),
 }
@@ -534,11 +535,19 @@ def test_provenance_renders_any_combination_of_missing_fields(fields: dict[str, 
     row = SimpleNamespace(**fields)
     text = provenance(row)
     for name, value in fields.items():
+        if name == "review_date_precision":
+            continue
         if isinstance(value, str) and value.strip():
             shown = DOC_TYPES[value] if name == "doc_type" else value.strip()
             assert shown in text, name
         elif isinstance(value, pd.Timestamp):
-            assert f"{value:%d %b %Y}" in text
+            # A month-precision date names no day it was never given.
+            by_month = (
+                fields["review_date_precision"] is not pd.NA
+                and fields["review_date_precision"] == "month"
+            )
+            assert (f"{value:%d %b %Y}" in text) is not by_month
+            assert f"{value:%b %Y}" in text
     parts = text.split(" · ") if text else []
     assert all(part.strip() for part in parts)
     assert not any(part in MISSING_TEXT for part in parts)

@@ -33,6 +33,7 @@ from pipeline.cli.options import (
     settings_for,
 )
 from pipeline.cli.redaction import RedactOption, record_unredacted, redacted
+from pipeline.review_dates import shown_review_date
 from pipeline.search_modes import Questions, SearchMode
 
 if TYPE_CHECKING:
@@ -81,12 +82,12 @@ def where_from(row: Mapping[str, object]) -> Text:
         return None if value is None or pd.isna(value) else value  # type: ignore[call-overload]
 
     place = ", ".join(str(v) for v in (known("area"), known("region")) if v is not None)
-    date = known("review_date")
+    date = shown_review_date(known("review_date"), known("review_date_precision"), iso=True)
     lines = [
         known("title"),
         known("kind"),
         place or None,
-        pd.Timestamp(date).date().isoformat() if date is not None else None,  # type: ignore[arg-type]
+        date,
         known("speaker"),
         f"passage {str(row['passage_id'])[:SHORT_ID]}" if known("passage_id") else None,
     ]
@@ -426,7 +427,7 @@ def print_passage(view: PassageView) -> None:
     """A passage, its provenance and theme, and its neighbours, as plain text."""
     place = ", ".join(str(v) for v in (view.area, view.region) if not missing(v))
     speaker = ", ".join(str(v) for v in (view.speaker, view.speaker_role) if not missing(v))
-    date = None if missing(view.review_date) else view.review_date
+    date = shown_review_date(view.review_date, view.review_date_precision, iso=True)
     theme = (
         None
         if view.theme_id is None
@@ -438,7 +439,7 @@ def print_passage(view: PassageView) -> None:
     out.print(fact("Area", place))
     if not missing(view.police_force):
         out.print(fact("Force", view.police_force))
-    out.print(fact("Date", date.isoformat() if date is not None else None))  # type: ignore[union-attr]
+    out.print(fact("Date", date))
     out.print(fact("Speaker", speaker))
     out.print(fact("Section", view.section))
     out.print(fact("Theme", theme if theme is not None else "none in the latest run"))

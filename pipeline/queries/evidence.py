@@ -133,6 +133,7 @@ class PassageView:
     region: str | None
     police_force: str | None
     review_date: dt.date | None
+    review_date_precision: str | None  # 'month' when only the month is known
     doc_type: str | None
     scope: str
     theme_id: int | None
@@ -174,6 +175,7 @@ def passage_view(con: duckdb.DuckDBPyConnection, passage_id: str, width: int = 1
         region=row["region"],
         police_force=row["police_force"],
         review_date=row["review_date"],
+        review_date_precision=row["review_date_precision"],
         doc_type=row["doc_type"],
         scope=str(row["scope"]),
         theme_id=None if theme_id is None else int(theme_id),

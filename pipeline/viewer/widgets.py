@@ -15,6 +15,7 @@ from pipeline.access.codings import save_decisions
 from pipeline.access.memos import MemoTarget
 from pipeline.access.roles import Action
 from pipeline.queries import source_kind
+from pipeline.review_dates import shown_review_date
 from pipeline.themes.decisions import CodingAction, PassageDecisions
 from pipeline.viewer import data
 from pipeline.viewer.context import DOC_TYPES, PageContext
@@ -74,7 +75,7 @@ def provenance(row: object) -> str:
     A national document's passage opens with its kind ('National report', or 'Mentioned in a
     national report' when a place filter found it), so nobody reads it as a locality review.
     """
-    review_date = getattr(row, "review_date", None)
+    review_date = getattr(row, "review_date", None)  # 'May 2016' when only the month is known
     doc_type = _shown(getattr(row, "doc_type", None))
     place = [_shown(getattr(row, name, None)) for name in ("area", "region")]
     kind = source_kind(getattr(row, "scope", None), getattr(row, "via_mention", None))
@@ -82,7 +83,7 @@ def provenance(row: object) -> str:
         kind.capitalize() if kind else None,
         _shown(getattr(row, "title", None)),
         ", ".join(p for p in place if p) or None,
-        f"{pd.Timestamp(review_date):%d %b %Y}" if _shown(review_date) else None,
+        shown_review_date(review_date, getattr(row, "review_date_precision", None)),
         DOC_TYPES.get(doc_type) if doc_type else None,
         _shown(getattr(row, "speaker_role", None)),
     ]

@@ -9,7 +9,7 @@ import duckdb
 
 from pipeline.cli import app
 from tests.cli.commands import runner
-from tests.conftest import SEED
+from tests.conftest import SEED, published_copy
 
 PLACEHOLDER = re.compile(r"(?<![\w<])(nan|NaT|None|<NA>)(?![\w>])")
 
@@ -79,3 +79,21 @@ def test_an_unknown_id_is_one_line(seeded: dict[str, Path]) -> None:
     result = runner.invoke(app, ["show", "zz", "--db", str(seeded["inferred"])])
     assert result.exit_code == 1
     assert "no passage" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_review_dated_only_to_the_month_names_no_day(
+    seeded: dict[str, Path], tmp_path: Path
+) -> None:
+    passage = a_passage(seeded["inferred"], "d.scope = 'local'")
+    db = published_copy(
+        seeded["inferred"],
+        tmp_path / "by-month.duckdb",
+        (
+            "UPDATE documents SET review_date_precision = 'month' WHERE doc_id = ?",
+            [passage["doc_id"]],
+        ),
+    )
+    result = runner.invoke(app, ["show", passage["passage_id"], "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    day = passage["review_date"]
+    assert f"{day:%Y-%m}" in result.output and day.isoformat() not in result.output

@@ -13,7 +13,7 @@ FROM filtered_documents($region, $area, $police_force, $since, $until, $doc_type
 -- they mention when a place is chosen), each with its scope.
 SELECT
     d.doc_id, d.title, d.path, d.format, d.doc_type, d.area, d.region, d.police_force,
-    d.review_date, d.inferred_fields, d.ingested_at, d.scope,
+    d.review_date, d.review_date_precision, d.inferred_fields, d.ingested_at, d.scope,
     coalesce(counted.n_passages, 0) AS n_passages,
     coalesce(counted.n_questions, 0) AS n_questions
 FROM (

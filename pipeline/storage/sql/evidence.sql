@@ -16,7 +16,7 @@ WITH national AS (
 found AS (
     SELECT
         p.passage_id, p.text, d.title, d.area, d.region, d.police_force, d.review_date,
-        d.doc_type, p.speaker, p.speaker_role, p.section, cpt.probability, d.doc_id,
+        d.review_date_precision, d.doc_type, p.speaker, p.speaker_role, p.section, cpt.probability, d.doc_id,
         p.char_start, p.char_end, d.scope, coalesce(n.via_mention, false) AS via_mention,
         row_number() OVER (
             PARTITION BY d.doc_id ORDER BY cpt.probability DESC, p.passage_id
@@ -62,7 +62,8 @@ LIMIT $limit;
 -- it has none, or an outlier's).
 SELECT
     p.passage_id, p.doc_id, p.ordinal, p.text, p.section, p.speaker, p.speaker_role,
-    d.title, d.area, d.region, d.police_force, d.review_date, d.doc_type, d.scope,
+    d.title, d.area, d.region, d.police_force, d.review_date, d.review_date_precision,
+    d.doc_type, d.scope,
     cpt.theme_id, t.label AS theme_label, cpt.probability
 FROM passages AS p
 JOIN documents AS d USING (doc_id)

@@ -88,7 +88,8 @@ national AS (
     WHERE passage_id = ANY($ids)
 )
 SELECT
-    p.passage_id, p.text, d.title, d.area, d.region, d.review_date, p.speaker, d.scope,
+    p.passage_id, p.text, d.title, d.area, d.region, d.review_date, d.review_date_precision,
+    p.speaker, d.scope,
     coalesce(n.via_mention, false) AS via_mention
 FROM picked AS p
 JOIN documents AS d USING (doc_id)
