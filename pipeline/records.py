@@ -71,6 +71,7 @@ class Passage:
     speaker: str | None
     speaker_role: str | None
     places: tuple[str, ...] = ()
+    in_table: bool = False  # a data table's rows: searchable, quotable, never fitted into themes
 
     @property
     def n_words(self) -> int:

@@ -525,12 +525,17 @@ def run(
         print_json(json.dumps(summary | {"errors": errors}))
     else:
         census = summary["census"]
+        tables = (
+            f" + {census['table_rows']} in data tables (figures: searched, not themed)"
+            if census["table_rows"]
+            else ""
+        )
         out.print(
             literal(
                 f"run {summary['run_id']}: {census['passages']} passages = "
                 f"{summary['passages_in_themes']} practitioners' + {census['questions']} "
-                f"interviewers' questions (context, not evidence); {summary['themes']} themes, "
-                f"{summary['outlier_share']:.1%} of passages in none"
+                f"interviewers' questions (context, not evidence){tables}; "
+                f"{summary['themes']} themes, {summary['outlier_share']:.1%} of passages in none"
             ),
         )
         for item in errors:

@@ -285,6 +285,7 @@ def split_into_passages(
                     speaker=block.speaker,
                     speaker_role=role,
                     places=tuple(dict.fromkeys((*section_places, *own))),
+                    in_table=block.kind == "table",
                 )
             )
     return SegmentedDocument(passages, mentions)

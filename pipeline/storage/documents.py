@@ -200,6 +200,7 @@ def _passage_rows(document: PreparedDocument, passage_ids: Sequence[str]) -> dic
         "speaker_role": [p.speaker_role for p in passages],
         "places": [list(p.places) for p in passages],
         "n_words": [p.n_words for p in passages],
+        "in_table": [p.in_table for p in passages],
     }
     if len(columns["passage_id"]) != len(passages):
         raise ValueError(f"{len(passage_ids)} passage ids for {len(passages)} passages")

@@ -62,10 +62,14 @@ def passages_for_themes(con: duckdb.DuckDBPyConnection, model: str) -> list[Them
 
 @dataclass(frozen=True)
 class PassageCensus:
-    """Every passage; interviewers' questions among them; texts (repeats share a vector)."""
+    """Every passage; interviewers' questions and data tables' rows among them; texts.
+
+    Repeats share a vector, so there are fewer texts than passages.
+    """
 
     passages: int
     questions: int
+    table_rows: int
     distinct_texts: int
 
 

@@ -269,3 +269,21 @@ def test_a_list_items_own_words_before_its_table_are_kept() -> None:
         ("bullet", "Data and intelligence sharing across partners"),
         ("table", "Partner: Children First; Action: Weekly panel; Due: May."),
     ]
+
+
+def test_a_data_tables_passages_are_marked_and_the_prose_around_it_is_not(
+    ingester, tmp_path: Path
+) -> None:
+    path = tmp_path / "figures.html"
+    path.write_text(
+        "<html><body><p>The partnership counted the lines it knew of in each area.</p>"
+        "<table><tr><th>Area</th><th>Lines identified</th><th>Referrals</th></tr>"
+        "<tr><td>Worcester</td><td>12</td><td>30</td></tr>"
+        "<tr><td>Rhyl</td><td>4</td><td>9</td></tr></table></body></html>"
+    )
+    assert ingester.ingest([path]).added == 1
+    marked = dict(ingester.con.execute("SELECT text, in_table FROM passages").fetchall())
+    assert marked == {
+        "The partnership counted the lines it knew of in each area.": False,
+        TABLE_SAID: True,
+    }

@@ -441,3 +441,43 @@ def test_terms_another_model_or_labeller_read_are_dropped(
         runner(con).run()
         readers = con.execute("SELECT DISTINCT reader FROM passage_terms").fetchall()
     assert len(readers) == 1 and readers[0][0] != "old-model==0:0"
+
+
+def test_a_reports_table_of_figures_is_searchable_but_never_fitted_into_a_theme(
+    themed_db: Path, tmp_path: Path
+) -> None:
+    # Forty rows of figures embed close together: fitted, they made a theme of their own
+    # ("Referrals and lines identified") that counted a report's table as practitioners' voices.
+    rows = "".join(
+        f"<tr><td>District {n}</td><td>{n % 7 + 1}</td><td>{n * 3 % 40}</td></tr>"
+        for n in range(40)
+    )
+    report = tmp_path / "figures.html"
+    report.write_text(
+        "<html><body><h1>Partnership figures</h1><p>Partners told us that lines from London "
+        "use local children to run drugs into the county towns every week.</p><table><tr>"
+        f"<th>District</th><th>Lines identified</th><th>Referrals</th></tr>{rows}</table>"
+        "</body></html>"
+    )
+    db = tmp_path / "w.duckdb"
+    shutil.copy(themed_db, db)
+    with open_warehouse(db) as con:
+        assert Ingester(con, Settings(db=db)).ingest([report]).added == 1
+        embed_passages(con, load_embedder())
+        run = runner(con).run()
+        in_table = {
+            p for (p,) in con.execute("SELECT passage_id FROM passages WHERE in_table").fetchall()
+        }
+        census = theme_runs.passage_census(con)
+        prose = con.execute(
+            "SELECT passage_id FROM passages WHERE text LIKE 'Partners told us%'"
+        ).fetchone()[0]
+    assert in_table and not in_table & set(assignments_of(db, run.run_id))
+    assert prose in assignments_of(db, run.run_id)
+    assert census.table_rows == len(in_table)
+    assert run.n_passages == census.passages - census.questions - census.table_rows
+
+
+def assignments_of(db: Path, run_id: str) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return assignments(con, run_id)

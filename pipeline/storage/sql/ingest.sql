@@ -78,11 +78,11 @@ DELETE FROM documents WHERE doc_id = ?;
 -- insert instead of one per passage, seven times faster than executemany.
 INSERT INTO passages (
     passage_id, doc_id, ordinal, text, text_sha, char_start, char_end, section, speaker,
-    speaker_role, places, n_words
+    speaker_role, places, n_words, in_table
 )
 SELECT unnest($passage_id), unnest($doc_id), unnest($ordinal), unnest($text), unnest($text_sha),
        unnest($char_start), unnest($char_end), unnest($section), unnest($speaker),
-       unnest($speaker_role), unnest($places), unnest($n_words);
+       unnest($speaker_role), unnest($places), unnest($n_words), unnest($in_table);
 
 -- name: record_ingest_error
 INSERT INTO ingest_errors (path, source_sha256, reason, severity, "at")

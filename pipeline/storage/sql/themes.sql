@@ -1,17 +1,20 @@
 -- name: passages_for_themes
 -- The evidence: every embedded passage except interviewers' questions, which give context
--- to quotes but are not what practitioners said.
+-- to quotes but are not what practitioners said, and data tables' rows (a report's figures).
 SELECT p.passage_id, p.text, p.doc_id, d.area, d.scope
 FROM passages AS p
 JOIN documents AS d USING (doc_id)
 JOIN embeddings AS e ON e.text_sha = p.text_sha AND e.model = ?
-WHERE p.speaker_role IS DISTINCT FROM 'interviewer'
+WHERE p.speaker_role IS DISTINCT FROM 'interviewer' AND NOT coalesce(p.in_table, false)
 ORDER BY p.passage_id;
 
 -- name: passage_census
 -- How the warehouse's passages divide, so that a run's counts can be shown adding up.
 SELECT count(*) AS passages,
        count(*) FILTER (WHERE speaker_role = 'interviewer') AS questions,
+       count(*) FILTER (
+           WHERE coalesce(in_table, false) AND speaker_role IS DISTINCT FROM 'interviewer'
+       ) AS table_rows,
        count(DISTINCT text_sha) AS distinct_texts
 FROM passages;
 
