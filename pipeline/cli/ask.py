@@ -32,7 +32,7 @@ from pipeline.cli.options import (
     readable_path,
     settings_for,
 )
-from pipeline.cli.redaction import RedactOption, record_unredacted, redacted
+from pipeline.cli.redaction import RedactOption, record_unredacted, redacted, unnamed
 from pipeline.review_dates import shown_review_date
 from pipeline.search_modes import Questions, SearchMode
 
@@ -188,7 +188,7 @@ def query_quotes(
         named = shown_theme(con, theme, settings)
         frame = quotes(con, named.theme_id, filters, limit)
         if redact:
-            frame = frame.assign(text=redacted(con, settings, frame["text"].tolist()))
+            frame = unnamed(frame.assign(text=redacted(con, settings, frame["text"].tolist())))
     if not redact:
         record_unredacted(
             settings, f"findings query quotes --theme {named} ({filters.describe()}): "
@@ -386,7 +386,7 @@ def search(
         unseen = passages_not_embedded(con, model.name) if model is not None else 0
         labels = {name.theme_id: name.label for name in theme_names(con)}
         if redact:
-            frame = frame.assign(text=redacted(con, settings, frame["text"].tolist()))
+            frame = unnamed(frame.assign(text=redacted(con, settings, frame["text"].tolist())))
     if unseen:
         # Not an error: what was ingested since the last run is found by its words only.
         err.print(
@@ -480,11 +480,13 @@ def show(
         view = passage_view(con, find_passage_id(con, passage))
         if redact:
             texts = redacted(con, settings, [view.text, *(n.text for n in view.context)])
+            # Speakers by role only: a label is often a name the redactor never reads.
             view = dataclasses.replace(
                 view,
                 text=texts[0],
+                speaker=None,
                 context=[
-                    dataclasses.replace(neighbour, text=shown)
+                    dataclasses.replace(neighbour, text=shown, speaker=neighbour.speaker_role)
                     for neighbour, shown in zip(view.context, texts[1:], strict=True)
                 ],
             )

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import duckdb
+    import pandas as pd
 
     from pipeline.settings import Settings
 
@@ -36,6 +37,18 @@ def redacted(con: duckdb.DuckDBPyConnection, settings: Settings, texts: Sequence
     from pipeline.queries import place_names
 
     return Redactor(load_redaction_nlp(settings.spacy_model), place_names(con)).redact_many(texts)
+
+
+def unnamed(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each speaker given by role only ('police'), as the viewer gives them.
+
+    A speaker label is often a name ("DS JONES", "Sarah Okonkwo (YOT)"): the redactor reads
+    passages, not labels, so a redacted read shows no label at all.
+    """
+    if "speaker" not in frame.columns:
+        return frame
+    roles = frame["speaker_role"] if "speaker_role" in frame.columns else None
+    return frame.assign(speaker=roles)
 
 
 def record_unredacted(settings: Settings, what: str) -> None:

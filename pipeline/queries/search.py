@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     import torch
 
 SEARCH_COLUMNS = [
-    "passage_id", "text", "title", "area", "region", "review_date", "speaker", "score", "theme_id",
-    "scope", "via_mention",
+    "passage_id", "text", "title", "area", "region", "review_date", "review_date_precision",
+    "speaker", "speaker_role", "score", "theme_id", "scope", "via_mention",
 ]  # fmt: skip
 
 

@@ -67,3 +67,15 @@ def test_an_unknown_mode_is_refused_naming_the_choices(themed_db: Path) -> None:
     assert result.exit_code == 2
     assert "hybrid" in result.output
     assert "keyword" in result.output
+
+
+def test_results_give_speakers_by_role_unless_quotes_are_not_redacted(
+    themed_db: Path, team_store_in_tmp: Path
+) -> None:
+    query = "cuckooing"
+    redacted = searched(themed_db, query, "--mode", "keyword")
+    plain = searched(themed_db, query, "--mode", "keyword", "--no-redact")
+    assert [r["passage_id"] for r in redacted] == [r["passage_id"] for r in plain]
+    assert [r["speaker"] for r in redacted] == [r["speaker_role"] for r in plain]
+    labels = {r["speaker"] for r in plain} - {r["speaker_role"] for r in plain}
+    assert labels, "the sample's speakers have labels beside their roles ('YOT worker')"

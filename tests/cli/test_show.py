@@ -17,7 +17,8 @@ PLACEHOLDER = re.compile(r"(?<![\w<])(nan|NaT|None|<NA>)(?![\w>])")
 def a_passage(db: Path, where: str, params: list[object] | None = None) -> dict:
     """A passage in the middle of its document (it has neighbours), with its document's fields."""
     query = f"""
-        SELECT p.passage_id, p.text, p.speaker, d.title, d.area, d.review_date, d.doc_id, p.ordinal
+        SELECT p.passage_id, p.text, p.speaker, p.speaker_role, d.title, d.area, d.review_date,
+            d.doc_id, p.ordinal
         FROM passages AS p JOIN documents AS d USING (doc_id)
         JOIN current_passage_themes AS cpt USING (passage_id)
         WHERE p.ordinal > 0 AND {where}
@@ -49,7 +50,7 @@ def test_a_12_character_prefix_shows_the_passage_and_where_it_comes_from(
         passage["title"],
         passage["area"],
         str(passage["review_date"]),
-        passage["speaker"],
+        passage["speaker_role"],
     ):
         assert value in flat
     assert " ".join(passage["text"].split()) in flat
@@ -97,3 +98,19 @@ def test_a_review_dated_only_to_the_month_names_no_day(
     assert result.exit_code == 0, result.output
     day = passage["review_date"]
     assert f"{day:%Y-%m}" in result.output and day.isoformat() not in result.output
+
+
+def test_a_speakers_label_shows_only_when_quotes_are_not_redacted(
+    seeded: dict[str, Path], team_store_in_tmp: Path
+) -> None:
+    # Labels are often names ("DS JONES:", "Sarah Okonkwo (YOT):"), and the redactor reads
+    # passages, not labels: redacted, a speaker is given by role, as the viewer gives them.
+    db = seeded["inferred"]
+    passage = a_passage(db, "p.speaker IS NOT NULL AND p.speaker <> p.speaker_role")
+    shown = runner.invoke(app, ["show", passage["passage_id"], "--db", str(db)])
+    plain = runner.invoke(app, ["show", passage["passage_id"], "--no-redact", "--db", str(db)])
+    assert shown.exit_code == 0 and plain.exit_code == 0, shown.output + plain.output
+    label = f"Speaker: {passage['speaker']}"
+    assert label not in " ".join(shown.output.split())
+    assert f"Speaker: {passage['speaker_role']}" in " ".join(shown.output.split())
+    assert label in " ".join(plain.output.split())

@@ -80,7 +80,9 @@ WHERE v.doc_id = ANY($ids) AND v.doc_id NOT IN (SELECT doc_id FROM documents);
 -- join, so that no query scans a million passages for ten.
 -- National documents' passages count when they pass the filters (by the places they name).
 WITH picked AS MATERIALIZED (
-    SELECT passage_id, doc_id, text, speaker FROM passages WHERE passage_id = ANY($ids)
+    SELECT passage_id, doc_id, text, speaker, speaker_role
+    FROM passages
+    WHERE passage_id = ANY($ids)
 ),
 national AS (
     SELECT passage_id, via_mention
@@ -89,7 +91,7 @@ national AS (
 )
 SELECT
     p.passage_id, p.text, d.title, d.area, d.region, d.review_date, d.review_date_precision,
-    p.speaker, d.scope,
+    p.speaker, p.speaker_role, d.scope,
     coalesce(n.via_mention, false) AS via_mention
 FROM picked AS p
 JOIN documents AS d USING (doc_id)
