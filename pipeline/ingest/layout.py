@@ -18,6 +18,9 @@ from pipeline.ingest.text import collapse_whitespace
 from pipeline.passages.transcripts import speaker_label
 from pipeline.records import Block
 
+# pdfium's mark for a hyphen that breaks a word at a line's end (PDF text has no other way to
+# tell it from a hyphen that belongs to the word); PDF lines keep it at their end for _join.
+BREAK_HYPHEN = "\x02"
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE
 )
@@ -46,8 +49,11 @@ def _is_page_number(line: str) -> bool:
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
-    """Short lines repeated at the top or the bottom of most pages (headers, footers)."""
-    if len(pages) < 3:
+    """Short lines repeated at the top or the bottom of most pages (headers, footers).
+
+    Two pages are enough when the line is on both: a two-page briefing has running headers too.
+    """
+    if len(pages) < 2:
         return set()
     tops: Counter[str] = Counter()
     bottoms: Counter[str] = Counter()
@@ -56,7 +62,7 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
         depth = 2 if len(content) > 4 else 1
         tops.update({_shape(line) for line in content[:depth] if len(line) <= 80})
         bottoms.update({_shape(line) for line in content[-depth:] if len(line) <= 80})
-    needed = max(3, len(pages) // 2)
+    needed = 2 if len(pages) == 2 else max(3, len(pages) // 2)
     return {
         shape
         for shape, n in (tops + bottoms).items()
@@ -201,10 +207,16 @@ def lines_to_blocks(pages: list[list[str]]) -> list[Block]:
 
 
 def _join(lines: list[str]) -> str:
-    """Join wrapped lines: a trailing hyphen joins without a space, others with one."""
+    """Join wrapped lines: a trailing hyphen joins without a space, others with one.
+
+    A hyphen the typesetter put at a line break (BREAK_HYPHEN, as pdfium reports it) is
+    dropped: "recruit-" then "ment" is "recruitment"; a typed one stays ("under-" "reported").
+    """
     out = lines[0]
     for line in lines[1:]:
-        if out.endswith("-") and not out.endswith(" -") and line[:1].isalpha():
+        if out.endswith(BREAK_HYPHEN) and line[:1].isalpha():
+            out = out[: -len(BREAK_HYPHEN)] + line
+        elif out.endswith("-") and not out.endswith(" -") and line[:1].isalpha():
             out += line
         else:
             out += " " + line

@@ -14,7 +14,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,7 @@ from pipeline.errors import (
     UnsupportedFormatError,
     ZipLimitError,
 )
-from pipeline.ingest.layout import lines_to_blocks
+from pipeline.ingest.layout import BREAK_HYPHEN, lines_to_blocks
 from pipeline.ingest.tables import Cell, is_data_table, table_blocks
 from pipeline.ingest.text import collapse_whitespace, decode_bytes, normalise_text
 from pipeline.passages.transcripts import speaker_label
@@ -671,6 +671,12 @@ def _page_lines(textpage: object) -> list[str]:
     return out
 
 
+def _break_hyphen_at_end(line: str) -> str:
+    """A line with pdfium's break-hyphen mark only at its end (a stray one is a hyphen)."""
+    body, mark = (line[:-1], BREAK_HYPHEN) if line.endswith(BREAK_HYPHEN) else (line, "")
+    return body.replace(BREAK_HYPHEN, "-") + mark
+
+
 def pdf_pages(data: bytes) -> tuple[list[list[str]], str | None]:
     """Each page's lines and the document title, via pypdfium2."""
     import pypdfium2 as pdfium
@@ -687,7 +693,9 @@ def pdf_pages(data: bytes) -> tuple[list[list[str]], str | None]:
         for index in range(len(pdf)):
             page = pdf[index]
             textpage = page.get_textpage()
-            pages.append([normalise_text(line) for line in _page_lines(textpage)])
+            pages.append(
+                [_break_hyphen_at_end(normalise_text(line)) for line in _page_lines(textpage)]
+            )
             textpage.close()
             page.close()
         title = (pdf.get_metadata_dict().get("Title") or "").strip() or None
@@ -701,7 +709,11 @@ def read_pdf(data: bytes) -> ExtractedDocument:
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise CorruptDocumentError("not a PDF (the file does not start with %PDF)")
     pages, title = pdf_pages(data)
-    blocks = lines_to_blocks(pages)
+    # A break hyphen left where no line follows (a block's last line) is a hyphen.
+    blocks = [
+        replace(block, text=block.text.replace(BREAK_HYPHEN, "-"))
+        for block in lines_to_blocks(pages)
+    ]
     if not blocks:
         raise EmptyDocumentError("the PDF has no extractable text (a scan? run OCR first)")
     return ExtractedDocument("pdf", blocks, title)

@@ -74,6 +74,48 @@ def test_pdf_reader_rebuilds_paragraphs_and_drops_page_furniture() -> None:
     ]
 
 
+class TwoPageBriefing(FPDF):
+    """A running header and a page footer on every page, as report templates put them."""
+
+    def header(self) -> None:
+        self.set_font("Helvetica", size=8)
+        self.cell(0, 6, "OFFICIAL-SENSITIVE  Rochdale Locality Review", align="C")
+        self.ln(10)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", size=8)
+        self.cell(0, 6, f"Page {self.page_no()}", align="C")
+
+
+def test_a_two_page_pdf_loses_its_running_header_too() -> None:
+    pdf = TwoPageBriefing(format="A4")
+    pdf.set_creation_date(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    for _ in range(2):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 6, PARAGRAPH, new_x="LMARGIN", new_y="NEXT")
+    texts = [b.text for b in extract_document(Path("r.pdf"), bytes(pdf.output())).blocks]
+    assert sum(PARAGRAPH in t for t in texts) == 2
+    assert not any("Rochdale" in t or "Page" in t for t in texts)
+
+
+def test_a_word_hyphenated_at_a_pdf_line_break_is_one_word_again() -> None:
+    # pdfium gives a line-break hyphen as a control character (\x02): passages read
+    # "recruit\x02 ment", search missed the word and the redactor took "ative" for a name.
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for line in ("Youth workers said that recruit-", "ment happens online, and that ex-",
+                 "cluded pupils are approached within days."):  # fmt: skip
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    (block,) = extract_document(Path("r.pdf"), bytes(pdf.output())).blocks
+    assert block.text == (
+        "Youth workers said that recruitment happens online, and that excluded pupils are "
+        "approached within days."
+    )
+
+
 def test_pdf_reader_rejects_a_corrupt_file() -> None:
     with pytest.raises(CorruptDocumentError):
         extract_document(Path("bad.pdf"), b"%PDF-1.4\n garbage that is not a pdf")
