@@ -218,22 +218,49 @@ _MAX_SPAN = 100  # columns or rows one merged cell may cover: more is a broken o
 _MAX_TABLE_CELLS = 200_000  # cells of one HTML table once its merged cells are spread
 _W_VAL = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val"
 _HTML_DROP = ("script", "style", "nav", "footer", "header", "aside", "noscript", "form", "template")
+# A page's chrome by role, and by the class or id words sites give it (whole words of the
+# attribute, so "shared-care" is not "share").
+_HTML_CHROME = (
+    "[role=navigation]", "[role=banner]", "[role=contentinfo]", "[role=search]",
+    "[role=complementary]", "[aria-hidden=true]",
+    *(
+        f'[{attribute}~="{word}"], [{attribute}^="{word}-"], [{attribute}$="-{word}"]'
+        for attribute in ("class", "id")
+        for word in ("cookie", "cookies", "breadcrumb", "breadcrumbs", "share", "related",
+                     "feedback", "skip", "footer", "masthead")
+    ),
+)  # fmt: skip
+# Word's list marker kept in a list paragraph's text: a Symbol-font bullet or a number.
+_WORD_LIST_MARKER = re.compile(r"^(?:[·•o§▪\uf0b7]|(?P<number>\(?\w{1,3}[.)]))\s+")
+# <title>s that name no document: Word's and editors' placeholders.
+_PLACEHOLDER_TITLE = re.compile(
+    r"^(?:Document\d*|Untitled.*|Microsoft Word - .*|New document)$", re.I
+)
 
 
 def read_html(data: bytes) -> ExtractedDocument:
-    """HTML: headings, paragraphs and list items in document order; navigation is dropped."""
+    """HTML: headings, paragraphs and list items in document order; a page's chrome is dropped.
+
+    Where the page marks its main content (`<main>`, role="main"), only that is read; around
+    and within it, navigation, banners, footers, cookie notices, share and related-content boxes
+    go, and so do paragraphs and list items that are nothing but links. Text is read as the page
+    shows it: inline elements join without spaces ("Middles<span>brough</span>" is one word).
+    """
     from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
     tree = HTMLParser(normalise_text(decode_bytes(data)))
     title_node = tree.css_first("title")
-    title = collapse_whitespace(title_node.text()) if title_node else None
-    for tag in _HTML_DROP:
-        for node in tree.css(tag):
+    page_title = collapse_whitespace(title_node.text()) if title_node else None
+    for selector in (*_HTML_DROP, *_HTML_CHROME):
+        for node in tree.css(selector):
             node.decompose()
-    root = tree.body or tree.root
+    for node in tree.css("br"):
+        node.replace_with(" ")
+    root = tree.css_first("main, [role=main]") or tree.body or tree.root
     if root is None:
         raise CorruptDocumentError("no HTML body found")
     blocks: list[Block] = []
+    title: str | None = None
     selector = ",".join(_HTML_BLOCKS)
     data_tables: dict[int, bool] = {}  # a table's mem_id: whether it is read row by row
     for node in root.css(selector + ",table"):
@@ -254,29 +281,50 @@ def read_html(data: bytes) -> ExtractedDocument:
             if own:
                 blocks.append(_html_block(node.tag, own))
             continue
-        text = collapse_whitespace(node.text(deep=True, separator=" "))
-        if not text:
+        text = collapse_whitespace(node.text(deep=True, separator=""))
+        if not text or _only_links(node, text):
             continue
-        if node.tag.startswith("h"):
-            blocks.append(Block("heading", text))
+        css_class = node.attributes.get("class") or ""
+        if css_class.startswith("MsoTitle"):  # Word's title paragraph, as the reader sees it
             title = title or text
-        elif node.tag == "li":
-            blocks.append(Block("bullet", text, prefix="• "))
-        else:
-            blocks.append(Block("paragraph", text))
+            blocks.append(Block("heading", text))
+            continue
+        blocks.append(_html_block(node.tag, text, css_class))
     if not blocks:
         fallback = collapse_whitespace(root.text(separator=" "))
         if fallback:
             blocks.append(Block("paragraph", fallback))
+    # Word's visible title paragraph, else <title> less a site's name after a bar ("… | Kent
+    # Community Safety Partnership") and never a placeholder ("Document1"), else the first
+    # heading.
+    if page_title:
+        page_title = page_title.rsplit(" | ", 1)[0].strip()
+    if title is None and page_title and not _PLACEHOLDER_TITLE.match(page_title):
+        title = page_title
+    if title is None:
+        title = next((b.text for b in blocks if b.kind == "heading"), None)
     return ExtractedDocument("html", blocks, title)
 
 
-def _html_block(tag: str, text: str) -> Block:
-    """A heading, list item or paragraph of HTML text, by its element."""
+def _only_links(node: object, text: str) -> bool:
+    """Whether an element's words are all inside links (a menu, "Related content", a footer)."""
+    linked = "".join(a.text(deep=True, separator="") for a in node.css("a"))  # type: ignore[attr-defined]
+    return bool(linked) and collapse_whitespace(linked).replace(" ", "") == text.replace(" ", "")
+
+
+def _html_block(tag: str, text: str, css_class: str = "") -> Block:
+    """A heading, list item or paragraph of HTML text, by its element (and Word's classes).
+
+    Word's HTML marks its list items `MsoListParagraph…`, their marker ("·" in the Symbol font,
+    or "1.") in the text.
+    """
     if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
         return Block("heading", text)
     if tag == "li":
         return Block("bullet", text, prefix="• ")
+    if css_class.startswith("MsoListParagraph") and (marker := _WORD_LIST_MARKER.match(text)):
+        number = marker.group("number")
+        return Block("bullet", text[marker.end() :], prefix=f"{number} " if number else "• ")
     return Block("paragraph", text)
 
 

@@ -398,3 +398,48 @@ def test_a_table_inside_a_table_cell_is_read() -> None:
 
 def test_zip_limits_default_to_the_settings_defaults() -> None:
     assert ZipLimits.from_settings(Settings()) == ZipLimits()
+
+
+CMS_PAGE = b"""<!DOCTYPE html><html><head><title>Swale review findings | Kent CSP</title>
+</head><body>
+<div id="cookie-banner"><p>We use cookies to make this website work. Accept all cookies</p></div>
+<main><h1>Exploitation in Swale</h1>
+<p>Practitioners in Sheerness said lines from south London recruit children through siblings,
+as the <a href="/r">review</a> found.</p>
+<div class="related"><h3>Related content</h3><ul><li><a href="#">Advice for parents</a></li></ul>
+</div><ul><li><a href="#">Report a concern about a child</a></li></ul></main>
+<div class="site-footer"><p>Copyright Kent CSP. All content is available under the Open
+Government Licence.</p><p><a href="#">Accessibility</a> <a href="#">Privacy</a></p></div>
+</body></html>"""
+
+
+def test_a_web_page_gives_its_main_content_not_its_chrome() -> None:
+    # Tried as a user would: the cookie banner, the footer and "Related content" links became
+    # passages and put the review on themes ("Bank account" quoted "We use cookies…").
+    extracted = extract_document(Path("swale.html"), CMS_PAGE)
+    assert [b.text for b in extracted.blocks] == [
+        "Exploitation in Swale",
+        "Practitioners in Sheerness said lines from south London recruit children through "
+        "siblings, as the review found.",
+    ]
+    assert extracted.title == "Swale review findings"  # not the site's name after a bar
+
+
+WORD_HTML = b"""<html><head><title>Document1</title></head><body><div class=WordSection1>
+<p class=MsoTitle><span>Sunderland Locality Review<o:p></o:p></span></p>
+<p class=MsoNormal><span>Dealers from Middles</span><span>brough take over flats.</span></p>
+<p class=MsoListParagraphCxSpFirst><![if !supportLists]><span style='font-family:Symbol'>\xb7<span>
+&nbsp;&nbsp;&nbsp; </span></span><![endif]>Tenants are too frightened to report it.</p>
+<p class=MsoListParagraph><![if !supportLists]><span>2.<span>&nbsp;&nbsp; </span></span>
+<![endif]>Return home interviews are rarely taken up.</p></div></body></html>"""
+
+
+def test_word_html_reads_its_title_its_words_and_its_lists_as_word_shows_them() -> None:
+    extracted = extract_document(Path("sunderland.htm"), WORD_HTML)
+    assert extracted.title == "Sunderland Locality Review"  # not Word's "Document1"
+    assert [(b.kind, b.prefix, b.text) for b in extracted.blocks] == [
+        ("heading", "", "Sunderland Locality Review"),
+        ("paragraph", "", "Dealers from Middlesbrough take over flats."),
+        ("bullet", "• ", "Tenants are too frightened to report it."),
+        ("bullet", "2. ", "Return home interviews are rarely taken up."),
+    ]
