@@ -81,10 +81,40 @@ def extract_document(
         document = _ZIP_READERS[suffix](data, zip_limits or ZipLimits())
     else:
         document = _READERS[suffix](data)
-    blocks = [b for b in document.blocks if b.text.strip()]
+    blocks = without_contents([b for b in document.blocks if b.text.strip()])
     if not any(b.kind != "heading" for b in blocks):
         raise EmptyDocumentError("no text found in the file")
     return ExtractedDocument(document.format, blocks, document.title, document.front_matter)
+
+
+# A contents line: an entry, then dot leaders or a space, then its page ("Key findings .... 4").
+_CONTENTS_LINE = re.compile(
+    r"^(?P<entry>.+?)(?:\s*[.…·_]{2,}\s*|\s+)(?:\d{1,4}|[ivxlc]{1,6})$", re.I
+)
+_ENUMERATOR = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[ivxlc]+\.|[a-z]\))\s+", re.I)
+
+
+def without_contents(blocks: list[Block]) -> list[Block]:
+    """The blocks less a table of contents: lines naming a later heading and a page number.
+
+    In any format: Word's TOC field, a PDF's dotted contents page and a typed list of sections
+    all repeat the headings ("2. Key findings 4"), and as passages they outranked the sections
+    they point to in search.
+    """
+
+    def key(text: str) -> str:
+        return " ".join(_ENUMERATOR.sub("", text).casefold().split())
+
+    later: set[str] = set()
+    dropped: set[int] = set()
+    for index in range(len(blocks) - 1, -1, -1):
+        block = blocks[index]
+        entry = _CONTENTS_LINE.match(block.text)
+        if entry and key(entry.group("entry")) in later:
+            dropped.add(index)  # (a text file's contents line may read as a heading itself)
+        elif block.kind == "heading":
+            later.add(key(block.text))
+    return [block for index, block in enumerate(blocks) if index not in dropped]
 
 
 # --- plain text -----------------------------------------------------------------------------
@@ -216,7 +246,12 @@ def read_markdown(data: bytes) -> ExtractedDocument:
 _HTML_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "dd", "dt", "td", "th")
 _MAX_SPAN = 100  # columns or rows one merged cell may cover: more is a broken or hostile file
 _MAX_TABLE_CELLS = 200_000  # cells of one HTML table once its merged cells are spread
-_W_VAL = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val"
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W_VAL = _W + "val"
+_W_ID, _W_TYPE, _W_T, _W_ILVL = _W + "id", _W + "type", _W + "t", _W + "ilvl"
+_W_ABSTRACT_ID, _W_NUM_ID = _W + "abstractNumId", _W + "numId"
+_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+          (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))  # fmt: skip
 _HTML_DROP = ("script", "style", "nav", "footer", "header", "aside", "noscript", "form", "template")
 # A page's chrome by role, and by the class or id words sites give it (whole words of the
 # attribute, so "shared-care" is not "share").
@@ -581,7 +616,9 @@ def read_docx(data: bytes, limits: ZipLimits) -> ExtractedDocument:
     }
     default_style = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
     default_name = (default_style.name if default_style is not None else "") or ""
+    numbering = _DocxNumbering.of(document)
     blocks: list[Block] = []
+    title: str | None = None
 
     def add_paragraph(paragraph: Paragraph) -> None:
         text = collapse_whitespace(normalise_text(_visible_text(paragraph)))
@@ -592,13 +629,19 @@ def read_docx(data: bytes, limits: ZipLimits) -> ExtractedDocument:
                 f"the DOCX has over {limits.max_paragraphs:,} paragraphs and table cells",
                 "MAX_PARAGRAPHS",
             )
+        nonlocal title
         properties = paragraph._p.pPr
-        style = styles.get(properties.style if properties is not None else None, default_name)
-        numbered = properties is not None and properties.numPr is not None
+        style_id = properties.style if properties is not None else None
+        style = styles.get(style_id, default_name)
+        if style.lower().startswith("toc"):
+            return  # a table of contents' line ("2. Key findings 4"): the headings say it
+        marker = numbering.marker(properties, style_id)
         if style.startswith(("Heading", "Title")):
+            if style.startswith("Title"):
+                title = title or text  # the title a reader sees, before stale properties
             blocks.append(Block("heading", text))
-        elif style.startswith("List") or numbered:
-            blocks.append(Block("bullet", text, prefix="• "))
+        elif style.startswith("List") or marker is not None:
+            blocks.append(Block("bullet", text, prefix=f"{marker or '•'} "))
         else:
             blocks.append(Block("paragraph", text))
 
@@ -629,8 +672,130 @@ def read_docx(data: bytes, limits: ZipLimits) -> ExtractedDocument:
             add_table(item)
         else:
             add_paragraph(item)
-    title = collapse_whitespace(document.core_properties.title or "") or None
+    for number, note in _docx_footnotes(document):
+        if len(blocks) >= limits.max_paragraphs:
+            break
+        blocks.append(Block("paragraph", note, prefix=f"[{number}] "))
+    title = title or collapse_whitespace(document.core_properties.title or "") or None
     return ExtractedDocument("docx", blocks, title)
+
+
+def _docx_footnotes(document: object) -> list[tuple[str, str]]:
+    """(number, text) of each footnote and endnote, in order (their figures' sources)."""
+    from docx.oxml import parse_xml
+
+    notes: list[tuple[str, str]] = []
+    for part in document.part.package.iter_parts():  # type: ignore[attr-defined]
+        if str(part.partname) not in ("/word/footnotes.xml", "/word/endnotes.xml"):
+            continue
+        root = parse_xml(part.blob)  # python-docx's parser: no entities, no network
+        for note in root:
+            if note.get(_W_TYPE) is not None:  # Word's separators, not notes
+                continue
+            text = collapse_whitespace(normalise_text("".join(_w_texts(note))))
+            if text:
+                notes.append((note.get(_W_ID, ""), text))
+    return notes
+
+
+def _w_texts(element: object) -> list[str]:
+    """The w:t text under a WordprocessingML element, in order."""
+    return [t.text or "" for t in element.iter(_W_T)]  # type: ignore[attr-defined]
+
+
+class _DocxNumbering:
+    """Word's list numbering: the marker each numbered paragraph shows ("3.", "b)", "•").
+
+    Counters run per list and level as Word counts them: a level's count restarts when a
+    shallower level moves on. Formats other than numbers, letters and roman numerals, and
+    overrides of a list's start, are read as plain numbers.
+    """
+
+    def __init__(self, levels: dict[str, dict[int, tuple[str, str, int]]], styles: dict) -> None:
+        self.levels = levels  # numId -> ilvl -> (numFmt, lvlText, start)
+        self.styles = styles  # style id -> (numId, ilvl) of a list style ("List Number")
+        self.counts: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(cls, document: object) -> _DocxNumbering:
+        """The numbering of a python-docx document (none when it has no numbering part)."""
+        levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        try:
+            root = document.part.numbering_part.element  # type: ignore[attr-defined]
+        except (KeyError, NotImplementedError):
+            root = None
+        if root is not None:
+            abstract = {
+                a.get(_W_ABSTRACT_ID): {
+                    int(lvl.get(_W_ILVL, "0")): (
+                        _w_val(lvl, "numFmt") or "decimal",
+                        _w_val(lvl, "lvlText") or "",
+                        int(_w_val(lvl, "start") or 1),
+                    )
+                    for lvl in a.findall(_W + "lvl")
+                }
+                for a in root.findall(_W + "abstractNum")
+            }
+            for num in root.findall(_W + "num"):
+                levels[num.get(_W_NUM_ID, "")] = abstract.get(_w_val(num, "abstractNumId"), {})
+        styles = {}
+        for style in document.styles.element.findall(_W + "style"):  # type: ignore[attr-defined]
+            numbered = style.find(f"{_W}pPr/{_W}numPr")
+            if numbered is not None:
+                styles[style.get(_W + "styleId")] = (
+                    _w_val(numbered, "numId") or "",
+                    int(_w_val(numbered, "ilvl") or 0),
+                )
+        return cls(levels, styles)
+
+    def marker(self, properties: object, style_id: str | None) -> str | None:
+        """The paragraph's marker, counted; None when it is not a numbered paragraph."""
+        numbered = getattr(properties, "numPr", None)
+        if numbered is not None:
+            num_id = _w_val(numbered, "numId") or ""
+            level = int(_w_val(numbered, "ilvl") or 0)
+        elif style_id in self.styles:
+            num_id, level = self.styles[style_id]
+        else:
+            return None
+        formats = self.levels.get(num_id)
+        if not formats or num_id == "0":  # numId 0 switches a style's numbering off
+            return None if num_id == "0" else "•"
+        level = level if level in formats else min(formats)
+        fmt, text, _ = formats[level]
+        if fmt == "bullet":
+            return "•"
+        counts = self.counts.setdefault(num_id, [])
+        while len(counts) <= level:
+            counts.append(formats.get(len(counts), ("decimal", "", 1))[2] - 1)
+        counts[level] += 1
+        del counts[level + 1 :]  # deeper levels start again
+        for depth, count in enumerate(counts):
+            depth_format = formats.get(depth, ("decimal", "", 1))[0]
+            text = text.replace(f"%{depth + 1}", _list_number(count, depth_format))
+        return text.strip() or None
+
+
+def _list_number(count: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        letters = ""
+        while count > 0:
+            count, rest = divmod(count - 1, 26)
+            letters = chr(ord("a") + rest) + letters
+        return letters if fmt == "lowerLetter" else letters.upper()
+    if fmt in ("lowerRoman", "upperRoman"):
+        numerals = ""
+        for value, numeral in _ROMAN:
+            while count >= value:
+                numerals, count = numerals + numeral, count - value
+        return numerals.lower() if fmt == "lowerRoman" else numerals
+    return str(count)
+
+
+def _w_val(element: object, child: str) -> str | None:
+    """The w:val of a WordprocessingML element's child (None when it has none)."""
+    found = element.find(_W + child)  # type: ignore[attr-defined]
+    return None if found is None else found.get(_W_VAL)
 
 
 def _docx_table_rows(table: object, max_cells: int) -> list[list[Cell]] | None:

@@ -443,3 +443,88 @@ def test_word_html_reads_its_title_its_words_and_its_lists_as_word_shows_them() 
         ("bullet", "• ", "Tenants are too frightened to report it."),
         ("bullet", "2. ", "Return home interviews are rarely taken up."),
     ]
+
+
+def docx_bytes(document: docx.document.Document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_docx_numbered_lists_keep_their_numbers_and_bullets_their_bullet() -> None:
+    # "List Number" items came out as "•": a report's recommendation numbers were lost.
+    document = docx.Document()
+    document.add_heading("Recommendations", level=1)
+    for text in ("Set up one exploitation panel.", "Notify the lead before any exclusion."):
+        document.add_paragraph(text, style="List Number")
+    document.add_paragraph("Cuckooing is concentrated in two estates.", style="List Bullet")
+    blocks = extract_document(Path("r.docx"), docx_bytes(document)).blocks
+    assert [(b.prefix, b.text) for b in blocks[1:]] == [
+        ("1. ", "Set up one exploitation panel."),
+        ("2. ", "Notify the lead before any exclusion."),
+        ("• ", "Cuckooing is concentrated in two estates."),
+    ]
+
+
+def test_docx_visible_title_beats_a_stale_template_title_in_its_properties() -> None:
+    document = docx.Document()
+    document.core_properties.title = "Locality review template v3 (do not edit)"
+    document.add_paragraph("Torfaen Exploitation Review", style="Title")
+    document.add_paragraph(PARAGRAPH)
+    assert extract_document(Path("r.docx"), docx_bytes(document)).title == (
+        "Torfaen Exploitation Review"
+    )
+
+
+def test_a_table_of_contents_is_not_read_as_passages() -> None:
+    # Its lines outranked the sections they point to in search ("cuckooing").
+    document = docx.Document()
+    document.add_paragraph("Contents", style="Heading 1")
+    document.add_paragraph("1. Introduction\t3")
+    document.add_paragraph("Cuckooing and adult exploitation\t6")
+    document.add_heading("1. Introduction", level=1)
+    document.add_paragraph(PARAGRAPH)
+    document.add_heading("Cuckooing and adult exploitation", level=1)
+    document.add_paragraph("Tenants with learning disabilities lose their flats to dealers.")
+    blocks = extract_document(Path("r.docx"), docx_bytes(document)).blocks
+    assert [b.text for b in blocks] == [
+        "Contents",
+        "1. Introduction",
+        PARAGRAPH,
+        "Cuckooing and adult exploitation",
+        "Tenants with learning disabilities lose their flats to dealers.",
+    ]
+    text = "Contents\n\nIntroduction ........ 3\n\nINTRODUCTION\n\n" + PARAGRAPH + "\n"
+    assert [b.text for b in extract_document(Path("r.txt"), text.encode()).blocks] == [
+        "Contents",
+        "INTRODUCTION",
+        PARAGRAPH,
+    ]
+
+
+def test_docx_footnotes_are_kept_after_the_text() -> None:
+    # A figure's source ("Figures supplied by Cleveland Police…") was dropped with its note.
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    document = docx.Document()
+    document.add_paragraph(PARAGRAPH)
+    notes = (
+        b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        b'<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+        b'</w:footnote><w:footnote w:id="1"><w:p><w:r><w:t>Figures supplied by Cleveland '
+        b"Police, April 2018 to January 2019.</w:t></w:r></w:p></w:footnote></w:footnotes>"
+    )
+    part = Part(
+        PackURI("/word/footnotes.xml"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+        notes,
+        document.part.package,
+    )
+    document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+    blocks = extract_document(Path("r.docx"), docx_bytes(document)).blocks
+    assert [(b.prefix, b.text) for b in blocks] == [
+        ("", PARAGRAPH),
+        ("[1] ", "Figures supplied by Cleveland Police, April 2018 to January 2019."),
+    ]
