@@ -23,6 +23,11 @@ from pipeline.records import Block
         ("Date: 12 March 2017", None),
         ("Interview 2: Youth Offending Team", None),
         ("The problem is this: nobody shares data.", None),
+        # Shapes a new user brought, each once read as no speaker at all:
+        ("[00:12:31] Speaker 2: The return home interviews are weak.", "Speaker 2"),
+        ("00:00:01 Interviewer: Welcome.", "Interviewer"),
+        ("Tom Brennan, Housing: We flagged eleven addresses.", "Tom Brennan, Housing"),
+        ("In Luton, Bedford and Dunstable: lines run from London.", None),
     ],
 )
 def test_speaker_label_recognises_turns_and_ignores_metadata(line: str, label: str | None) -> None:
@@ -42,6 +47,11 @@ def test_speaker_label_recognises_turns_and_ignores_metadata(line: str, label: s
         ("A&E consultant", "health"),
         ("P1 (school nurse)", "health"),
         ("Social worker", "social care"),
+        ("Interviewer (JS)", "interviewer"),  # initials in brackets say nothing: the label does
+        ("INT", "interviewer"),
+        ("Participant (Social worker, Ynys Môn)", "social care"),
+        ("R1", "participant"),
+        ("Tom Brennan, Housing", "housing"),
     ],
 )
 def test_speaker_role_maps_labels_to_roles(label: str, role: str) -> None:
@@ -86,3 +96,39 @@ def test_looks_like_transcript_needs_several_labelled_paragraphs() -> None:
     transcript = [Block("paragraph", f"P{n}: point {n}.") for n in range(1, 5)]
     assert not looks_like_transcript(report)
     assert looks_like_transcript(transcript)
+
+
+def turns(*texts: str, heading: int | None = None) -> list[Block]:
+    blocks = [Block("heading" if i == heading else "paragraph", t) for i, t in enumerate(texts)]
+    return mark_speaker_turns(blocks)
+
+
+def test_a_label_on_a_line_of_its_own_labels_the_paragraph_after_it() -> None:
+    marked = turns(
+        "Facilitator:", "What is the biggest change?", "Kelly Barnes (early help):",
+        "Families often know before we do.", "Respondent", "Fear of the threats.",
+    )  # fmt: skip
+    assert [(b.kind, b.speaker, b.prefix, b.text) for b in marked] == [
+        ("turn", "Facilitator", "Facilitator:\n", "What is the biggest change?"),
+        ("turn", "Kelly Barnes (early help)", "Kelly Barnes (early help):\n",
+         "Families often know before we do."),
+        ("turn", "Respondent", "Respondent\n", "Fear of the threats."),
+    ]  # fmt: skip
+
+
+def test_a_short_question_read_as_a_heading_still_follows_its_label() -> None:
+    marked = turns("Interviewer", "And what stops them?", heading=1)
+    assert [(b.kind, b.speaker, b.text) for b in marked] == [
+        ("turn", "Interviewer", "And what stops them?")
+    ]
+
+
+def test_a_heading_alone_on_its_line_is_no_speaker() -> None:
+    marked = turns("Background:", "The review was asked for in 2018.")
+    assert [b.kind for b in marked] == ["paragraph", "paragraph"]
+
+
+def test_labels_on_lines_of_their_own_make_a_transcript() -> None:
+    blocks = [Block("paragraph", t) for t in ("Q:", "How?", "A:", "By train.", "Q:", "Who?",
+                                               "A:", "Older boys.")]  # fmt: skip
+    assert looks_like_transcript(blocks)
