@@ -270,8 +270,7 @@ def split_into_passages(
         chunks = (chunk for run in found.sentences_by_piece for chunk in _chunks(run, options))
         for chunk in chunks:
             text = block.text[chunk.start : chunk.end]
-            # A short question is kept ("And cuckooing?"): the answer after it needs it.
-            if len(text.split()) < options.min_words and role != "interviewer":
+            if len(text.split()) < options.min_words:
                 continue
             own = (
                 m.place.name for m in found.mentions if m.start < chunk.end and m.end > chunk.start
