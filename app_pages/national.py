@@ -12,7 +12,7 @@ import streamlit as st
 
 from pipeline.analysis.statistics import CHANGING
 from pipeline.viewer import changing, data
-from pipeline.viewer.context import describe, page_context
+from pipeline.viewer.context import bold_count, describe, page_context, plural
 from pipeline.viewer.literal import code, md
 from pipeline.viewer.widgets import (
     STATUS_HELP,
@@ -51,8 +51,8 @@ else:
     cols[3].metric("Review dates", "—")
 if cover.national_documents:
     st.caption(
-        f"Also {int(cover.national_documents)} national or thematic "
-        f"document{'s' if cover.national_documents != 1 else ''}: quoted beside the reviews, "
+        f"Also {plural(int(cover.national_documents), 'national or thematic document')}: "
+        "quoted beside the reviews, "
         "never counted as one (see Sources)."
     )
 
@@ -175,8 +175,7 @@ st.markdown(f"#### {md(chosen['label'])}")
 st.caption(
     f"Raised in {int(chosen['n_documents'])} of {int(cover.reviews)} reviews "
     f"({chosen['prevalence']:.0%}, 95% interval {chosen['ci_low']:.0%}–{chosen['ci_high']:.0%}), "
-    f"{int(chosen['n_areas'])} area{'s' if int(chosen['n_areas']) != 1 else ''} in "
-    f"{int(chosen['n_regions'])} region{'s' if int(chosen['n_regions']) != 1 else ''}, "
+    f"{plural(int(chosen['n_areas']), 'area')} in {plural(int(chosen['n_regions']), 'region')}, "
     f"{int(chosen['n_passages'])} passages."
 )
 show_quotes(
@@ -192,13 +191,21 @@ st.page_link(
 st.subheader("What changed in the latest run")
 changes = data.changes(source)
 if changes.previous_run_id is None:
-    st.caption(f"The first run: built on {len(changes.new_documents)} reviews.")
+    # A national report is read and quoted but is no review: it is counted apart.
+    first = changes.new_documents
+    reviews, national = (
+        int((first["scope"] != "national").sum()),
+        int((first["scope"] == "national").sum()),
+    )
+    apart = f" and {plural(national, 'national document')}" if national else ""
+    st.caption(f"The first run: built on {plural(reviews, 'review')}{apart}.")
 else:
     new_docs = changes.new_documents
     edited = new_docs["edited"].fillna(False).astype(bool)
-    added, versions = new_docs[~edited], new_docs[edited]
+    national_docs = new_docs[~edited & (new_docs["scope"] == "national")]
+    added, versions = new_docs[~edited & (new_docs["scope"] != "national")], new_docs[edited]
     st.markdown(
-        f"- **{len(added)}** review{'s' if len(added) != 1 else ''} added"
+        f"- {bold_count(len(added), 'review')} added"
         + (
             ": "
             + ", ".join(
@@ -209,9 +216,15 @@ else:
             else ""
         )
     )
+    if len(national_docs):
+        st.markdown(
+            f"- {bold_count(len(national_docs), 'national document')} added (quoted, never "
+            "counted as reviews): "
+            + ", ".join(md(t) for t in national_docs["title"].fillna("untitled"))
+        )
     if len(versions):  # a new version of a review already counted, not one more review
         st.markdown(
-            f"- **{len(versions)}** review{'s' if len(versions) != 1 else ''} edited: "
+            f"- {bold_count(len(versions), 'review')} edited: "
             + ", ".join(
                 f"{md(t)} ({md(a)})" if pd.notna(a) else md(t)
                 for t, a in zip(versions["title"], versions["area"], strict=True)
@@ -235,15 +248,15 @@ else:
     merged = [(labels.get(t, t), labels.get(into[t], into[t])) for t in into if into[t] != t]
     gone = [labels.get(t, t) for t in into if into[t] == t]
     st.markdown(
-        f"- **{len(new)}** new theme{'s' if len(new) != 1 else ''}"
+        f"- {bold_count(len(new), 'new theme')}"
         + (": " + "; ".join(md(t) for t in new) if new else "")
     )
     st.markdown(
-        f"- **{len(gone)}** theme{'s' if len(gone) != 1 else ''} went dormant"
+        f"- {bold_count(len(gone), 'theme')} went dormant"
         + (": " + "; ".join(md(t) for t in gone) if gone else "")
     )
     if merged:
         st.markdown(
-            f"- **{len(merged)}** theme{'s' if len(merged) != 1 else ''} merged in the codebook: "
+            f"- {bold_count(len(merged), 'theme')} merged in the codebook: "
             + "; ".join(f"{md(a)} into {md(b)}" for a, b in merged)
         )

@@ -157,9 +157,7 @@ def label_alone(text: str) -> str | None:
     if not match:
         return None
     label = match["label"].strip()
-    if not _GENERIC_SPEAKER.match(label) and (
-        not match["colon"] or speaker_role(label) == "other"
-    ):
+    if not _GENERIC_SPEAKER.match(label) and (not match["colon"] or speaker_role(label) == "other"):
         # Alone on a line, a word could be a heading ("Background:"): only a speaker's kind
         # ("Respondent"), or with a colon a role ("Kelly Barnes (early help):"), is a label.
         return None

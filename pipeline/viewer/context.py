@@ -129,3 +129,13 @@ def sidebar_filters(source: Source) -> Filters:
 def describe(filters: Filters) -> str:
     """The filters in words, for captions (Markdown: an area's name shows as written)."""
     return md(filters.describe())
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 review', '3 reviews', '2 national documents': a count and its noun."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def bold_count(n: int, noun: str) -> str:
+    """'**3** reviews' (Markdown): a count in bold and its noun."""
+    return f"**{n}** {noun}{'' if n == 1 else 's'}"

@@ -185,4 +185,3 @@ def test_a_sentence_longer_than_a_passage_is_cut_between_words(blank_split) -> N
     assert sum(p.n_words for p in passages) == len(words) * 200
     assert max(p.n_words for p in passages) <= 120
     assert all(text[p.char_start : p.char_end] == p.text for p in passages)
-

@@ -149,3 +149,17 @@ def test_beside_the_seed_report_statuses_count_only_locality_reviews(
     for line in counted:
         years = line.split("\\: ")[1].split(" · ")
         assert {int(y.split()[0]): int(y.split("\\/")[1]) for y in years} == dated
+
+
+def test_a_national_report_added_is_said_apart_from_reviews_added(open_app, seeded) -> None:
+    # The seed report arrived in the latest run: it was listed as "1 review added" and a first
+    # run counted it among the reviews it was built on.
+    app = open_app(db=seeded["inferred"])
+    changed = [str(m.value) for m in app.markdown]
+    assert "- **0** reviews added" in changed
+    assert any(line.startswith("- **1** national document added") for line in changed), changed
+
+
+def test_a_first_run_names_the_reviews_it_was_built_on(open_app) -> None:
+    captions = [str(c.value) for c in open_app().caption]
+    assert "The first run: built on 24 reviews." in captions, captions
