@@ -379,6 +379,7 @@ def refresh_flow(
         "census": themes["census"],
         "snapshot": snapshot,
         "errors": ingested["errors"],
+        "warnings": ingested["warnings"],
     }
     note = refresh_note(ingested, embedded, themes)
     create_markdown_artifact(note, key="findings-refresh", description="What this refresh changed")

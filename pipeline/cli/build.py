@@ -521,8 +521,9 @@ def run(
             dask_address=dask_address,
         )
     errors = summary.pop("errors")
+    warnings = summary.pop("warnings", [])
     if as_json:
-        print_json(json.dumps(summary | {"errors": errors}))
+        print_json(json.dumps(summary | {"errors": errors, "warnings": warnings}))
     else:
         census = summary["census"]
         tables = (
@@ -538,6 +539,9 @@ def run(
                 f"{summary['themes']} themes, {summary['outlier_share']:.1%} of passages in none"
             ),
         )
+        # What ingest noticed and kept (no date, an unknown area, a manifest row to check).
+        for item in warnings:
+            out.print(problem("warning", item["path"], item["reason"]), soft_wrap=True)
         for item in errors:
             out.print(problem("error", item["path"], item["reason"]), soft_wrap=True)
     if errors:

@@ -60,6 +60,7 @@ from pipeline.storage.documents import (
     DocumentSource,
     StoredDocument,
     claim_sources,
+    clear_ingest_notes,
     describe,
     document_by_id,
     document_by_source,
@@ -127,6 +128,7 @@ class _FolderManifest:
     rows: dict[str, PartialMetadata]
     stamp: tuple[int, int, int] | None  # the file's inode, size and mtime when read; None: absent
     error: str | None = None
+    warnings: tuple[str, ...] = ()  # rows to check (metadata.Manifest.warnings)
 
 
 def _file_stamp(path: Path) -> tuple[int, int, int] | None:
@@ -293,6 +295,7 @@ class Ingester:
         finally:
             if self.prefetch is not None:
                 self.prefetch.close()
+        self._note_manifests({found.path.parent for found in found_paths}, report)
         if report.added or report.replaced or not search_index_exists(self.con):
             build_search_index(self.con)
         report.seconds = time.perf_counter() - started
@@ -554,11 +557,29 @@ class Ingester:
         # long-running process) must see a corrected manifest, or it would never be applied.
         if cached is None or cached.stamp != stamp:
             try:
-                self._manifests[folder] = _FolderManifest(path, read_manifest(folder), stamp)
+                read = read_manifest(folder)
+                self._manifests[folder] = _FolderManifest(
+                    path, read.rows, stamp, warnings=read.warnings
+                )
             except MetadataError as exc:
                 log.warning("%s", exc)
                 self._manifests[folder] = _FolderManifest(path, {}, stamp, str(exc))
         return self._manifests[folder]
+
+    def _note_manifests(self, folders: Iterable[Path], report: IngestReport) -> None:
+        """Each readable manifest's warnings, recorded anew and reported with the batch's.
+
+        Said on every batch that reads the folder, until the manifest is put right.
+        """
+        for folder in sorted(folders):
+            manifest = self._manifest(folder)
+            if manifest.stamp is None or manifest.error:
+                continue  # none there, or broken (recorded as an error where it is met)
+            clear_ingest_notes(self.con, str(manifest.path))
+            for warning in manifest.warnings:
+                log.warning("%s: %s", manifest.path, warning)
+                report.warnings.append({"path": str(manifest.path), "reason": warning})
+                record_ingest_error(self.con, str(manifest.path), "", warning, "warning")
 
     def _record_broken_manifest(self, manifest: _FolderManifest) -> None:
         if manifest.error and manifest.path not in self._recorded_manifests:

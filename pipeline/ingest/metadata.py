@@ -121,11 +121,20 @@ class PartialMetadata:
         return cls(**picked, source=source)
 
 
-def read_manifest(folder: Path) -> dict[str, PartialMetadata]:
+@dataclass(frozen=True)
+class Manifest:
+    """A folder's manifest rows by file, and what in it a person should check."""
+
+    rows: dict[str, PartialMetadata]
+    # A file listed twice (the later row applies), a row naming no file in the folder.
+    warnings: tuple[str, ...] = ()
+
+
+def read_manifest(folder: Path) -> Manifest:
     """Rows of `folder/manifest.csv` keyed by the file's path relative to the folder."""
     path = folder / MANIFEST_NAME
     if not path.is_file():
-        return {}
+        return Manifest({})
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
@@ -134,15 +143,27 @@ def read_manifest(folder: Path) -> dict[str, PartialMetadata]:
                 raise MetadataError(
                     f"{path}: the header must name the columns {', '.join(MANIFEST_COLUMNS)}"
                 )
-            rows = {}
+            rows: dict[str, PartialMetadata] = {}
+            lines: dict[str, int] = {}
+            warnings: list[str] = []
             for line, row in enumerate(reader, start=2):
                 key = (row.get("path") or "").strip()
                 if not key:
                     raise MetadataError(f"{path} line {line}: the path column is empty")
-                rows[Path(key).as_posix()] = PartialMetadata.from_mapping(
-                    row, f"{path.name} line {line}"
-                )
-            return rows
+                key = Path(key).as_posix()
+                if key in lines:
+                    warnings.append(
+                        f"line {line} lists {key} again (first on line {lines[key]}): "
+                        f"line {line} applies"
+                    )
+                lines[key] = line
+                rows[key] = PartialMetadata.from_mapping(row, f"{path.name} line {line}")
+            warnings += [
+                f"line {lines[key]}: {key} is not in the folder (a file renamed or not copied?)"
+                for key in rows
+                if not (folder / key).is_file()
+            ]
+            return Manifest(rows, tuple(warnings))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise MetadataError(f"{path}: cannot read the manifest ({exc})") from exc
 
@@ -173,7 +194,11 @@ def read_sidecar(path: Path) -> PartialMetadata | None:
 
 
 def parse_review_date(value: str, source: str) -> tuple[dt.date, str]:
-    """'YYYY-MM-DD' or 'YYYY-MM' to a date and its precision ('day' or 'month')."""
+    """A given date and its precision ('day' or 'month').
+
+    'YYYY-MM-DD' or 'YYYY-MM', or as people in the UK write a date in a spreadsheet:
+    '11/02/2019' (day first), '11 February 2019', 'Feb 2019'.
+    """
     text = value.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{1,2}", text):
@@ -181,9 +206,36 @@ def parse_review_date(value: str, source: str) -> tuple[dt.date, str]:
             return dt.date(year, month, 1), "month"
         return dt.date.fromisoformat(text), "day"
     except ValueError as exc:
+        written = _written_date(text)
+        if written is not None:
+            return written
         raise MetadataError(
-            f"{source}: review_date {value!r} is not a date (use YYYY-MM or YYYY-MM-DD)"
+            f"{source}: review_date {value!r} is not a date (use YYYY-MM-DD or YYYY-MM; "
+            "11/02/2019 and 11 February 2019 are read day first)"
         ) from exc
+
+
+def _written_date(text: str) -> tuple[dt.date, str] | None:
+    """A whole value that is one date as the text patterns read it (day first), if any."""
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        found = _pattern_date(match.groupdict())
+        if found is not None:
+            return found
+    return None
+
+
+def _pattern_date(groups: dict[str, str | None]) -> tuple[dt.date, str] | None:
+    """The date a _DATE_PATTERNS match names (None when no such day: 31/02/2019)."""
+    month = int(groups["m"]) if groups.get("m") else _MONTHS[str(groups["mon"]).lower()]
+    try:
+        if groups.get("d"):
+            return dt.date(int(str(groups["y"])), month, int(str(groups["d"]))), "day"
+        return dt.date(int(str(groups["y"])), month, 1), "month"
+    except ValueError:
+        return None
 
 
 def parse_doc_type(value: str, source: str) -> str:
@@ -215,17 +267,9 @@ def infer_review_date(text: str) -> tuple[dt.date, str] | None:
     found: list[tuple[int, dt.date, str]] = []
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(head):
-            groups = match.groupdict()
-            month = int(groups["m"]) if groups.get("m") else _MONTHS[groups["mon"].lower()]
-            try:
-                if groups.get("d"):
-                    found.append(
-                        (match.start(), dt.date(int(groups["y"]), month, int(groups["d"])), "day")
-                    )
-                else:
-                    found.append((match.start(), dt.date(int(groups["y"]), month, 1), "month"))
-            except ValueError:
-                continue
+            named = _pattern_date(match.groupdict())
+            if named is not None:
+                found.append((match.start(), *named))
     if not found:
         return None
     found.sort(key=lambda item: (item[0], item[2] != "day"))

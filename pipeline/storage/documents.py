@@ -247,6 +247,11 @@ def _insert(
     _renote(con, document)
 
 
+def clear_ingest_notes(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Forget a path's recorded errors and warnings (before recording what holds now)."""
+    con.execute(_sql()["clear_ingest_notes_for_path"], [path])
+
+
 def _renote(con: duckdb.DuckDBPyConnection, document: PreparedDocument) -> None:
     """The path's earlier errors and warnings give way to this version's warnings."""
     con.execute(_sql()["clear_ingest_notes_for_path"], [document.path])

@@ -296,6 +296,8 @@ def test_run_shows_one_line_per_stage_whose_counts_add_up_and_no_library_noise(
     corpus.mkdir()
     for name in ("02_bedford_practitioner_interviews.txt", "03_southend_focus_group.txt"):
         shutil.copy(REPO / "corpus" / name, corpus)
+    # A manifest row for a file never copied: ingest keeps going and the run says so.
+    (corpus / "manifest.csv").write_text("path,title\n04_gone.txt,Gone\n")
     result = subprocess.run(
         [str(Path(sys.executable).parent / "findings"), "run", "--corpus", str(corpus),
          "--db", str(tmp_path / "w.duckdb")],
@@ -318,3 +320,4 @@ def test_run_shows_one_line_per_stage_whose_counts_add_up_and_no_library_noise(
     assert int(total[1]) == passages == int(embedded[1]) + int(embedded[2])
     assert int(total[2]) + int(total[3]) == passages
     assert int(themed[1]) == int(total[2])
+    assert "04_gone.txt is not in the folder" in " ".join(shown.split())

@@ -233,3 +233,23 @@ def test_a_broken_manifest_is_recorded_once_by_ingest_and_never_by_prepare(
         "SELECT path, severity FROM ingest_errors WHERE reason LIKE '%header must name%'"
     ).fetchall()
     assert recorded == [(str(tmp_path / "manifest.csv"), "error")]
+
+
+def test_manifest_warnings_are_reported_recorded_and_gone_once_put_right(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    write(tmp_path, "a.txt", TRANSCRIPT)
+    write(tmp_path, "manifest.csv", "path,area\na.txt,Blackpool\ngone.txt,Derby\n")
+    report = ingester.ingest([tmp_path])
+    assert report.added == 1
+    assert [w["reason"] for w in report.warnings if w["path"].endswith("manifest.csv")] == [
+        "line 3: gone.txt is not in the folder (a file renamed or not copied?)"
+    ]
+    assert count(ingester.con, "ingest_errors") >= 1
+    write(tmp_path, "manifest.csv", "path,area\na.txt,Blackpool\n")
+    again = ingester.ingest([tmp_path])
+    assert not [w for w in again.warnings if w["path"].endswith("manifest.csv")]
+    recorded = ingester.con.execute(
+        "SELECT count(*) FROM ingest_errors WHERE path LIKE '%manifest.csv'"
+    ).fetchone()
+    assert recorded == (0,)

@@ -77,7 +77,7 @@ def test_read_manifest_keys_rows_by_path(tmp_path: Path) -> None:
     (tmp_path / "manifest.csv").write_text(
         "path,title,area,review_date,doc_type\na.txt,A,Derby,2019-11-12,transcript\n"
     )
-    rows = read_manifest(tmp_path)
+    rows = read_manifest(tmp_path).rows
     assert rows["a.txt"].area == "Derby"
     assert rows["a.txt"].source == "manifest.csv line 2"
 
@@ -267,3 +267,35 @@ def test_a_pdf_opening_on_a_section_heading_takes_its_title_from_its_metadata(
         gazetteer=Gazetteer.build([]),
     )
     assert meta.title == "County lines: a national picture" and "title" in meta.inferred
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("2019-02-11", (dt.date(2019, 2, 11), "day")),
+        ("2019-02", (dt.date(2019, 2, 1), "month")),
+        ("11/02/2019", (dt.date(2019, 2, 11), "day")),  # day first, as the UK writes it
+        ("11 February 2019", (dt.date(2019, 2, 11), "day")),
+        ("Feb 2019", (dt.date(2019, 2, 1), "month")),
+    ],
+)
+def test_a_given_date_may_be_written_as_people_write_dates(given: str, expected: tuple) -> None:
+    # "11/02/2019" in a manifest refused the whole review.
+    assert parse_review_date(given, "manifest.csv line 2") == expected
+
+
+@pytest.mark.parametrize("given", ["31/02/2019", "sometime in 2019", "2019/13/01"])
+def test_a_date_that_is_no_date_is_still_refused_by_its_line(given: str) -> None:
+    with pytest.raises(MetadataError, match=r"manifest\.csv line 2: review_date"):
+        parse_review_date(given, "manifest.csv line 2")
+
+
+def test_a_manifest_names_its_repeated_rows_and_rows_for_missing_files(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "manifest.csv").write_text("path,area\na.txt,Derby\nb.txt,Leeds\na.txt,Hull\n")
+    manifest = read_manifest(tmp_path)
+    assert manifest.rows["a.txt"].area == "Hull"  # the later row applies, and it is said
+    assert manifest.warnings == (
+        "line 4 lists a.txt again (first on line 2): line 4 applies",
+        "line 3: b.txt is not in the folder (a file renamed or not copied?)",
+    )
