@@ -26,6 +26,14 @@ def two_reviews(tmp_path: Path) -> tuple[Path, Path, Path]:
     return db, kept, mistaken
 
 
+@pytest.fixture
+def seeded_copy(seeded: dict[str, Path], tmp_path: Path) -> Path:
+    """A copy of the sample corpus and the seed report, themed, to withdraw from."""
+    db = tmp_path / "seeded.duckdb"
+    shutil.copy(seeded["inferred"], db)
+    return db
+
+
 def documents(db: Path) -> list[str]:
     with duckdb.connect(str(db), read_only=True) as con:
         return [r[0] for r in con.execute("SELECT path FROM documents ORDER BY path").fetchall()]
@@ -208,7 +216,7 @@ def test_withdraw_without_a_warehouse_creates_none(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_seed_report_withdrawn_leaves_the_next_theme_run(
-    seeded: dict[str, Path], seed_path: Path, tmp_path: Path, open_app
+    seeded_copy: Path, seed_path: Path, open_app
 ) -> None:
     # The way the product failed first: the real national report counted as a review.
     from pipeline.embed.models import load_embedder
@@ -217,8 +225,7 @@ def test_the_seed_report_withdrawn_leaves_the_next_theme_run(
     from pipeline.themes.codebook import load_codebook
     from pipeline.themes.run import ThemeRunner
 
-    db = tmp_path / "seeded.duckdb"
-    shutil.copy(seeded["inferred"], db)
+    db = seeded_copy
     args = ["withdraw", str(seed_path), "--reason", "national, not a review", "--db", str(db)]
     assert runner.invoke(app, args).exit_code == 0
     with open_warehouse(db) as con:
@@ -240,12 +247,9 @@ def test_the_seed_report_withdrawn_leaves_the_next_theme_run(
 
 
 @pytest.mark.slow
-def test_no_theme_keeps_a_quote_of_a_withdrawn_report(
-    seeded: dict[str, Path], seed_path: Path, tmp_path: Path
-) -> None:
+def test_no_theme_keeps_a_quote_of_a_withdrawn_report(seeded_copy: Path, seed_path: Path) -> None:
     # Dormant themes kept descriptions quoting the withdrawn report, and exports showed them.
-    db = tmp_path / "seeded.duckdb"
-    shutil.copy(seeded["inferred"], db)
+    db = seeded_copy
     sql = (
         "SELECT t.theme_id, t.description FROM themes t WHERE list_has_any(t.quote_passage_ids, "
         "(SELECT list(passage_id) FROM passages p JOIN documents d USING (doc_id) "
@@ -272,7 +276,7 @@ def test_no_theme_keeps_a_quote_of_a_withdrawn_report(
 
 @pytest.mark.slow
 def test_a_withdrawn_report_brought_back_returns_to_its_themes(
-    seeded: dict[str, Path], seed_path: Path, tmp_path: Path
+    seeded_copy: Path, seed_path: Path
 ) -> None:
     # Tried as a user would: withdrawn, run, withdrawal undone, run. Its passages came back
     # as new ones and the themes it had made were made again under new ids and labels.
@@ -283,8 +287,7 @@ def test_a_withdrawn_report_brought_back_returns_to_its_themes(
     from pipeline.themes.codebook import load_codebook
     from pipeline.themes.run import ThemeRunner
 
-    db = tmp_path / "seeded.duckdb"
-    shutil.copy(seeded["inferred"], db)
+    db = seeded_copy
     with duckdb.connect(str(db), read_only=True) as con:
         before = dict(
             con.execute(
