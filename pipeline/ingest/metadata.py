@@ -362,6 +362,22 @@ def merge_sources(sources: list[PartialMetadata | None]) -> dict[str, tuple[str,
     return merged
 
 
+def source_conflicts(sources: list[PartialMetadata | None]) -> list[str]:
+    """Fields that two sources give differently, and which applies (the first, as merged).
+
+    Precedence decides, but silently it hid a sidecar's area that the manifest overrode.
+    """
+    given = [partial for partial in sources if partial is not None]
+    said: list[str] = []
+    for field in FIELDS:
+        values = [(getattr(p, field), p.source) for p in given if getattr(p, field) is not None]
+        if len({" ".join(str(v).casefold().split()) for v, _ in values}) > 1:
+            (value, source), *others = values
+            other = "; ".join(f"{where} says {v!r}" for v, where in others)
+            said.append(f"{field}: {source} says {value!r} and applies; {other}")
+    return said
+
+
 def resolve_metadata(
     given: dict[str, tuple[str, str]],
     *,

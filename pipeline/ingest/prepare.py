@@ -21,6 +21,7 @@ from pipeline.ingest.metadata import (
     read_sidecar,
     resolve_area,
     resolve_metadata,
+    source_conflicts,
 )
 from pipeline.passages.segment import SegmentationOptions, split_into_passages
 from pipeline.passages.transcripts import looks_like_transcript, mark_speaker_turns
@@ -57,15 +58,15 @@ def passage_id(doc_id: str, passage: Passage) -> str:
     return sha256_hex(f"{doc_id}:{passage.char_start}:{passage.char_end}")
 
 
-def given_metadata(
+def metadata_sources(
     path: Path,
     front_matter: dict[str, object],
     options: IngestOptions,
     manifest_row: PartialMetadata | None,
-) -> dict[str, tuple[str, str]]:
-    """What the sources say, first source winning: manifest, sidecar, front matter, options."""
+) -> list[PartialMetadata | None]:
+    """Each source of a file's metadata, in order of precedence."""
     front = PartialMetadata.from_mapping(front_matter, "front matter") if front_matter else None
-    return merge_sources([manifest_row, read_sidecar(path), front, options.as_partial()])
+    return [manifest_row, read_sidecar(path), front, options.as_partial()]
 
 
 def prepare_extracted(
@@ -86,7 +87,8 @@ def prepare_extracted(
         DocumentError: no passages could be formed.
         MetadataError: a given field is invalid (a date or type that does not parse).
     """
-    given = given_metadata(path, extracted.front_matter, options, manifest_row)
+    sources = metadata_sources(path, extracted.front_matter, options, manifest_row)
+    given = merge_sources(sources)
     blocks = extracted.blocks
     declared = parse_doc_type(*given["doc_type"]) if "doc_type" in given else None
     if declared in ("transcript", "focus_group") or (
@@ -106,6 +108,7 @@ def prepare_extracted(
     )
     placed = resolve_area(metadata.area, gazetteer)
     warnings = [placed.warning] if placed.warning else []
+    warnings += source_conflicts(sources)
     if metadata.review_date is None:
         warnings.append("no review date given and none found in the text")
     if not segmented.passages:

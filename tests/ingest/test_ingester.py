@@ -253,3 +253,19 @@ def test_manifest_warnings_are_reported_recorded_and_gone_once_put_right(
         "SELECT count(*) FROM ingest_errors WHERE path LIKE '%manifest.csv'"
     ).fetchone()
     assert recorded == (0,)
+
+
+def test_sources_that_disagree_are_a_warning_naming_which_applies(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    # A sidecar's area that the manifest overrode was dropped without a word.
+    write(tmp_path, "a.txt", TRANSCRIPT)
+    write(tmp_path, "manifest.csv", "path,area\na.txt,Blackpool\n")
+    write(tmp_path, "a.meta.yaml", "area: Hartlepool\n")
+    report = ingester.ingest([tmp_path], IngestOptions(area="blackpool"))
+    assert report.added == 1
+    said = [w["reason"] for w in report.warnings if w["reason"].startswith("area:")]
+    assert said == [
+        "area: manifest.csv line 2 says 'Blackpool' and applies; a.meta.yaml says 'Hartlepool'; "
+        "command-line options says 'blackpool'"
+    ]
