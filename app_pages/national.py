@@ -197,8 +197,11 @@ if changes.previous_run_id is None:
         int((first["scope"] != "national").sum()),
         int((first["scope"] == "national").sum()),
     )
-    apart = f" and {plural(national, 'national document')}" if national else ""
-    st.caption(f"The first run: built on {plural(reviews, 'review')}{apart}.")
+    st.caption(
+        f"The first run: built on {plural(reviews, 'review')}"
+        + (f" and {plural(national, 'national document')}" if national else "")
+        + "."
+    )
 else:
     new_docs = changes.new_documents
     edited = new_docs["edited"].fillna(False).astype(bool)

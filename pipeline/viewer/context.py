@@ -132,10 +132,13 @@ def describe(filters: Filters) -> str:
 
 
 def plural(n: int, noun: str) -> str:
-    """'1 review', '3 reviews', '2 national documents': a count and its noun."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    """'1 review', '3 reviews', '2 national documents': a count and its noun (ours, a literal).
+
+    `:d` takes only a whole number, so the count can carry no Markdown.
+    """
+    return f"{n:d} {noun}{'' if n == 1 else 's'}"
 
 
 def bold_count(n: int, noun: str) -> str:
-    """'**3** reviews' (Markdown): a count in bold and its noun."""
-    return f"**{n}** {noun}{'' if n == 1 else 's'}"
+    """'**3** reviews' (Markdown): a count in bold and its noun (as `plural`)."""
+    return f"**{n:d}** {noun}{'' if n == 1 else 's'}"

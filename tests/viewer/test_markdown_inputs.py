@@ -33,6 +33,8 @@ MARKDOWN_AT = {"quote_card": 1}
 # Calls that make any text Markdown-safe, or that return numbers.
 ESCAPING = {"md", "code", "describe"}
 NUMERIC = {"int", "len", "float", "round"}
+# Calls that write a whole number (formatted `:d`) and a noun, safe when the noun is a literal.
+COUNTED = {"plural", "bold_count"}
 # Values that are ours, not the documents', each with the reason it may stay bare.
 TRUSTED = {
     ("search.py", "str(exc)"): "SearchIndexError's own message, which quotes a command as code",
@@ -71,6 +73,8 @@ def unsafe_parts(node: ast.expr, file: str, text: str) -> list[ast.expr]:
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name in ESCAPING or name in NUMERIC:
             return []
+        if name in COUNTED and len(node.args) == 2:
+            return unsafe_parts(node.args[1], file, text)
         joined = isinstance(node.func, ast.Attribute) and node.func.attr == "join"
         if joined and isinstance(node.func.value, ast.Constant) and len(node.args) == 1:
             items = node.args[0]
