@@ -9,10 +9,15 @@
     of the earlier ones, so an update): the share of the seed's passages placed on an existing
     theme, put in a new theme, or left unassigned, and some placements to read.
 
+Measured 2026-12-01, (a) at five UMAP seeds (`--seeds 5`): 81.4%, 64.8%, 76.5%, 68.3%, 79.3% of
+the seed's themed passages keep their id (mean 74.1%, worst 64.8%): issue 15's 80% holds at the
+default seed only. One fit's figure also moves with float noise in the vectors (a different
+embedding batch: up to 1.1e-7), which UMAP amplifies.
+
 Warehouses are built once per `--cache` folder (ingest and embed take most of the time) and
 copied for each scenario. Run against other code by putting it first on PYTHONPATH.
 
-Run: .venv/bin/python bench/theme_identity.py [--out FILE] [--cache DIR]
+Run: .venv/bin/python bench/theme_identity.py [--out FILE] [--cache DIR] [--seeds N]
 """
 
 from __future__ import annotations
@@ -57,10 +62,11 @@ def add(db: Path, source: Path) -> None:
         embed_passages(con, load_embedder())
 
 
-def theme_run(db: Path, *, refit: bool = False) -> tuple[str, str, dict[str, int]]:
+def theme_run(db: Path, *, refit: bool = False, seed: int = 42) -> tuple[str, str, dict[str, int]]:
     """One theme run: its id, its mode and its assignments."""
     with open_warehouse(db) as con:
-        report = ThemeRunner(con, load_embedder(), load_codebook(CODEBOOK)).run(refit=refit)
+        runner = ThemeRunner(con, load_embedder(), load_codebook(CODEBOOK))
+        report = runner.run(refit=refit, seed=seed)
         return report.run_id, report.mode, theme_runs.run_assignments(con, report.run_id)
 
 
@@ -98,14 +104,14 @@ def kept_share(before: dict[str, int], after: dict[str, int]) -> dict[str, objec
     }
 
 
-def growth(cache: Path, work: Path) -> dict[str, object]:
-    """(a) the seed alone, then the sample corpus added and refitted."""
-    db = work / "growth.duckdb"
+def growth(cache: Path, work: Path, seed: int = 42) -> dict[str, object]:
+    """(a) the seed alone, then the sample corpus added and refitted (both fits at `seed`)."""
+    db = work / f"growth-{seed}.duckdb"
     shutil.copy(build(cache / "seed.duckdb", [SEED]), db)
-    _, _, before = theme_run(db)
+    _, _, before = theme_run(db, seed=seed)
     add(db, CORPUS)
     started = time.perf_counter()
-    run_id, mode, after = theme_run(db)
+    run_id, mode, after = theme_run(db, seed=seed)
     seconds = time.perf_counter() - started
     result = kept_share(before, after) | {"mode": mode, "refit_seconds": round(seconds, 1)}
     rows = lineage_rows(db, run_id)
@@ -165,6 +171,13 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="keep the embedded warehouses here")
     parser.add_argument("--examples", type=int, default=12)
     parser.add_argument("--only", nargs="*", choices=["growth", "unchanged", "placement"])
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="run (a) at this many UMAP seeds (42 up) and print each share, the mean and the "
+        "worst: one fit's figure can sit within numerical noise of a goal",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cache = args.cache or Path(tmp) / "cache"
@@ -175,6 +188,14 @@ def main() -> None:
         for name in args.only or ["growth", "unchanged", "placement"]:
             if name == "placement":
                 results[name] = placement(cache, work, args.examples)
+            elif name == "growth" and args.seeds > 1:
+                runs = [growth(cache, work, seed) for seed in range(42, 42 + args.seeds)]
+                shares = [float(r["kept_share_themed"]) for r in runs]  # type: ignore[arg-type]
+                results[name] = runs[0] | {
+                    "kept_share_themed_by_seed": shares,
+                    "kept_share_themed_mean": round(sum(shares) / len(shares), 4),
+                    "kept_share_themed_worst": min(shares),
+                }
             else:
                 results[name] = scenarios[name](cache, work)
             print(name, json.dumps(results[name], indent=1), flush=True)
@@ -185,6 +206,13 @@ def main() -> None:
             f"seed's themed passages keep their id; splits {grown.get('splits', 'n/a')}, "
             f"merges {grown.get('merges', 'n/a')}"
         )
+        if "kept_share_themed_by_seed" in grown:
+            shares = grown["kept_share_themed_by_seed"]
+            print(
+                f"    over {len(shares)} UMAP seeds: mean {grown['kept_share_themed_mean']:.1%}, "
+                f"worst {grown['kept_share_themed_worst']:.1%} "
+                f"({', '.join(f'{s:.1%}' for s in shares)})"
+            )
     if "unchanged" in results:
         print(f"(b) refit, nothing new: {results['unchanged']['kept_share_all']:.1%} keep their id")
     if "placement" in results:
