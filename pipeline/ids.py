@@ -24,9 +24,9 @@ def utc_now() -> dt.datetime:
 def carried(by_id: Mapping[str, Value], successors: Mapping[str, str]) -> dict[str, Value]:
     """`by_id` with each retired id's value under its successor's id as well.
 
-    An edited document's unchanged passages get new ids (`passage_successors`); what people
-    hung on the old ones (decisions, memos, a run's themes) must follow. A value the successor
-    already has of its own is kept.
+    An edited document's unchanged passages get new ids (`passage_successors`): a run's themes
+    of the old ones follow them (people's decisions fold in `current_decisions`). A value the
+    successor already has of its own is kept.
     """
     moved = {successors[key]: value for key, value in by_id.items() if key in successors}
     return moved | dict(by_id)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.errors import ExchangeError
 from pipeline.exports.codes import guid
-from pipeline.ids import carried, sha256_hex
+from pipeline.ids import sha256_hex
 from pipeline.themes.decisions import CodingAction, CodingDecision, current_decisions
 
 MACHINE_USER = "Findings (machine)"
@@ -52,14 +52,14 @@ def people_codings(
 
     A coder's codings are the themes they moved a passage to or added and have not taken off;
     what another coder decided later does not change what this one coded. A coding of a passage
-    retired by an edit is on its successor (`successors`) as well.
+    retired by an edit is on its successor (`successors`).
     """
     by_coder: dict[str, list[CodingDecision]] = {}
     for decision in log:
         by_coder.setdefault(decision.coder, []).append(decision)
     codings: list[PersonCoding] = []
     for coder, decisions in sorted(by_coder.items()):
-        for passage_id, passage in carried(current_decisions(decisions), successors or {}).items():
+        for passage_id, passage in current_decisions(decisions, successors).items():
             chosen = [passage.primary] if passage.primary is not None else []
             codings.extend(
                 PersonCoding(passage_id, d.theme_id, coder, d.decided_at)

@@ -371,11 +371,23 @@ def source_conflicts(sources: list[PartialMetadata | None]) -> list[str]:
     said: list[str] = []
     for field in FIELDS:
         values = [(getattr(p, field), p.source) for p in given if getattr(p, field) is not None]
-        if len({" ".join(str(v).casefold().split()) for v, _ in values}) > 1:
+        if len({_compared(field, str(v)) for v, _ in values}) > 1:
             (value, source), *others = values
             other = "; ".join(f"{where} says {v!r}" for v, where in others)
             said.append(f"{field}: {source} says {value!r} and applies; {other}")
     return said
+
+
+def _compared(field: str, value: str) -> object:
+    """A given value as it means, for comparing sources (an invalid one as written).
+
+    '2019-02' and 'Feb 2019', or 'Focus group' and 'focus_group', are no disagreement.
+    """
+    parse = {"review_date": parse_review_date, "doc_type": parse_doc_type}.get(field)
+    try:
+        return parse(value, "") if parse else " ".join(value.casefold().split())
+    except MetadataError:
+        return value
 
 
 def resolve_metadata(

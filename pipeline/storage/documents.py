@@ -254,7 +254,7 @@ def clear_ingest_notes(con: duckdb.DuckDBPyConnection, path: str) -> None:
 
 def _renote(con: duckdb.DuckDBPyConnection, document: PreparedDocument) -> None:
     """The path's earlier errors and warnings give way to this version's warnings."""
-    con.execute(_sql()["clear_ingest_notes_for_path"], [document.path])
+    clear_ingest_notes(con, document.path)
     for warning in document.warnings:
         record_ingest_error(con, document.path, document.source_sha256, warning, "warning")
 
@@ -395,7 +395,7 @@ def withdraw_document(
             # A dormant theme's description quoted it: nothing of its words stays on show.
             con.execute(sql["forget_quotes_of_passages"], {"gone": gone})
         # Its warnings went with it: status and Sources list only what still counts.
-        con.execute(sql["clear_ingest_notes_for_path"], [stored.path])
+        clear_ingest_notes(con, stored.path)
         _retire(con, stored.doc_id, source_path, WITHDRAWN, withdrawn_at)
     return WithdrawnSource(
         source_path, stored.doc_id, stored.description.title, withdrawn_at, reason

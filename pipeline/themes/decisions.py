@@ -102,16 +102,21 @@ _STATE_OF = {
 }
 
 
-def current_decisions(log: Iterable[CodingDecision]) -> dict[str, PassageDecisions]:
+def current_decisions(
+    log: Iterable[CodingDecision], successors: Mapping[str, str] | None = None
+) -> dict[str, PassageDecisions]:
     """Each passage's current decisions, folding the log in time order (ties by decision id).
 
     A move makes its theme the passage's one primary theme (an earlier move is superseded, not
     turned into a removal); adding the primary theme keeps it primary; a removal takes a theme
-    off whatever state it had.
+    off whatever state it had. A decision on a passage an edit retired (a key of `successors`)
+    is its successor's, folded with the successor's own in time order.
     """
+    successors = successors or {}
     states: dict[str, dict[int, ThemeDecision]] = {}
     for decision in sorted(log, key=lambda d: (d.decided_at, d.decision_id)):
-        themes = states.setdefault(decision.passage_id, {})
+        passage_id = successors.get(decision.passage_id, decision.passage_id)
+        themes = states.setdefault(passage_id, {})
         state = _STATE_OF[decision.action]
         if state is CodingState.primary:
             for theme_id, earlier in list(themes.items()):
@@ -124,7 +129,7 @@ def current_decisions(log: Iterable[CodingDecision]) -> dict[str, PassageDecisio
         ):
             continue
         themes[decision.theme_id] = ThemeDecision(
-            decision.passage_id,
+            passage_id,
             decision.theme_id,
             state,
             decision.coder,

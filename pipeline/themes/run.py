@@ -248,7 +248,7 @@ class ThemeRunner:
         coded = apply_decisions(
             corpus.ids,
             machine_theme_of,
-            carried(current_decisions(self.decisions), moved),
+            current_decisions(self.decisions, moved),
             set(known) | set(machine_theme_of.tolist()) | self.codebook.split_theme_ids,
             self.codebook.merge_target,
         )

@@ -18,7 +18,6 @@ import pandas as pd
 from pipeline.access.codings import load_decisions, save_decisions
 from pipeline.access.roles import Role
 from pipeline.errors import TeamStoreError
-from pipeline.ids import carried
 from pipeline.queries import _sql
 from pipeline.storage import theme_runs
 from pipeline.storage.embeddings import passage_vectors
@@ -55,7 +54,7 @@ def propose_theme_split(
     if not rows:
         raise SplitError("no theme run yet: run `findings run` first")
     assignments = pd.DataFrame(rows)
-    current = carried(current_decisions(decisions), theme_runs.passage_successors(con))
+    current = current_decisions(decisions, theme_runs.passage_successors(con))
     shown = overlay_decisions(assignments[["passage_id", "theme_id"]], current)
     members = sorted(shown.loc[shown["theme_id"] == theme_id, "passage_id"])
     ids, vectors = passage_vectors(con, str(rows[0]["model"]))

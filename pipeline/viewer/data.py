@@ -11,7 +11,7 @@ to the warehouse would lock every later run out until the viewer restarted.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -442,9 +442,7 @@ def _passage_decisions(
 
     log = load_decisions(store)
     now = current_passage_ids(cursor(source), {d.passage_id for d in log})
-    return current_decisions(
-        replace(d, passage_id=now[d.passage_id]) for d in log if d.passage_id in now
-    )
+    return current_decisions((d for d in log if d.passage_id in now), now)
 
 
 @dataclass(frozen=True)

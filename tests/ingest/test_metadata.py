@@ -299,3 +299,15 @@ def test_a_manifest_names_its_repeated_rows_and_rows_for_missing_files(tmp_path:
         "line 4 lists a.txt again (first on line 2): line 4 applies",
         "line 3: b.txt is not in the folder (a file renamed or not copied?)",
     )
+
+
+def test_sources_that_say_the_same_in_other_words_do_not_disagree() -> None:
+    from pipeline.ingest.metadata import PartialMetadata, source_conflicts
+
+    same = [
+        PartialMetadata(review_date="2019-02", doc_type="Focus group", source="manifest.csv"),
+        PartialMetadata(review_date="Feb 2019", doc_type="focus_group", source="a.meta.yaml"),
+    ]
+    assert source_conflicts(same) == []
+    other = [*same, PartialMetadata(review_date="2019-03", source="front matter")]
+    assert [c.split(":")[0] for c in source_conflicts(other)] == ["review_date"]

@@ -59,3 +59,19 @@ def test_a_withdrawn_reviews_ids_lead_nowhere(ingester: Ingester, tmp_path: Path
     withdraw_document(ingester.con, stored, source_path, "sent by mistake")
     assert current_passage_ids(ingester.con, list(passages.values())) == {}
     assert current_document_ids(ingester.con, [doc_id]) == {}
+
+
+def test_the_seed_report_edited_leads_its_unchanged_passages_to_their_new_ids(
+    ingester: Ingester, tmp_path: Path, seed_path: Path
+) -> None:
+    # The real report, no manifest, no date: a paragraph added at its end.
+    text = seed_path.read_text(encoding="utf-8")
+    ingester.ingest([write(tmp_path, "national.txt", text)])
+    _, before = _ids(ingester)
+    added = "\n\nAddendum: the unit met again in the autumn and agreed a revised plan.\n"
+    ingester.ingest([write(tmp_path, "national.txt", text + added)])
+    _, after = _ids(ingester)
+    now = current_passage_ids(ingester.con, list(before.values()))
+    kept = [t for t in before if t in after]
+    assert len(kept) >= 0.95 * len(before)
+    assert all(now[before[t]] == after[t] for t in kept)

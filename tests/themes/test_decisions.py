@@ -202,3 +202,15 @@ def test_no_theme_means_what_the_fitting_stage_means_by_it():
     from pipeline.themes import decisions, fit
 
     assert decisions.OUTLIER == fit.OUTLIER
+
+
+def test_decisions_on_a_retired_id_fold_with_its_successors_own_in_time_order():
+    # Before an edit a person added theme 3 to p1; after it (p1 is now p2) they moved p2 to 4.
+    # Laying the retired id's decisions beside the successor's lost the add.
+    log = [decision(1, "p1", 3, "add"), decision(2, "p2", 4, "move")]
+    (current,) = current_decisions(log, {"p1": "p2"}).values()
+    assert current.passage_id == "p2"
+    assert {t: d.state for t, d in current.themes.items()} == {
+        3: CodingState.added, 4: CodingState.primary
+    }  # fmt: skip
+    assert {d.passage_id for d in current.themes.values()} == {"p2"}
