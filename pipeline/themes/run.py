@@ -68,6 +68,7 @@ from pipeline.themes.identity import (
     code_relations,
     dormant_theme_ids,
     headings,
+    new_passage_mask,
     previous_themes,
     refit_placement,
     similarity_to_own_centroid,
@@ -229,20 +230,20 @@ class ThemeRunner:
                 self._pool_fit(corpus),
             )
         else:
+            previous = previous_themes(corpus.ids, machine_earlier)
             fitted = fit_themes(
                 corpus.texts,
                 corpus.vectors,
                 params,
                 self._fit_spacy_model,
                 documents=[e.doc_id for e in corpus.evidence],
+                # What is new is fitted around what people have read; with nothing new, the
+                # plain fit of these passages reproduces a first fit's themes exactly (the
+                # target would move its unassigned passages into themes).
+                earlier=previous if new_passage_mask(corpus.ids, machine_earlier).any() else None,
             )
             placement = refit_placement(
-                fitted,
-                corpus.vectors,
-                known,
-                next_id,
-                previous_themes(corpus.ids, machine_earlier),
-                params.outlier_threshold,
+                fitted, corpus.vectors, known, next_id, previous, params.outlier_threshold
             )
         machine_theme_of = apply_merges(placement.theme_of, self.codebook)
         coded = apply_decisions(

@@ -15,6 +15,7 @@ from pipeline.themes.fit import (
     ThemeParams,
     centroids,
     contextual_vectors,
+    earlier_targets,
     fit_themes,
     reassign_outliers,
     rows_within_document_shares,
@@ -28,6 +29,24 @@ def test_params_never_shrink_as_the_corpus_grows(a: int, b: int) -> None:
     small, large = ThemeParams.for_corpus(min(a, b)), ThemeParams.for_corpus(max(a, b))
     assert small.min_cluster_size <= large.min_cluster_size
     assert small.n_neighbors <= large.n_neighbors
+
+
+@given(st.lists(st.sampled_from([OUTLIER, 0, 3, 7, 40, 10_012]), max_size=30))
+def test_earlier_themes_become_a_target_umap_reads(themes: list[int]) -> None:
+    earlier = np.array(themes, dtype=np.int64)
+    target = earlier_targets(earlier)
+    if not (earlier != OUTLIER).any():
+        assert target is None  # nothing earlier: an unsupervised fit
+        return
+    assert target is not None
+    # Unknown exactly where there was no theme; the same code exactly where the same theme.
+    assert ((target == -1) == (earlier == OUTLIER)).all()
+    for i in range(len(themes)):
+        for j in range(len(themes)):
+            if themes[i] != OUTLIER and themes[j] != OUTLIER:
+                assert (target[i] == target[j]) == (themes[i] == themes[j])
+    # Codes run 0.. without gaps (UMAP's categorical target).
+    assert set(target[target != -1].tolist()) == set(range(len(set(themes) - {OUTLIER})))
 
 
 @given(st.integers(0, 5_000_000))

@@ -291,19 +291,24 @@ class Growth:
     recorded: list[ThemeLineage]
 
 
-@pytest.fixture(scope="module")
-def seed_then_corpus(seed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Growth:
+@pytest.fixture(scope="module", params=[42, 43], ids=lambda seed: f"umap-seed-{seed}")
+def seed_then_corpus(
+    request: pytest.FixtureRequest, seed_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Growth:
     """The way a new user found identity lost: one report, then a corpus about four times its
-    size added (no --refit: the growth alone calls for one)."""
-    db = copy_db(seed_db, tmp_path_factory.mktemp("seed-then-corpus"))
+    size added (no --refit: the growth alone calls for one). At two UMAP seeds: one fit's share
+    can sit near the goal by chance (before the refit took the earlier themes as UMAP's target,
+    81% kept their id at seed 42 and 65% at 43)."""
+    seed = request.param
+    db = copy_db(seed_db, tmp_path_factory.mktemp(f"seed-then-corpus-{seed}"))
     embedder = load_embedder()
     with open_warehouse(db) as con:
         embed_passages(con, embedder)
-        first = runner(con).run()
+        first = runner(con).run(seed=seed)
         before = assignments(con, first.run_id)
         Ingester(con, Settings(db=db)).ingest([CORPUS])
         embed_passages(con, embedder)
-        grown = runner(con).run()
+        grown = runner(con).run(seed=seed)
         return Growth(
             grown.mode,
             before,
