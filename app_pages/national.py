@@ -249,7 +249,14 @@ else:
     # A theme the codebook merged has no passages of its own after the run: merged, not faded.
     into = {t: context.codebook.merge_target(t) for t in changes.dormant_theme_ids}
     merged = [(labels.get(t, t), labels.get(into[t], into[t])) for t in into if into[t] != t]
-    gone = [labels.get(t, t) for t in into if into[t] == t]
+    # One the refit regrouped (a lineage merge or split) carried on in others, as the Theme
+    # page's history says.
+    regrouped = [
+        (labels.get(t, t), [labels.get(o, o) for o in changes.carried_into[t]])
+        for t in into
+        if into[t] == t and t in changes.carried_into
+    ]
+    gone = [labels.get(t, t) for t in into if into[t] == t and t not in changes.carried_into]
     st.markdown(
         f"- {bold_count(len(new), 'new theme')}"
         + (": " + "; ".join(md(t) for t in new) if new else "")
@@ -262,4 +269,9 @@ else:
         st.markdown(
             f"- {bold_count(len(merged), 'theme')} merged in the codebook: "
             + "; ".join(f"{md(a)} into {md(b)}" for a, b in merged)
+        )
+    if regrouped:
+        st.markdown(
+            f"- {bold_count(len(regrouped), 'theme')} regrouped into others by the refit: "
+            + "; ".join(f"{md(a)} into " + " and ".join(md(b) for b in to) for a, to in regrouped)
         )

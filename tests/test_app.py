@@ -739,3 +739,47 @@ def test_the_national_page_says_a_theme_merged_in_the_codebook_merged_not_dorman
     said = [m.value for m in app.markdown if "merged in the codebook" in m.value]
     assert said and md(labels[merged]) in said[0] and md(labels[into]) in said[0]
     assert not [m.value for m in app.markdown if "went dormant:" in m.value]
+
+
+@pytest.mark.slow  # a theme run
+def test_the_national_page_says_a_theme_a_refit_merged_was_regrouped_not_dormant(
+    open_app, themed_db: Path, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from pipeline.embed.models import load_embedder
+    from pipeline.records import ThemeLineage
+    from pipeline.storage import open_warehouse, theme_runs
+    from pipeline.themes.codebook import load_codebook
+    from pipeline.themes.run import ThemeRunner
+
+    db = tmp_path / "regrouped.duckdb"
+    shutil.copy(themed_db, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        ranked = theme_overview(con)
+    merged, into = ranked["theme_id"].head(2).tolist()
+    with open_warehouse(db) as con:
+        previous = theme_runs.last_succeeded_run(con)
+        latest = ThemeRunner(
+            con, load_embedder(), load_codebook(REPO / "models" / "codebook.yaml")
+        ).run()
+        assert previous is not None
+        # As a refit leaves a theme whose passages it put with another's: no passages, last
+        # seen in the run before, and the merge recorded as lineage.
+        con.execute(
+            "UPDATE themes SET status = 'dormant', last_run_id = ? WHERE theme_id = ?",
+            [previous.run_id, merged],
+        )
+        theme_runs.insert_lineage(
+            con,
+            latest.run_id,
+            [ThemeLineage("merge", (merged, into), (into,), 9)],
+            dt.datetime(2026, 12, 1),
+        )
+        labels = dict(con.execute("SELECT theme_id, label FROM themes").fetchall())
+    publish_snapshot(db, "regrouped")
+    app = open_app("national", db=db)
+    assert not app.exception
+    said = [m.value for m in app.markdown if "regrouped into others by the refit" in m.value]
+    assert said and md(labels[merged]) in said[0] and md(labels[into]) in said[0], said
+    assert not [m.value for m in app.markdown if "went dormant:" in m.value]

@@ -60,6 +60,20 @@ class Changes:
     withdrawn: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["title", "reason"])
     )
+    # Of the dormant themes, those a refit's merge or split carried on into others (the themes
+    # their passages went to): regrouped, not faded.
+    carried_into: dict[int, list[int]] = field(default_factory=dict)
+
+
+def carried_into(
+    dormant: list[int], moves: list[tuple[list[int], list[int]]]
+) -> dict[int, list[int]]:
+    """Each dormant theme that a split or merge (from themes, to themes) took into others."""
+    went: dict[int, set[int]] = {}
+    for sources, targets in moves:
+        for source in set(sources) & set(dormant):
+            went.setdefault(source, set()).update(t for t in targets if t != source)
+    return {theme: sorted(others) for theme, others in went.items() if others}
 
 
 def changes_since_previous_run(con: duckdb.DuckDBPyConnection) -> Changes:
@@ -81,14 +95,21 @@ def changes_since_previous_run(con: duckdb.DuckDBPyConnection) -> Changes:
     new = _sql.column(con, "runs", "themes_first_seen", {"run": latest["run_id"]})
     dormant = _sql.column(con, "runs", "themes_gone_dormant", {"previous": previous["run_id"]})
     withdrawn = _sql.frame(con, "runs", "withdrawn_since", {"since": previous["finished_at"]})
+    gone = [int(t) for t in dormant]
+    moves = [
+        ([int(t) for t in row["from_theme_ids"]], [int(t) for t in row["to_theme_ids"]])
+        for row in _sql.records(con, "runs", "theme_lineage")
+        if row["run_id"] == latest["run_id"]
+    ]
     return Changes(
         latest["run_id"],
         latest["finished_at"],
         previous["run_id"],
         added,
         [int(t) for t in new],
-        [int(t) for t in dormant],
+        gone,
         withdrawn,
+        carried_into(gone, moves),
     )
 
 
