@@ -13,9 +13,11 @@ Measured 2026-12-01, (a) at five UMAP seeds (`--seeds 5`): 81.4%, 64.8%, 76.5%, 
 the seed's themed passages kept their id (mean 74.1%, worst 64.8%): issue 15's 80% held at the
 default seed only. With the earlier themes as UMAP's partial target (weight 0.15; 0.05, 0.3 and
 0.5 measured in pipeline/themes/fit.py): 90.3%, 86.9%, 85.5%, 85.2%, 88.3% (mean 87.3%, worst
-85.2%). One fit's figure also moves with float noise in the vectors (a different embedding
-batch: up to 1.1e-7), which UMAP amplifies. Each lost passage is counted by where it went:
-its theme's id gone (merged into another), unassigned, or moved while its theme lives on.
+85.2%). Theme runs reading passages in context (docs/theme-grouping.md): 91.9%, 85.8%, 91.2%,
+89.9%, 95.3% (mean 90.8%, worst 85.8%). One fit's figure also moves with float noise in the
+vectors (a different embedding batch: up to 1.1e-7), which UMAP amplifies. Each lost passage is
+counted by where it went: its theme's id gone (merged into another), unassigned, or moved while
+its theme lives on.
 
 Warehouses are built once per `--cache` folder (ingest and embed take most of the time) and
 copied for each scenario. Run against other code by putting it first on PYTHONPATH.

@@ -15,9 +15,9 @@ by hand by a careful reader (see `bench/data/README.md`), and on everything fitt
 "findings" is what a theme run stores: keywords from `pipeline.themes.describe` (content words,
 lemmas merged, re-ranked for coherence); "findings c-TF-IDF" is the fit's own part-of-speech
 filtered c-TF-IDF words, which runs stored before. Both share one fit, so they differ only in
-the words, and are the fit as it was before issue 15's grouping work (a theme run still fits
-so). "findings in context" (the grouping after that work) reads each passage with its neighbours
-in its document (`fit_themes(places=...)`, see docs/theme-grouping.md). The seed report's
+the words, and are the fit as it was before issue 15's grouping work. "findings in context" (the
+grouping after that work, and how a theme run fits since 2026-12-01) reads each passage with its
+neighbours in its document (`fit_themes(places=...)`, see docs/theme-grouping.md). The seed report's
 headings are never part of a passage's text, so no row sees the hand labels' sections.
 `--source` fits one corpus (e.g. only the seed report, or only corpus/); NMI and ARI need the
 seed report's hand-labelled passages and are blank without them.

@@ -33,6 +33,7 @@ class ThemePassage:
     doc_id: str
     area: str | None
     scope: str = "local"
+    ordinal: int = 0  # its place in its document: a theme run reads it beside its neighbours
 
 
 @dataclass(frozen=True)

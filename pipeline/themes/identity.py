@@ -16,8 +16,8 @@ a passage close to none stays unassigned, for the search for new themes in the p
 identity is carried over by what people bookmarked: passages. When new passages arrived, the fit
 is told each earlier passage's theme (UMAP's partial target, pipeline/themes/fit.py), so it
 regroups what is new rather than reshuffling what was read; this is what moved the measure below
-from 74% to 87% on average over five UMAP seeds (worst 65% to 85%). A fitted theme takes the id of the
-earlier theme whose passages it holds (one-to-one, an optimal assignment over the counts of
+from 74% to 87% on average over five UMAP seeds (worst 65% to 85%). A fitted theme takes the id
+of the earlier theme whose passages it holds (one-to-one, an optimal assignment over the counts of
 shared earlier passages, accepted when it holds at least MATCH_SHARE of that theme's passages);
 a fitted theme holding no earlier passages may still take the id of an unmatched earlier theme
 whose centroid it matches (cosine >= MATCH_THRESHOLD), as when the earlier documents were
@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -386,7 +386,9 @@ def update_placement(
     pool = np.where(theme_of == OUTLIER)[0]
     any_new = bool(new_passage_mask(passage_ids, earlier).any())
     if should_search_pool(any_new, len(pool), params.min_cluster_size):
-        fitted = fit_pool(pool, ThemeParams.for_corpus(len(pool), seed=params.seed))
+        # The pool is fitted as the corpus was (in context or not), at its own size.
+        pool_params = ThemeParams.for_corpus(len(pool), seed=params.seed)
+        fitted = fit_pool(pool, replace(pool_params, selection=params.selection))
         for index in fitted.theme_indices:
             members = pool[fitted.assignments == index]
             if len(members) < params.min_cluster_size:

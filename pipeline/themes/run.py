@@ -56,7 +56,7 @@ from pipeline.themes.describe import (
     read_passages,
     reader_name,
 )
-from pipeline.themes.fit import OUTLIER, FittedThemes, ThemeParams, fit_themes
+from pipeline.themes.fit import OUTLIER, FittedThemes, PassagePlace, ThemeParams, fit_themes
 from pipeline.themes.identity import (
     KnownTheme,
     Placement,
@@ -132,6 +132,7 @@ class _Corpus:
     areas: list[str | None]
     vectors: np.ndarray
     evidence: list[Evidence]
+    places: list[PassagePlace]
 
 
 class ThemeRunner:
@@ -184,7 +185,8 @@ class ThemeRunner:
             log.warning("theme runs left unfinished by a process that died: %s", aborted)
         model = self.embedder.name
         corpus = self._read_corpus(model)
-        params = ThemeParams.for_corpus(len(corpus.ids), seed=seed)
+        # Each passage is read in its place, beside its neighbours (docs/theme-grouping.md).
+        params = ThemeParams.for_corpus(len(corpus.ids), seed=seed, in_context=True)
         previous_run = theme_runs.last_succeeded_run(self.con)
         known = theme_runs.known_themes(self.con, model)
         earlier: dict[str, int] = {}  # as the previous run recorded them, people's included
@@ -236,7 +238,7 @@ class ThemeRunner:
                 corpus.vectors,
                 params,
                 self._fit_spacy_model,
-                documents=[e.doc_id for e in corpus.evidence],
+                places=corpus.places,
                 # What is new is fitted around what people have read; with nothing new, the
                 # plain fit of these passages reproduces a first fit's themes exactly (the
                 # target would move its unassigned passages into themes).
@@ -305,21 +307,24 @@ class ThemeRunner:
             )
         evidence = [Evidence(p.text, p.doc_id, p.scope == "national") for p in passages]
         return _Corpus(
-            ids, [p.text for p in passages], [p.area for p in passages], vectors, evidence
+            ids,
+            [p.text for p in passages],
+            [p.area for p in passages],
+            vectors,
+            evidence,
+            [PassagePlace(p.doc_id, p.ordinal) for p in passages],
         )
 
     def _pool_fit(self, corpus: _Corpus) -> PoolFit:
         """A fit of the unassigned passages (rows of `corpus`), for update_placement."""
 
         def fit_pool(pool: np.ndarray, pool_params: ThemeParams) -> FittedThemes:
-            texts = [corpus.texts[i] for i in pool]
-            documents = [corpus.evidence[i].doc_id for i in pool]
             return fit_themes(
-                texts,
+                [corpus.texts[i] for i in pool],
                 corpus.vectors[pool],
                 pool_params,
                 self._fit_spacy_model,
-                documents=documents,
+                places=[corpus.places[i] for i in pool],
             )
 
         return fit_pool

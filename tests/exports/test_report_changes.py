@@ -63,7 +63,9 @@ def test_each_change_gives_its_reviews_by_year_and_its_test(con, report) -> None
     changes = text[text.index("## What is changing") : text.index("## Headline themes")]
     line = next(x for x in changes.splitlines() if x.startswith(f"- {section.label}"))
     assert f"Reviews raising it by year — {by_year}\\." in line
-    assert f"p = {section.trend_p:.3f}".replace(".", "\\.") in line
+    # As a report writes it: "p = 0.011", never "p = 0.000" ('<' and '.' escaped).
+    shown = "p \\< 0.001" if section.trend_p < 0.001 else f"p = {section.trend_p:.3f}"
+    assert shown.replace(".", "\\.") in line
 
 
 @pytest.mark.parametrize("variant", SEED_VARIANTS)

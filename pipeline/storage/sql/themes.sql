@@ -1,7 +1,7 @@
 -- name: passages_for_themes
 -- The evidence: every embedded passage except interviewers' questions, which give context
 -- to quotes but are not what practitioners said, and data tables' rows (a report's figures).
-SELECT p.passage_id, p.text, p.doc_id, d.area, d.scope
+SELECT p.passage_id, p.text, p.doc_id, p.ordinal, d.area, d.scope
 FROM passages AS p
 JOIN documents AS d USING (doc_id)
 JOIN embeddings AS e ON e.text_sha = p.text_sha AND e.model = ?
