@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -77,6 +78,9 @@ class Browser:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            # Chromium keeps its singleton socket in a folder of its own under TMPDIR and leaves
+            # it behind when stopped: inside the profile, it goes when the profile does.
+            env={**os.environ, "TMPDIR": self.profile},
         )
         port = self._devtools_port()
         targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
