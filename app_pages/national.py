@@ -272,6 +272,8 @@ else:
         )
     if regrouped:
         st.markdown(
-            f"- {bold_count(len(regrouped), 'theme')} regrouped into others by the refit: "
+            f"- {bold_count(len(regrouped), 'theme')} regrouped into others"
+            + (" by the refit" if changes.mode == "refit" else "")
+            + ": "
             + "; ".join(f"{md(a)} into " + " and ".join(md(b) for b in to) for a, to in regrouped)
         )

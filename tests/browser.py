@@ -200,6 +200,7 @@ class Browser:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=10)  # gone before its profile is removed
             shutil.rmtree(self.profile, ignore_errors=True)
 
     def __enter__(self) -> Browser:

@@ -762,12 +762,17 @@ def test_the_national_page_says_a_theme_a_refit_merged_was_regrouped_not_dormant
         previous = theme_runs.last_succeeded_run(con)
         latest = ThemeRunner(
             con, load_embedder(), load_codebook(REPO / "models" / "codebook.yaml")
-        ).run()
-        assert previous is not None
-        # As a refit leaves a theme whose passages it put with another's: no passages, last
-        # seen in the run before, and the merge recorded as lineage.
+        ).run(refit=True)
+        assert previous is not None and latest.mode == "refit"
+        # As a refit leaves a theme whose passages it put with another's: its passages on the
+        # other, itself dormant since the run before, and the merge recorded as lineage.
         con.execute(
-            "UPDATE themes SET status = 'dormant', last_run_id = ? WHERE theme_id = ?",
+            "UPDATE passage_themes SET theme_id = ? WHERE run_id = ? AND theme_id = ?",
+            [into, latest.run_id, merged],
+        )
+        con.execute(
+            "UPDATE themes SET status = 'dormant', last_run_id = ?, n_passages = 0 "
+            "WHERE theme_id = ?",
             [previous.run_id, merged],
         )
         theme_runs.insert_lineage(

@@ -248,6 +248,17 @@ def build_report(
         f"samples {params.get('min_samples')}; seed {params.get('seed')}) in theme run "
         f"{run['run_id']}, finished {pd.Timestamp(run['finished_at']):%d %B %Y %H:%M} UTC, over "
         f"{run['n_passages']} passages ({float(run['outlier_share']):.1%} left unassigned).",
+        *(
+            [
+                "Each passage was clustered as read in its place: its vector plus "
+                f"{float(params.get('context_weight') or 0):g} of each neighbouring passage's in "
+                "the same document, themes being HDBSCAN's finest clusters (leaf selection). A "
+                "refit keeps what earlier runs grouped together where the passages allow "
+                "(earlier themes as UMAP's target) and carries theme ids by shared passages."
+            ]
+            if params.get("selection") == "leaf"
+            else []
+        ),
         "Counts are of reviews: a theme is raised by a review when any of its passages is on "
         "that theme. Shares carry Wilson 95% intervals. A theme is emerging or fading when the "
         "Cochran–Armitage test over years finds a trend (p < 0.05, at least 3 reviews raising "

@@ -60,9 +60,10 @@ class Changes:
     withdrawn: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["title", "reason"])
     )
-    # Of the dormant themes, those a refit's merge or split carried on into others (the themes
-    # their passages went to): regrouped, not faded.
+    # Of the dormant themes, those a merge or split carried on into others (the themes their
+    # passages went to): regrouped, not faded.
     carried_into: dict[int, list[int]] = field(default_factory=dict)
+    mode: str | None = None  # the latest run's: 'refit' (a full fit) or 'update'
 
 
 def carried_into(
@@ -98,8 +99,7 @@ def changes_since_previous_run(con: duckdb.DuckDBPyConnection) -> Changes:
     gone = [int(t) for t in dormant]
     moves = [
         ([int(t) for t in row["from_theme_ids"]], [int(t) for t in row["to_theme_ids"]])
-        for row in _sql.records(con, "runs", "theme_lineage")
-        if row["run_id"] == latest["run_id"]
+        for row in _sql.records(con, "runs", "lineage_of_run", {"run": latest["run_id"]})
     ]
     return Changes(
         latest["run_id"],
@@ -110,6 +110,7 @@ def changes_since_previous_run(con: duckdb.DuckDBPyConnection) -> Changes:
         gone,
         withdrawn,
         carried_into(gone, moves),
+        None if pd.isna(latest["mode"]) else str(latest["mode"]),
     )
 
 

@@ -38,10 +38,11 @@ class ThemePassage:
 
 @dataclass(frozen=True)
 class ThemeRunRef:
-    """A finished theme run: its id and the embedding model it used."""
+    """A finished theme run: its id, the embedding model it used and its mode."""
 
     run_id: str
     model: str
+    mode: str = "refit"  # 'refit' (a full fit) or 'update'
 
 
 def _sql(name: str) -> str:

@@ -28,7 +28,7 @@ A refit remembers: given each passage's earlier theme (`earlier`), UMAP is fitte
 partial target (semi-supervised UMAP: a new passage has none), weighted by
 `ThemeParams.earlier_weight`. Passages grouped together before stay near each other where their
 vectors allow, so a refit of a grown corpus regroups what is new rather than reshuffling what
-people have already read, bookmarked and coded (measured in pipeline/themes/identity.py).
+people have already read, bookmarked and coded (measured in bench/theme_identity.py).
 """
 
 from __future__ import annotations
@@ -69,7 +69,10 @@ DOC_SHARE_MEDIANS = 4
 # mean (worst), were 74% (65%) with no target, 85% (81%) at 0.05, 87% (85%) at 0.15, 85% (82%)
 # at 0.3, 84% (77%) at 0.5; the seed's agreement with its authors' sections after the refit
 # (NMI) 0.42 without, 0.43 at 0.15; the sample corpus's own grouping moved by about as much as
-# another UMAP seed moves it (NMI to the untargeted fit 0.91; between seeds 0.93).
+# another UMAP seed moves it (NMI to the untargeted fit 0.91; between seeds 0.93). Why the
+# weight matters little: UMAP's categorical target keeps the neighbour graph's edges within one
+# earlier theme, multiplies those between two by exp(-2.5 / (1 - weight)) (0.08 at 0, 0.05 at
+# 0.15, 0.007 at 0.5) and those touching a new passage by exp(-1), whatever the weight.
 EARLIER_WEIGHT = 0.15
 DOC_SHARE_FLOOR = 200
 # Rows placed by their nearest centroid per matrix product: bounds the similarity matrix.
@@ -351,6 +354,8 @@ def fit_themes(
     passage's earlier theme (`earlier`, OUTLIER for none), the fit keeps to those groups as far
     as the vectors allow (the module docstring).
     """
+    if earlier is not None and len(earlier) != len(texts):
+        raise ValueError(f"{len(earlier)} earlier themes for {len(texts)} passages")
     clustered = (
         embeddings
         if places is None

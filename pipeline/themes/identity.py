@@ -12,11 +12,12 @@ members' similarity to its centroid, never below the fit's outlier threshold. A 
 ("fake Xanax among teenagers") then takes only passages about that, and a broad one takes more;
 a passage close to none stays unassigned, for the search for new themes in the pool.
 
-**Refit** (first run, `--refit`, or fivefold growth): a full fit regroups every passage, and
-identity is carried over by what people bookmarked: passages. When new passages arrived, the fit
-is told each earlier passage's theme (UMAP's partial target, pipeline/themes/fit.py), so it
-regroups what is new rather than reshuffling what was read; this is what moved the measure below
-from 74% to 87% on average over five UMAP seeds (worst 65% to 85%). A fitted theme takes the id
+**Refit** (first run, `--refit`, or growth by more than REFIT_GROWTH): a full fit regroups every
+passage, and identity is carried over by what people bookmarked: passages. The fit is told each
+earlier passage's theme (UMAP's partial target, pipeline/themes/fit.py; not when the last run was
+already a full fit of exactly these passages), so it regroups what is new rather than reshuffling
+what was read; this is what moved the measure below from 74% to 87% on average over five UMAP
+seeds (worst 65% to 85%). A fitted theme takes the id
 of the earlier theme whose passages it holds (one-to-one, an optimal assignment over the counts of
 shared earlier passages, accepted when it holds at least MATCH_SHARE of that theme's passages);
 a fitted theme holding no earlier passages may still take the id of an unmatched earlier theme
@@ -225,11 +226,10 @@ def refit_placement(
     mapping, next_id = refit_theme_ids(fitted.theme_indices, matched | by_centroid, next_id)
     theme_of = np.array([mapping.get(int(t), OUTLIER) for t in fitted.assignments], dtype=np.int64)
     kept = keep_earlier_themes(theme_of, previous, vectors, floor)
-    # The fit's membership probability where the fit's theme stands; a passage moved back to
-    # its earlier theme has its similarity to that theme instead.
-    similarity = np.asarray(fitted.probabilities, dtype=np.float32).copy()
-    moved = kept != theme_of
-    similarity[moved] = similarity_to_own_centroid(vectors, kept)[moved]
+    # Each passage's similarity to its theme, in the passages' own vectors as an update run
+    # gives it (quotes are ranked on it): the fit's own figures are in the space it clustered
+    # in (passages read in context), and a passage moved back to its theme has none.
+    similarity = similarity_to_own_centroid(vectors, kept)
     present = set(kept.tolist())
     keywords = {mapping[i]: words for i, words in fitted.keywords.items() if mapping[i] in present}
     return Placement(kept, similarity, keywords, next_id)
@@ -386,7 +386,7 @@ def update_placement(
     pool = np.where(theme_of == OUTLIER)[0]
     any_new = bool(new_passage_mask(passage_ids, earlier).any())
     if should_search_pool(any_new, len(pool), params.min_cluster_size):
-        # The pool is fitted as the corpus was (in context or not), at its own size.
+        # The pool is fitted with the corpus's cluster selection, at its own size.
         pool_params = ThemeParams.for_corpus(len(pool), seed=params.seed)
         fitted = fit_pool(pool, replace(pool_params, selection=params.selection))
         for index in fitted.theme_indices:

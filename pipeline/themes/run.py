@@ -56,7 +56,14 @@ from pipeline.themes.describe import (
     read_passages,
     reader_name,
 )
-from pipeline.themes.fit import OUTLIER, FittedThemes, PassagePlace, ThemeParams, fit_themes
+from pipeline.themes.fit import (
+    OUTLIER,
+    FittedThemes,
+    PassagePlace,
+    ThemeParams,
+    contextual_vectors,
+    fit_themes,
+)
 from pipeline.themes.identity import (
     KnownTheme,
     Placement,
@@ -68,7 +75,6 @@ from pipeline.themes.identity import (
     code_relations,
     dormant_theme_ids,
     headings,
-    new_passage_mask,
     previous_themes,
     refit_placement,
     similarity_to_own_centroid,
@@ -194,9 +200,14 @@ class ThemeRunner:
         # A passage an edit left as it was is no new evidence: under its new id it keeps the
         # theme its old id had, and people's decisions on it (read once, used for both).
         moved = theme_runs.passage_successors(self.con)
+        # Whether the previous run was a full fit of exactly these passages: refitting them
+        # again is then the same fit, and reproduces it.
+        refitted_these = False
         if previous_run and previous_run.model == model:
             # (the new version's other passages are placed as new)
-            earlier = carried(theme_runs.run_assignments(self.con, previous_run.run_id), moved)
+            recorded = theme_runs.run_assignments(self.con, previous_run.run_id)
+            refitted_these = previous_run.mode == "refit" and recorded.keys() == set(corpus.ids)
+            earlier = carried(recorded, moved)
             machine_earlier = carried(
                 theme_runs.machine_assignments(self.con, previous_run.run_id), moved
             )
@@ -239,10 +250,11 @@ class ThemeRunner:
                 params,
                 self._fit_spacy_model,
                 places=corpus.places,
-                # What is new is fitted around what people have read; with nothing new, the
-                # plain fit of these passages reproduces a first fit's themes exactly (the
-                # target would move its unassigned passages into themes).
-                earlier=previous if new_passage_mask(corpus.ids, machine_earlier).any() else None,
+                # What people have read keeps its grouping where the vectors allow (the
+                # earlier themes as UMAP's target), unless the last run was already a full fit
+                # of exactly these passages: the plain fit then reproduces a first fit exactly
+                # (the target would move its unassigned passages into themes).
+                earlier=None if refitted_these else previous,
             )
             placement = refit_placement(
                 fitted, corpus.vectors, known, next_id, previous, params.outlier_threshold
@@ -319,12 +331,15 @@ class ThemeRunner:
         """A fit of the unassigned passages (rows of `corpus`), for update_placement."""
 
         def fit_pool(pool: np.ndarray, pool_params: ThemeParams) -> FittedThemes:
+            # Each pool passage is read beside its neighbours whether or not they are in the
+            # pool (a neighbour already on a theme is context all the same).
+            in_place = contextual_vectors(corpus.vectors, corpus.places, pool_params.context_weight)
             return fit_themes(
                 [corpus.texts[i] for i in pool],
-                corpus.vectors[pool],
+                in_place[pool],
                 pool_params,
                 self._fit_spacy_model,
-                places=[corpus.places[i] for i in pool],
+                documents=[corpus.places[i].doc_id for i in pool],
             )
 
         return fit_pool

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +80,15 @@ def test_beside_the_seed_report_years_count_only_locality_reviews(seeded, varian
     assert list(zip(report.periods, report.period_reviews, strict=True)) == dated
     assert {s.status for s in report.changing} <= set(CHANGING)
     assert any(s.status == "new" for s in report.sections)  # the seeded run found new themes
+
+
+def test_the_method_says_passages_were_read_in_their_place_with_the_runs_weight(
+    con, report
+) -> None:
+    (params,) = con.execute(
+        "SELECT params FROM theme_runs WHERE run_id = ?", [report.run["run_id"]]
+    ).fetchone()
+    params = json.loads(params) if isinstance(params, str) else params
+    assert params["selection"] == "leaf"  # theme runs read passages in context
+    said = [m for m in report.method if "read in its place" in m]
+    assert said and f"plus {params['context_weight']:g} of each neighbouring" in said[0]

@@ -49,6 +49,17 @@ def test_earlier_themes_become_a_target_umap_reads(themes: list[int]) -> None:
     assert set(target[target != -1].tolist()) == set(range(len(set(themes) - {OUTLIER})))
 
 
+def test_earlier_themes_must_line_up_with_the_passages() -> None:
+    vectors = np.eye(4, dtype=np.float32)
+    with pytest.raises(ValueError, match="3 earlier themes for 4 passages"):
+        fit_themes(
+            ["a", "b", "c", "d"],
+            vectors,
+            ThemeParams.for_corpus(4),
+            earlier=np.array([0, 0, 1], dtype=np.int64),
+        )
+
+
 @given(st.integers(0, 5_000_000))
 def test_params_stay_within_what_hdbscan_and_umap_accept(n: int) -> None:
     params = ThemeParams.for_corpus(n)

@@ -472,12 +472,16 @@ def test_a_refit_gives_the_fitted_keywords_under_the_theme_ids() -> None:
     assert placement.keywords == {9: ["debt"], 10: ["fake pills"]}
 
 
-def test_a_refit_keeps_the_fitted_membership_probabilities() -> None:
-    vectors = np.stack([unit(1, 0), unit(1, 0.1)])
-    fit = fitted([0, 0])
-    fit.probabilities = np.array([0.25, 0.75], dtype=np.float32)
+def test_a_refit_stores_each_passages_similarity_to_its_theme_in_its_own_vectors() -> None:
+    # The fit's figures are in the space it clustered in (passages read in context); quotes
+    # are ranked on the stored one, as an update run stores it: the passage's own vector.
+    vectors = np.stack([unit(1, 0), unit(1, 0.5), unit(0, 1)])
+    fit = fitted([0, 0, -1])
+    fit.probabilities = np.array([0.25, 0.75, 0.0], dtype=np.float32)
     placement = refit_placement(fit, vectors, {}, 1)
-    assert placement.similarity.tolist() == [0.25, 0.75]
+    centroid = (vectors[0] + vectors[1]) / np.linalg.norm(vectors[0] + vectors[1])
+    expected = [float(vectors[0] @ centroid), float(vectors[1] @ centroid), 0.0]
+    assert placement.similarity.tolist() == pytest.approx(expected)
 
 
 def test_a_code_relation_keeps_the_similarity() -> None:

@@ -59,6 +59,12 @@ UPDATE theme_runs SET status = 'aborted', finished_at = $finished_at
 WHERE status = 'running'
 RETURNING run_id;
 
+-- name: lineage_of_run
+-- One run's splits and merges: the themes each took passages from and gave them to.
+SELECT from_theme_ids, to_theme_ids FROM theme_lineage
+WHERE run_id = $run
+ORDER BY kind DESC, from_theme_ids, to_theme_ids;
+
 -- name: theme_lineage
 -- Every split and merge, oldest first, with when the run that made it finished.
 SELECT l.run_id, r.finished_at, l.kind, l.from_theme_ids, l.to_theme_ids, l.passages_moved

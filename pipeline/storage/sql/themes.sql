@@ -19,7 +19,7 @@ SELECT count(*) AS passages,
 FROM passages;
 
 -- name: last_succeeded_run
-SELECT run_id, model FROM theme_runs
+SELECT run_id, model, coalesce(mode, 'refit') AS mode FROM theme_runs
 WHERE status = 'succeeded'
 ORDER BY finished_at DESC, run_id DESC
 LIMIT 1;
