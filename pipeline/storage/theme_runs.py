@@ -38,11 +38,10 @@ class ThemePassage:
 
 @dataclass(frozen=True)
 class ThemeRunRef:
-    """A finished theme run: its id, the embedding model it used and its mode."""
+    """A finished theme run: its id and the embedding model it used."""
 
     run_id: str
     model: str
-    mode: str = "refit"  # 'refit' (a full fit) or 'update'
 
 
 def _sql(name: str) -> str:
@@ -78,6 +77,12 @@ class PassageCensus:
 def passage_census(con: duckdb.DuckDBPyConnection) -> PassageCensus:
     """How the warehouse's passages divide: evidence and questions, texts and repeats."""
     return PassageCensus(**_records(con.execute(_sql("passage_census")))[0])
+
+
+def passages_of_last_full_fit(con: duckdb.DuckDBPyConnection, model: str) -> set[str]:
+    """The passages the latest full fit (a refit or the first run) of `model` saw; none before."""
+    row = con.execute(_sql("last_full_fit"), [model]).fetchone()
+    return set() if row is None else set(run_assignments(con, row[0]))
 
 
 def last_succeeded_run(con: duckdb.DuckDBPyConnection) -> ThemeRunRef | None:

@@ -19,8 +19,15 @@ SELECT count(*) AS passages,
 FROM passages;
 
 -- name: last_succeeded_run
-SELECT run_id, model, coalesce(mode, 'refit') AS mode FROM theme_runs
+SELECT run_id, model FROM theme_runs
 WHERE status = 'succeeded'
+ORDER BY finished_at DESC, run_id DESC
+LIMIT 1;
+
+-- name: last_full_fit
+-- The latest succeeded run of a model that fitted every passage afresh (a refit, the first run).
+SELECT run_id FROM theme_runs
+WHERE status = 'succeeded' AND coalesce(mode, 'refit') = 'refit' AND model = ?
 ORDER BY finished_at DESC, run_id DESC
 LIMIT 1;
 
