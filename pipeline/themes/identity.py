@@ -8,7 +8,8 @@ writes. That keeps the rules testable alone.
 **Update** (the usual rerun): earlier passages keep their themes exactly. A new passage joins
 the theme whose centroid it is nearest only when it is as close to it as that theme's own
 passages typically are: each theme's threshold is the lower quartile (PLACEMENT_PERCENTILE) of its
-members' similarity to its centroid, never below the fit's outlier threshold. A tight theme
+members' similarity to its centroid, never below the fit's outlier threshold, all measured in
+the vectors the themes were found in (each passage read in its place). A tight theme
 ("fake Xanax among teenagers") then takes only passages about that, and a broad one takes more;
 a passage close to none stays unassigned, for the search for new themes in the pool.
 
@@ -374,14 +375,22 @@ def update_placement(
     params: ThemeParams,
     next_id: int,
     fit_pool: PoolFit,
+    clustered: np.ndarray | None = None,
 ) -> Placement:
     """Keep every earlier assignment, place new passages, and fit new themes in what is left.
 
-    `fit_pool` fits the unassigned passages (row indices) and is called only when new passages
-    arrived and enough are unassigned; its themes smaller than `params.min_cluster_size` are
-    dropped, the others get the next ids.
+    New passages are compared with themes in `clustered`, the vectors themes are found in (each
+    passage read in its place), when given; `vectors`, each passage's own, give the similarity
+    stored. `fit_pool` fits the unassigned passages (row indices) and is called only when new
+    passages arrived and enough are unassigned; its themes smaller than
+    `params.min_cluster_size` are dropped, the others get the next ids.
     """
-    theme_of = place_new_passages(passage_ids, vectors, earlier, params.outlier_threshold)
+    theme_of = place_new_passages(
+        passage_ids,
+        vectors if clustered is None else clustered,
+        earlier,
+        params.outlier_threshold,
+    )
     keywords = {t: list(known[t].keywords) for t in set(theme_of.tolist()) if t in known}
     pool = np.where(theme_of == OUTLIER)[0]
     any_new = bool(new_passage_mask(passage_ids, earlier).any())

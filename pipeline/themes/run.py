@@ -236,6 +236,9 @@ class ThemeRunner:
                 params,
                 next_id,
                 self._pool_fit(corpus),
+                # Themes were found with each passage read in its place: a new passage is
+                # judged against them the same way.
+                contextual_vectors(corpus.vectors, corpus.places, params.context_weight),
             )
         else:
             previous = previous_themes(corpus.ids, machine_earlier)
