@@ -228,6 +228,9 @@ class ThemeRunner:
         ]
         next_id = max(below) + 1
         if mode == "update":
+            # Themes were found with each passage read in its place: new passages are placed,
+            # and the pool fitted, the same way (computed once for both).
+            in_place = contextual_vectors(corpus.vectors, corpus.places, params.context_weight)
             placement = update_placement(
                 corpus.ids,
                 corpus.vectors,
@@ -235,10 +238,8 @@ class ThemeRunner:
                 known,
                 params,
                 next_id,
-                self._pool_fit(corpus),
-                # Themes were found with each passage read in its place: a new passage is
-                # judged against them the same way.
-                contextual_vectors(corpus.vectors, corpus.places, params.context_weight),
+                self._pool_fit(corpus, in_place),
+                in_place,
             )
         else:
             previous = previous_themes(corpus.ids, machine_earlier)
@@ -331,13 +332,12 @@ class ThemeRunner:
             [PassagePlace(p.doc_id, p.ordinal) for p in passages],
         )
 
-    def _pool_fit(self, corpus: _Corpus) -> PoolFit:
+    def _pool_fit(self, corpus: _Corpus, in_place: np.ndarray) -> PoolFit:
         """A fit of the unassigned passages (rows of `corpus`), for update_placement."""
 
         def fit_pool(pool: np.ndarray, pool_params: ThemeParams) -> FittedThemes:
-            # Each pool passage is read beside its neighbours whether or not they are in the
-            # pool (a neighbour already on a theme is context all the same).
-            in_place = contextual_vectors(corpus.vectors, corpus.places, pool_params.context_weight)
+            # `in_place`: each pool passage read beside its neighbours whether or not they are
+            # in the pool (a neighbour already on a theme is context all the same).
             return fit_themes(
                 [corpus.texts[i] for i in pool],
                 in_place[pool],
