@@ -101,6 +101,7 @@ DEV_SPLITS = (
     "fresh4_dev",
     "fresh5_dev",
     "fresh6_dev",
+    "fresh7_dev",
 )
 NOTES = {
     "dev": "tuned on",

@@ -181,6 +181,11 @@ MIN_LOGGED_NAME = 5  # letters of a name in a log written in capitals: "TIYANI",
 MIN_NAME_VOWELS = 2
 LIST_WINDOW = 6  # words either side where another place of the same kind makes a list
 MIN_MESSAGE_WORDS = 3  # words on a line in lower case before it reads as a message
+INITIAL_CLOSES = re.compile(
+    r"[ \t]*(?:[(,;\n]|$)"
+)  # after "Hollis R": a role, a list, a line's end
+# What stands between a contact's name and their number: " – ", '" - ' (not a colon: "Mobile:").
+CONTACT_BEFORE_PHONE = re.compile(r"[\"”’']?[ \t]*[–—-][ \t]*\Z")
 INITIALS_NAME = re.compile(r"[A-Z]-?J")  # "TJ", "M-J": initials that name a person
 DOTTED_INITIALS = re.compile(r"(?<![\w.])[A-Z]\.(?:[ ]?[A-Z]\.){1,2}(?![\w])")  # "R.T.", "J. P. K."
 # Dotted capitals that are abbreviations, not someone's initials.
@@ -571,6 +576,8 @@ class _NameFinder:
         self._in_lowercase_messages()
         self._chat_speakers()
         self._initials_for_names()
+        self._repeated_line_openers()
+        self._contact_entries()
         self._families()
         self._before_reflexives()
         self._surname_shapes()
@@ -1249,8 +1256,12 @@ class _NameFinder:
             if line == bisect.bisect_right(breaks, word.end - 1):  # not broken over two lines
                 lines.setdefault(line, []).append(i)
         for indices in lines.values():
-            if len(indices) < MIN_MESSAGE_WORDS or any(
-                self.words[i].text[:1].isupper() and self.key(i) != "i" for i in indices
+            # "Tiana: in derby wiv ricky": a speaker's capital does not make the message prose
+            spoken = (
+                indices[1:] if self.text.startswith(":", self.words[indices[0]].end) else indices
+            )
+            if len(spoken) < MIN_MESSAGE_WORDS or any(
+                self.words[i].text[:1].isupper() and self.key(i) != "i" for i in spoken
             ):
                 continue
             for i in indices:
@@ -1327,6 +1338,57 @@ class _NameFinder:
         for index, word in enumerate(self.words):
             if word.key in speakers and word.text.islower():
                 self.candidates.append(Candidate(index, index, sure=True))
+
+    def _repeated_line_openers(self) -> None:
+        """A listed given name in lower case opening two lines or more: "cal where u at", "cal ?".
+
+        Messages to one person open with their name, even one that is also a word.
+        """
+        openers: dict[str, list[int]] = {}
+        for index, word in enumerate(self.words):
+            if word.text.islower() and (index == 0 or "\n" in self.gap(index)):
+                openers.setdefault(word.key, []).append(index)
+        for key, indices in openers.items():
+            if len(indices) >= MIN_CHAT_LINES and key in self.names and key not in STOP_WORDS:
+                self.candidates += [Candidate(i, i, sure=True) for i in indices]
+
+    def _contact_entries(self) -> None:
+        """The name before a dash and a phone number: "YOT Karim Bakr – 07700", '"Bossman" – 07700'.
+
+        Each word must look like a name and be no agency, place or relative ("Mum", "Line").
+        """
+        for start, _ in _phones(self.text):
+            before = CONTACT_BEFORE_PHONE.search(self.text, 0, start)
+            if before is None:
+                continue
+            last = self._ends.get(before.start())
+            if last is None:
+                continue
+            first = last
+            while first > 0 and last - first < MAX_NAME_WORDS - 1 and self.touches(first):
+                if not self._a_contact_word(first - 1):
+                    break
+                first -= 1
+            run = range(first, last + 1)
+            if not all(self._a_contact_word(i) for i in run):
+                continue
+            if any(
+                self.words[i].key in RELATIVES or self.words[i].key in NAMED_THINGS for i in run
+            ):
+                continue
+            quoted = self.text[self.words[first].start - 1 : self.words[first].start] in "\"“‘'"
+            if len(run) == 1 and not (quoted or self._is_listed(self.words[first])):
+                continue  # one word must be quoted or a listed name: "Police – 101" stays
+            self.candidates.append(Candidate(first, last, sure=True))
+
+    def _a_contact_word(self, index: int) -> bool:
+        word = self.words[index]
+        return (
+            (word.looks_like_a_name or re.fullmatch("[A-Z]", word.text) is not None)
+            and not word.is_upper
+            and not self.is_never_a_name(index)
+            and word.key not in STOP_WORDS
+        )
 
     def _initials_for_names(self) -> None:
         """Names made of initials: "TJ and DJ were twins", "M-J", "identified him as R.T.".
@@ -2280,7 +2342,9 @@ class _NameFinder:
         self.candidates += self._places_used_as_names()
         self.candidates += self._spelling_variants()
         self.candidates += self._rare_as_words()
-        accepted = [self._with_particle(c) for c in self.candidates if self._accept(c)]
+        accepted = [
+            self._with_initial(self._with_particle(c)) for c in self.candidates if self._accept(c)
+        ]
         accepted += self._joined_to(accepted)
         spans = [(self.words[c.first].start, self.words[c.last].end) for c in accepted]
         spans += self.entities
@@ -2303,6 +2367,18 @@ class _NameFinder:
             for start, end in spans
             if not any(first <= start and end <= last for first, last in labels)
         ]
+
+    def _with_initial(self, candidate: Candidate) -> Candidate:
+        """The name with the initial written after it in a list: "Hollis R (YJS)", "Dunne P"."""
+        after = candidate.last + 1
+        if (
+            after < len(self.words)
+            and self.touches(after)
+            and re.fullmatch("[A-Z]", self.words[after].text)
+            and INITIAL_CLOSES.match(self.text, self.words[after].end)
+        ):
+            return Candidate(candidate.first, after, candidate.sure)
+        return candidate
 
     def _with_particle(self, candidate: Candidate) -> Candidate:
         """The name with the particle written before it: "van Dijk, the landlord, said".

@@ -748,6 +748,31 @@ def test_a_van_before_a_name_is_no_particle(redactor: Redactor) -> None:
     assert redactor.redact(text) == "In the van [name] drove, cash was found."
 
 
+def test_a_surname_and_initial_in_a_list_of_attendees_go_whole(redactor: Redactor) -> None:
+    text = "Attendees Hollis R (YJS) Akhtar N (Police) Apologies: Dunne P"
+    assert redactor.redact(text) == "Attendees [name] (YJS) [name] (Police) Apologies: [name]"
+
+
+def test_a_contacts_name_before_a_dash_and_a_number_is_a_name(redactor: Redactor) -> None:
+    text = 'YOT Karim Bakr – 07700 900612\n"Bossman" – 07700 900871\n"Line" – 07700 900873'
+    assert redactor.redact(text) == 'YOT [name] – [phone]\n"[name]" – [phone]\n"Line" – [phone]'
+
+
+def test_agencies_relatives_and_labels_before_a_number_stay(redactor: Redactor) -> None:
+    text = '"Mum" – 07700 900874. Police – 0161 496 0001. Mobile: 07700 900771.'
+    assert redactor.redact(text) == '"Mum" – [phone]. Police – [phone]. Mobile: [phone].'
+
+
+def test_a_given_name_opening_lines_of_messages_is_a_name(redactor: Redactor) -> None:
+    text = "cal where u at\ncal ???\ncal ring me asap"
+    assert redactor.redact(text) == "[name] where u at\n[name] ???\n[name] ring me asap"
+
+
+def test_a_speakers_capital_leaves_the_message_in_lower_case(redactor: Redactor) -> None:
+    text = "Tiana: in derby wiv ricky dont say nothing"
+    assert redactor.redact(text) == "[name]: in derby wiv [name] dont say nothing"
+
+
 def test_a_surname_before_family_is_a_name(redactor: Redactor) -> None:
     text = "Three children of the Osei-Bonsu family were linked to the line."
     assert redactor.redact(text) == "Three children of the [name] family were linked to the line."
@@ -836,7 +861,8 @@ def gazetteer_redactor() -> Redactor:
 # repairs, nicknames in lower-case messages, initials) 0.880, 0.946 and 0.942. fresh7.txt's
 # held-out half (every shape, in the proportions a unit receives them; another hand; written
 # before that round and scored once after it) measured names recall 0.849, precision 0.929, kept
-# 0.925 (0.833 before the round). The floors below are a little under what was measured, so that
+# 0.925 (0.833 before the round); after a round on fresh7_dev (minutes' "Hollis R", contacts
+# before a number, names opening message lines) 0.855, 0.929 and 0.925. The floors below are a little under what was measured, so that
 # a change that loses ground fails.
 REDACTION_SET = Path(__file__).parents[2] / "bench" / "data" / "redaction"
 MIN_RECALL = {
