@@ -14,8 +14,9 @@ def test_a_dormant_theme_split_in_two_is_carried_into_both() -> None:
 
 
 def test_a_split_whose_source_lives_on_carries_nothing_dormant() -> None:
-    # Theme 4 kept its id and gave part of itself to 27: not dormant, nothing to say.
-    assert carried_into([], [([4], [4, 27])]) == {}
+    # Theme 4 kept its id and gave part of itself to 27: not dormant, nothing to say of it, nor
+    # of theme 7, which went dormant without taking part in the split.
+    assert carried_into([7], [([4], [4, 27])]) == {}
 
 
 def test_two_dormant_themes_merged_into_a_third_are_each_carried_into_it() -> None:
