@@ -13,6 +13,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -20,6 +23,7 @@ import pytest
 
 from pipeline.storage.publish import current_snapshot
 from tests.conftest import CORPUS
+from tests.test_serve import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -48,8 +52,54 @@ def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("prefect-home")
 
 
+@pytest.fixture(scope="module")
+def prefect_server(prefect_home: Path) -> Iterator[str]:
+    """A real Prefect server for the killed runs and their reruns, as a unit's scheduler has.
+
+    Each run without one starts (and a killed one abandons) a temporary server of its own: about
+    12 s a run. The clean run keeps that path, the one `make run` takes.
+    """
+    port = free_port()
+    env = os.environ | {
+        "PREFECT_HOME": str(prefect_home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    env.pop("PREFECT_API_URL", None)
+    prefect = Path(sys.executable).with_name("prefect")
+    server = subprocess.Popen(
+        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=5):
+                    break
+            except OSError:
+                assert server.poll() is None, "the Prefect server stopped while starting"
+                assert time.monotonic() < deadline, "the Prefect server did not start"
+                time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
 def run(
-    corpus: Path, db: Path, prefect_home: Path, crash_at: str | None = None
+    corpus: Path,
+    db: Path,
+    prefect_home: Path,
+    crash_at: str | None = None,
+    api_url: str | None = None,
 ) -> subprocess.CompletedProcess:
     env = os.environ | {
         "PREFECT_HOME": str(prefect_home),
@@ -58,6 +108,8 @@ def run(
         "FINDINGS_EMBED_BATCH_SIZE": "16",  # several batches, so a kill can land between them
     }
     env.pop("PREFECT_API_URL", None)
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
     env.pop("FINDINGS_CRASH_AT", None)
     if crash_at:
         env["FINDINGS_CRASH_AT"] = crash_at
@@ -130,12 +182,17 @@ def clean(
     ],
 )
 def test_killed_run_then_rerun_equals_one_clean_run(
-    corpus: Path, clean: dict[str, object], prefect_home: Path, tmp_path: Path, crash_at: str
+    corpus: Path,
+    clean: dict[str, object],
+    prefect_home: Path,
+    prefect_server: str,
+    tmp_path: Path,
+    crash_at: str,
 ) -> None:
     db = tmp_path / "findings.duckdb"
-    killed = run(corpus, db, prefect_home, crash_at)
+    killed = run(corpus, db, prefect_home, crash_at, prefect_server)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    rerun = run(corpus, db, prefect_home)
+    rerun = run(corpus, db, prefect_home, api_url=prefect_server)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     after = state(db)
     assert after == clean
