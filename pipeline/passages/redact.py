@@ -186,6 +186,10 @@ INITIAL_CLOSES = re.compile(
 )  # after "Hollis R": a role, a list, a line's end
 # What stands between a contact's name and their number: " – ", '" - ' (not a colon: "Mobile:").
 CONTACT_BEFORE_PHONE = re.compile(r"[\"”’']?[ \t]*[–—-][ \t]*\Z")
+# The head of a role that an English word or a people may open: "Senior Practitioner".
+ROLE_HEADS = PERSON_NOUNS | frozenset(
+    {"practitioner", "liaison", "advocate", "coordinator", "navigator", "guardian", "chair"}
+)
 INITIALS_NAME = re.compile(r"[A-Z]-?J")  # "TJ", "M-J": initials that name a person
 DOTTED_INITIALS = re.compile(r"(?<![\w.])[A-Z]\.(?:[ ]?[A-Z]\.){1,2}(?![\w])")  # "R.T.", "J. P. K."
 # Dotted capitals that are abbreviations, not someone's initials.
@@ -1630,6 +1634,8 @@ class _NameFinder:
             return False
         if self.key(last + 1) in HONORIFICS and self.touches(last + 1):
             return False  # "Headteacher Mr Gareth Lloyd": a role before the title
+        if first == last and self._describes_a_role(first):
+            return False  # "Nneka Eze (Social Worker": the model runs on into the role
         if self._opens_an_organisation_name(last):
             return False
         if not self._could_be_a_person_here(first, last):
@@ -2033,6 +2039,17 @@ class _NameFinder:
             and re.match(r"\s*(?:,|\)|who\b)", after) is not None
         )
 
+    def _describes_a_role(self, index: int) -> bool:
+        """Whether an English word or a people opens a role: "Senior Practitioner"."""
+        if self.key(index) not in COMMON_WORDS and self.key(index) not in PEOPLES:
+            return False
+        for after in (index + 1, index + 2):
+            if after >= len(self.words) or not self.touches(after):
+                return False
+            if self.key(after) in ROLE_HEADS:
+                return True
+        return False
+
     def _spelling_variants(self) -> list[Candidate]:
         """Names spelt otherwise than the list spells them ("Kieron", "Deshaun", "Zubeyda").
 
@@ -2052,6 +2069,8 @@ class _NameFinder:
             if len([part for part in key.split("*") if part]) < 2:
                 continue  # too short to tell a respelling from a word: "Young" and "Ying"
             if not self._may_be_unlisted_name(index, True, alone=False):
+                continue
+            if self._describes_a_role(index):
                 continue
             last = self._extend_right(index, False)
             if self._opens_an_organisation_name(last):

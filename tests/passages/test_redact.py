@@ -773,6 +773,20 @@ def test_a_speakers_capital_leaves_the_message_in_lower_case(redactor: Redactor)
     assert redactor.redact(text) == "[name]: in derby wiv [name] dont say nothing"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nkechi Obi (Senior Practitioner): The mother had moved three times.",
+        "Halima Warsame (Somali community worker): The parents rang me first.",
+        "Present: Graham Ashworth (Chair), Nneka Eze (Social Worker), PC Iain McLeish.",
+    ],
+)
+def test_the_words_of_a_role_beside_a_name_stay(redactor: Redactor, text: str) -> None:
+    redacted = redactor.redact(text)
+    assert redacted.count("[name]") == text.count("(") + ("PC" in text)
+    assert all(word in redacted for word in ("Senior", "Somali", "Social") if word in text)
+
+
 def test_a_surname_before_family_is_a_name(redactor: Redactor) -> None:
     text = "Three children of the Osei-Bonsu family were linked to the line."
     assert redactor.redact(text) == "Three children of the [name] family were linked to the line."
@@ -862,7 +876,8 @@ def gazetteer_redactor() -> Redactor:
 # held-out half (every shape, in the proportions a unit receives them; another hand; written
 # before that round and scored once after it) measured names recall 0.849, precision 0.929, kept
 # 0.925 (0.833 before the round); after a round on fresh7_dev (minutes' "Hollis R", contacts
-# before a number, names opening message lines) 0.855, 0.929 and 0.925. The floors below are a
+# before a number, names opening message lines, the words of a role left beside a name) 0.855,
+# 0.932 and 0.925. The floors below are a
 # little under what was measured, so that a change that loses ground fails.
 REDACTION_SET = Path(__file__).parents[2] / "bench" / "data" / "redaction"
 MIN_RECALL = {
