@@ -21,12 +21,14 @@ The word lists these judgements use are in pipeline/data/redaction_words.txt.
 from __future__ import annotations
 
 import bisect
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
 
 import pytz
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -34,6 +36,9 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from pipeline.passages.repair import repaired
+
+# The entity recogniser fine-tuned on the redaction set's dev halves, shipped with the package.
+REDACTION_NER = Path(__file__).resolve().parents[1] / "data" / "redaction_ner"
 
 EMAIL = re.compile(r"\b[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+\b")  # "kerry.o'neill@…" too
 # Addresses written to dodge harvesters: "duty(at)example.org", "ref [at] example [dot] org", and
@@ -1596,8 +1601,10 @@ class _NameFinder:
 
         if all(self.key(i) in LABEL_WORDS for i in range(first, last + 1)):
             return False  # "NAME: JORDAN SMITH" labels a field
-        if self.key(last) in NOT_A_PERSON_AFTER:
-            return False  # "Mary Seacole House" is a hostel
+        if any(self._a_verb_in_capitals(i) for i in range(first, last + 1)):
+            return False  # "CRIMINT SUBMITTED": a log's entry
+        if any(self.key(i) in NOT_A_PERSON_AFTER for i in range(first + 1, last + 1)):
+            return False  # "Mary Seacole House" is a hostel, "Middlesbrough Town Hall" a venue
         if (
             first == last
             and self.opens_sentence(first)
@@ -1648,9 +1655,45 @@ class _NameFinder:
             # "arrested in Calais", "taken to Rotterdam": the model's guess at a word the list
             # does not know ("spoke to Ghost" has a person's context)
             return False
+        if self._a_word_alone(first, last):
+            return False
         if first == last and self.key(first) in self.names.common:
             return self._common_name_is_a_person(first)
         return True
+
+    def _a_word_alone(self, first: int, last: int) -> bool:
+        """Whether the model's PERSON is one English word or acronym, unlisted, alone.
+
+        "Unfortunately, the boy", "Children were", "CRIMINT", "MISPERs", "Cuckooing is": nothing
+        around it shows a person. The recogniser trained for redaction takes a capitalised word
+        opening a sentence for a name too readily; a name that is also a word still counts where
+        a person is shown.
+        """
+        word = self.words[first]
+        if first != last:
+            return False
+        if word.key in STOP_WORDS or word.key in COLLECTIVES or word.key in PEOPLES:
+            return True  # "Nobody said", "spoke Yoruba"
+        if (
+            word.key in NOT_A_PERSON_AFTER
+            and first > 0
+            and self.words[first - 1].is_title
+            and re.fullmatch(r"['’]s\s+", self.gap(first))
+        ):
+            return True  # "Queen's Park"
+        if self._is_listed(word):
+            return False
+        english = word.key in COMMON_WORDS or (
+            len(word.key) > MIN_SUFFIXED and WORD_ENDING.search(word.key) is not None
+        )  # "Paediatrician", "Cuckooing"
+        if not (english or word.is_upper or ACRONYM_PLURAL.fullmatch(word.text)):
+            return False
+        if english and self.opens_sentence(first) and self.text.startswith(",", word.end):
+            return True  # "Unfortunately, the boy": an adverb, not "Smurf, the boy"
+        return not (
+            self._person_context(first, last, listed=False)
+            or self._subject_with_pronoun(first, last)
+        )
 
     def _a_title_in_english_words(self, first: int, last: int) -> bool:
         """Whether the model's PERSON is a title or role made of English words no list holds.
@@ -2473,6 +2516,8 @@ class _NameFinder:
             return False
         if word.key in STOP_WORDS or word.key in COLLECTIVES or self.is_never_a_name(index):
             return False
+        if word.key in PEOPLES:
+            return False  # "spoke Yoruba": a people or its language
         if (index in self.other_entities and not ignore_entities) or index in self.in_long_place:
             return False
         if alone and self.capitalised_next(index):
@@ -2603,8 +2648,13 @@ def _apply(text: str, spans: list[Redaction]) -> str:
 
 
 @cache
-def load_redaction_nlp(model: str) -> Language | None:
-    """The spaCy pipeline for PERSON entities (None for 'blank': no model, rules only)."""
+def load_redaction_nlp(model: str, ner: Path | None = REDACTION_NER) -> Language | None:
+    """The spaCy pipeline for PERSON entities (None for 'blank': no model, rules only).
+
+    `ner`: an entity recogniser trained for redaction (scripts/train_redaction_ner.py), put in
+    place of the model's own when the model is the one it was trained from; None keeps the
+    model's own.
+    """
     if model == "blank":
         return None
     import spacy
@@ -2613,4 +2663,15 @@ def load_redaction_nlp(model: str) -> Language | None:
 
     nlp = spacy.load(model, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"])
     drop_unheard_tok2vec(nlp)
+    if ner is not None and "ner" in nlp.pipe_names and _trained_from(ner, nlp):
+        nlp.get_pipe("ner").from_disk(ner, exclude=["vocab"])
     return nlp
+
+
+def _trained_from(ner: Path, nlp: Language) -> bool:
+    """Whether the recogniser at `ner` was trained from this model (name and version)."""
+    meta_file = ner / "meta.json"
+    if not meta_file.is_file():
+        return False
+    base = json.loads(meta_file.read_text(encoding="utf-8"))["base"]
+    return (base["name"], base["version"]) == (nlp.meta.get("name"), nlp.meta.get("version"))

