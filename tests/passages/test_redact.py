@@ -916,7 +916,9 @@ def gazetteer_redactor() -> Redactor:
 # (scripts/train_redaction_ner.py) and the checks on its single English words, the held-out
 # halves measured, in the order of MIN_RECALL: names recall 0.994, 0.973, 0.983, 0.977, 0.987,
 # 0.884, 0.870; precision 1.000, 0.960, 0.966, 0.929, 0.979, 0.952, 0.930; kept 1.000, 0.969,
-# 0.963, 0.944, 0.983, 0.942, 0.921. The floors
+# 0.963, 0.944, 0.983, 0.942, 0.921. fresh8.txt (another hand, written after the recogniser was
+# trained, more report prose): its held-out half measured names recall 0.927, precision 0.912,
+# kept 0.950 (0.921, 0.911 and 0.955 with this session's starting code). The floors
 # below are a little under what was measured, so that a change that loses ground fails.
 REDACTION_SET = Path(__file__).parents[2] / "bench" / "data" / "redaction"
 MIN_RECALL = {
@@ -927,6 +929,7 @@ MIN_RECALL = {
     "fresh5_heldout": {"name": 0.98, "phone": 0.98, "email": 0.98},
     "fresh6_heldout": {"name": 0.875, "phone": 0.98, "email": 0.98},
     "fresh7_heldout": {"name": 0.86, "phone": 0.98, "email": 0.98},
+    "fresh8_heldout": {"name": 0.915, "phone": 0.98, "email": 0.98},
 }
 MIN_PRECISION = {
     "heldout": 0.98,
@@ -936,6 +939,7 @@ MIN_PRECISION = {
     "fresh5_heldout": 0.97,
     "fresh6_heldout": 0.94,
     "fresh7_heldout": 0.92,
+    "fresh8_heldout": 0.90,
 }
 MIN_KEPT = {
     "heldout": 0.98,
@@ -945,6 +949,7 @@ MIN_KEPT = {
     "fresh5_heldout": 0.975,
     "fresh6_heldout": 0.935,
     "fresh7_heldout": 0.915,
+    "fresh8_heldout": 0.94,
 }
 
 
