@@ -23,7 +23,14 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install -e ".[dev]" 2>&1 | $(PYTHON) scripts/install_progress.py
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The entity recogniser trained for redaction is built here, not kept in git (6 MB of weights):
+# deterministic, about a minute, from the labelled set's dev halves.
+NER := pipeline/data/redaction_ner/meta.json
+$(NER): $(STAMP) scripts/train_redaction_ner.py $(wildcard bench/data/redaction/*dev.jsonl)
+	@echo "Training the recogniser redaction uses (about a minute, once)"
+	@$(BIN)/python scripts/train_redaction_ner.py > /dev/null
+
+install: $(STAMP) $(NER)
 
 ## Build the bundled sample corpus into data/findings.duckdb, then serve the viewer on 127.0.0.1.
 run: install

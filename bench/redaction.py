@@ -27,7 +27,7 @@ The set (bench/data/redaction/, see its README) has these parts:
 Only the errors of the parts in DEV_SPLITS are ever printed (`--show-misses`).
 
 The current code runs with the entity recogniser trained for redaction on the dev parts alone
-(scripts/train_redaction_ner.py, shipped in pipeline/data/redaction_ner), and again with the
+(scripts/train_redaction_ner.py, built by make install), and again with the
 model's own ("untrained"), so that what the rules gained and what the training gained show apart;
 the earlier revisions run with the model's own. "real prose" counts what each of the two
 recognisers redacts as names in the real seed report and the sample corpus, which name nearly

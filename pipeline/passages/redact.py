@@ -37,7 +37,7 @@ from spacy.tokens import Span
 
 from pipeline.passages.repair import repaired
 
-# The entity recogniser fine-tuned on the redaction set's dev halves, shipped with the package.
+# The entity recogniser fine-tuned on the redaction set's dev halves, built by `make install`.
 REDACTION_NER = Path(__file__).resolve().parents[1] / "data" / "redaction_ner"
 
 EMAIL = re.compile(r"\b[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+\b")  # "kerry.o'neill@…" too
